@@ -1,0 +1,1 @@
+"""Process execution on SpiffWorkflow. No Flask import, ever (see README.md)."""

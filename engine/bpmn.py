@@ -1,0 +1,210 @@
+"""Parse and validate BPMN (Spiff dialect) safely; cache parsed specs by content hash."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from threading import Lock
+from typing import Any
+
+from lxml import etree
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.specs import BpmnProcessSpec
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
+
+from .checks import structural_problems
+from .errors import ModelInvalid, Problem
+from .safexml import parse_xml
+
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+FORM_PROPERTY = "formJsonSchemaFilename"
+
+
+@dataclass
+class ParsedProcess:
+    """A validated, parsed process ready to be instantiated."""
+
+    content_hash: str
+    process_id: str
+    spec: BpmnProcessSpec
+    subprocess_specs: dict[str, BpmnProcessSpec]
+    start_form: str | None
+    lanes: list[str] = field(default_factory=list)
+    names: dict[str, str] = field(default_factory=dict)
+
+
+def content_hash(bpmn: dict[str, bytes], dmn: dict[str, bytes], extra: str = "") -> str:
+    """A stable hash over every file of a bundle."""
+    digest = hashlib.sha256(extra.encode())
+    for kind, files in (("bpmn", bpmn), ("dmn", dmn)):
+        for name in sorted(files):
+            digest.update(f"\0{kind}\0{name}\0".encode())
+            digest.update(files[name])
+    return digest.hexdigest()
+
+
+def _as_bytes(files: dict[str, bytes | str]) -> dict[str, bytes]:
+    return {k: v.encode("utf-8") if isinstance(v, str) else v for k, v in files.items()}
+
+
+def _line_of(trees: dict[str, etree._Element], element_id: str | None) -> tuple[int | None, str | None]:
+    if not element_id:
+        return None, None
+    for filename, root in trees.items():
+        found = root.xpath("//*[@id=$id]", id=element_id)
+        if found:
+            return found[0].sourceline, filename
+    return None, None
+
+
+def _spiff_problem(err: Exception, trees: dict[str, etree._Element]) -> Problem:
+    element_id = getattr(err, "id", None) or None
+    line = getattr(err, "line_number", None)
+    filename = getattr(err, "file_name", None) or None
+    if not isinstance(line, int) or not line:
+        line, found_file = _line_of(trees, element_id)
+        filename = filename or found_file
+    message = str(err.args[0]) if err.args else str(err)
+    return Problem(message, element_id=element_id, line=line, file=filename)
+
+
+def _pick_process(parser: SpiffBpmnParser, trees: dict[str, etree._Element], wanted: str | None) -> str:
+    ids = parser.get_process_ids()
+    if wanted:
+        if wanted not in ids:
+            raise ModelInvalid([Problem(f"The process '{wanted}' is not in the diagram.")])
+        return wanted
+    executable = [
+        p.get("id")
+        for root in trees.values()
+        for p in root.iter(f"{{{BPMN_NS}}}process")
+        if p.get("isExecutable") == "true"
+    ]
+    candidates = executable or ids
+    if not candidates:
+        raise ModelInvalid([Problem("The diagram contains no process.")])
+    return str(candidates[0])
+
+
+def _start_form(spec: BpmnProcessSpec) -> str | None:
+    for task_spec in spec.task_specs.values():
+        if type(task_spec).__name__ == "StartEvent" and getattr(task_spec, "event_definition", None) is not None:
+            if type(task_spec.event_definition).__name__ != "NoneEventDefinition":
+                continue
+            props = (getattr(task_spec, "extensions", None) or {}).get("properties", {})
+            if props.get(FORM_PROPERTY):
+                return str(props[FORM_PROPERTY])
+    return None
+
+
+def _parse(
+    bpmn: dict[str, bytes], dmn: dict[str, bytes], form_names: set[str] | None,
+    process_id: str | None,
+) -> ParsedProcess:
+    trees = {name: parse_xml(data, filename=name) for name, data in bpmn.items()}
+    dmn_trees = {name: parse_xml(data, filename=name) for name, data in dmn.items()}
+    problems = structural_problems(trees, form_names)
+    if problems:
+        raise ModelInvalid(problems)
+    parser = SpiffBpmnParser(validator=VALIDATOR)
+    try:
+        for name, root in trees.items():
+            parser.add_bpmn_xml(etree.ElementTree(root), filename=name)
+        for name, root in dmn_trees.items():
+            parser.add_dmn_xml(root, filename=name)
+        chosen = _pick_process(parser, trees, process_id)
+        spec = parser.get_spec(chosen)
+        subprocess_specs = parser.get_subprocess_specs(chosen)
+    except ModelInvalid:
+        raise
+    except (ValidationException, SpiffWorkflowException) as err:
+        raise ModelInvalid([_spiff_problem(err, trees)]) from None
+    except RecursionError:
+        raise ModelInvalid([Problem(
+            "The process is too deeply chained to be parsed (hundreds of elements "
+            "in one unbroken sequence). Split it into sub-processes."
+        )]) from None
+    except (KeyError, ValueError, AttributeError, IndexError, TypeError) as err:
+        raise ModelInvalid([Problem(f"The diagram could not be read: {err}")]) from None
+    lanes = sorted({
+        ts.lane for ts in spec.task_specs.values() if getattr(ts, "lane", None)
+    })
+    names = {
+        ts.bpmn_id: ts.bpmn_name or ts.bpmn_id
+        for ts in spec.task_specs.values() if getattr(ts, "bpmn_id", None)
+    }
+    return ParsedProcess(
+        content_hash="", process_id=chosen, spec=spec,
+        subprocess_specs=subprocess_specs, start_form=_start_form(spec),
+        lanes=lanes, names=names,
+    )
+
+
+class SpecCache:
+    """Parsed processes by content hash; parsing happens once per bundle."""
+
+    def __init__(self, size: int = 128) -> None:
+        self._size = size
+        self._items: OrderedDict[str, ParsedProcess] = OrderedDict()
+        self._lock = Lock()
+
+    def parse(
+        self,
+        bpmn: dict[str, bytes | str],
+        dmn: dict[str, bytes | str] | None = None,
+        *,
+        form_names: set[str] | None = None,
+        process_id: str | None = None,
+    ) -> ParsedProcess:
+        """Validate and parse a bundle, or return the cached result."""
+        bpmn_b, dmn_b = _as_bytes(bpmn), _as_bytes(dmn or {})
+        forms_key = "" if form_names is None else "\0".join(sorted(form_names))
+        key = content_hash(bpmn_b, dmn_b, f"{process_id or ''}\0{forms_key}")
+        with self._lock:
+            cached = self._items.get(key)
+            if cached is not None:
+                self._items.move_to_end(key)
+                return cached
+        parsed = _parse(bpmn_b, dmn_b, form_names, process_id)
+        parsed.content_hash = key
+        with self._lock:
+            self._items[key] = parsed
+            if len(self._items) > self._size:
+                self._items.popitem(last=False)
+        return parsed
+
+
+SPECS = SpecCache()
+
+
+def validate(
+    bpmn: dict[str, bytes | str],
+    dmn: dict[str, bytes | str] | None = None,
+    *,
+    form_names: set[str] | None = None,
+    process_id: str | None = None,
+) -> list[Problem]:
+    """Return every problem found in a bundle (empty when it can run)."""
+    try:
+        SPECS.parse(bpmn, dmn, form_names=form_names, process_id=process_id)
+    except ModelInvalid as err:
+        return err.problems
+    return []
+
+
+def parse(
+    bpmn: dict[str, bytes | str],
+    dmn: dict[str, bytes | str] | None = None,
+    *,
+    form_names: set[str] | None = None,
+    process_id: str | None = None,
+) -> ParsedProcess:
+    """Parse a bundle (cached); raise ModelInvalid listing its problems."""
+    return SPECS.parse(bpmn, dmn, form_names=form_names, process_id=process_id)
+
+
+def describe(parsed: ParsedProcess) -> dict[str, Any]:
+    """A short JSON-friendly description of a parsed process."""
+    return {"process_id": parsed.process_id, "lanes": parsed.lanes, "start_form": parsed.start_form}

@@ -1,0 +1,158 @@
+"""Our own checks on BPMN trees, run before SpiffWorkflow's parser.
+
+They give the errors SpiffWorkflow gets wrong or reports late a clear message,
+an element id and a line: dangling sequence flows (the library says "two items
+with the same ID"), missing start/end events, scripts and conditions that do
+not compile (the library finds out at run time), and forms that do not exist.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from lxml import etree
+
+from .errors import Problem
+from .scripting import check_syntax
+
+BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+SPIFF = "http://spiffworkflow.org/bpmn/schema/1.0/core"
+NS = {"bpmn": BPMN, "spiffworkflow": SPIFF}
+FORM_PROPERTY = "formJsonSchemaFilename"
+_FORM_TASKS = ("userTask", "manualTask")
+
+
+def _tag(element: etree._Element) -> str:
+    return etree.QName(element).localname
+
+
+def _owner_id(element: etree._Element) -> str | None:
+    node: etree._Element | None = element
+    while node is not None:
+        if node.get("id"):
+            return str(node.get("id"))
+        node = node.getparent()
+    return None
+
+
+def _code_problem(
+    element: etree._Element, source: str, mode: str, what: str, filename: str
+) -> Problem | None:
+    err = check_syntax(source.strip() if mode == "eval" else source, mode)
+    if err is None:
+        return None
+    offset = (err.lineno or 1) - 1
+    line = (element.sourceline or 0) + offset or None
+    return Problem(
+        f"{what} has a syntax error: {err.msg} (line {err.lineno} of the {what.lower()})",
+        element_id=_owner_id(element), line=line, file=filename,
+    )
+
+
+def _flow_problems(root: etree._Element, filename: str) -> list[Problem]:
+    problems = []
+    for flow in root.iter(f"{{{BPMN}}}sequenceFlow"):
+        container = flow.getparent()
+        siblings = {c.get("id") for c in container} if container is not None else set()
+        for attr, role in (("sourceRef", "source"), ("targetRef", "target")):
+            ref = flow.get(attr)
+            if not ref:
+                problems.append(Problem(
+                    f"Sequence flow '{flow.get('id')}' has no {role}.",
+                    element_id=flow.get("id"), line=flow.sourceline, file=filename,
+                ))
+            elif ref not in siblings:
+                problems.append(Problem(
+                    f"Sequence flow '{flow.get('id')}' points to a {role} element "
+                    f"'{ref}' that does not exist in the same process.",
+                    element_id=flow.get("id"), line=flow.sourceline, file=filename,
+                ))
+    return problems
+
+
+def _event_problems(root: etree._Element, filename: str) -> list[Problem]:
+    problems = []
+    for process in root.iter(f"{{{BPMN}}}process"):
+        tags = Counter(_tag(child) for child in process)
+        if tags["startEvent"] == 0:
+            problems.append(Problem(
+                f"Process '{process.get('id')}' has no start event.",
+                element_id=process.get("id"), line=process.sourceline, file=filename,
+            ))
+        if tags["endEvent"] == 0:
+            problems.append(Problem(
+                f"Process '{process.get('id')}' has no end event.",
+                element_id=process.get("id"), line=process.sourceline, file=filename,
+            ))
+    return problems
+
+
+def _script_problems(root: etree._Element, filename: str) -> list[Problem]:
+    found: list[Problem | None] = []
+    for cond in root.iter(f"{{{BPMN}}}conditionExpression"):
+        if (cond.text or "").strip():
+            found.append(_code_problem(cond, cond.text or "", "eval", "The condition", filename))
+    for task in root.iter(f"{{{BPMN}}}scriptTask"):
+        for script in task.findall("bpmn:script", NS):
+            found.append(_code_problem(script, script.text or "", "exec", "The script", filename))
+    for tag in ("preScript", "postScript"):
+        for script in root.iter(f"{{{SPIFF}}}{tag}"):
+            if (script.text or "").strip():
+                found.append(_code_problem(script, script.text or "", "exec", f"The {tag}", filename))
+    return [p for p in found if p is not None]
+
+
+def _form_of(element: etree._Element) -> str | None:
+    for prop in element.iterfind(".//spiffworkflow:property", NS):
+        if prop.get("name") == FORM_PROPERTY and prop.get("value"):
+            return str(prop.get("value"))
+    return None
+
+
+def _form_problems(root: etree._Element, filename: str, form_names: set[str]) -> list[Problem]:
+    problems = []
+    for tag in (*_FORM_TASKS, "startEvent"):
+        for element in root.iter(f"{{{BPMN}}}{tag}"):
+            form = _form_of(element)
+            label = element.get("name") or element.get("id")
+            if form is None:
+                if tag in _FORM_TASKS:
+                    problems.append(Problem(
+                        f"The task '{label}' has no form.",
+                        element_id=element.get("id"), line=element.sourceline, file=filename,
+                    ))
+            elif form not in form_names:
+                problems.append(Problem(
+                    f"The form '{form}' used by '{label}' does not exist.",
+                    element_id=element.get("id"), line=element.sourceline, file=filename,
+                ))
+    return problems
+
+
+def structural_problems(
+    trees: dict[str, etree._Element], form_names: set[str] | None
+) -> list[Problem]:
+    """Every problem our own checks find in the given BPMN trees."""
+    problems: list[Problem] = []
+    seen: dict[str, str] = {}
+    for filename, root in trees.items():
+        if _tag(root) != "definitions" or etree.QName(root).namespace != BPMN:
+            problems.append(Problem("The file is not a BPMN 2.0 diagram.", file=filename, line=1))
+            continue
+        for element in root.iter():
+            if not isinstance(element.tag, str):
+                continue
+            element_id = element.get("id")
+            if element_id and etree.QName(element).namespace == BPMN:
+                if element_id in seen:
+                    problems.append(Problem(
+                        f"The id '{element_id}' is used by more than one element.",
+                        element_id=element_id, line=element.sourceline, file=filename,
+                    ))
+                seen[element_id] = filename
+        problems += _flow_problems(root, filename)
+        problems += _event_problems(root, filename)
+        problems += _script_problems(root, filename)
+        if form_names is not None:
+            problems += _form_problems(root, filename, form_names)
+    return problems

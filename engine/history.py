@@ -1,0 +1,95 @@
+"""Keep finished history out of the live task tree.
+
+SpiffWorkflow keeps every task it ever ran in one tree. A loop through a user
+task adds a level per iteration: the state and the cost of every step grow, and
+near 250 iterations the library's task iterator (depth limit 1000) stops seeing
+the ready task and reports the workflow completed. History lives in our event
+table, so the engine cuts finished ancestors out of the tree after each step.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.util.task import TaskState
+
+_LIVE = TaskState.NOT_FINISHED_MASK
+
+
+def _chain(task: Any) -> list[Any]:
+    chain = []
+    while task is not None:
+        chain.append(task)
+        task = task.parent
+    chain.reverse()
+    return chain
+
+
+def _cut_point(workflow: Any) -> Any | None:
+    """The deepest completed task that all unfinished tasks descend from."""
+    live = [t for t in workflow.tasks.values() if t.state & _LIVE]
+    if not live:
+        return None
+    common = _chain(live[0])
+    for task in live[1:]:
+        chain = _chain(task)
+        n = 0
+        while n < len(common) and n < len(chain) and common[n] is chain[n]:
+            n += 1
+        common = common[:n]
+    # Structured joins look their split task up among their ancestors: keep it.
+    for task in live:
+        split = getattr(task.task_spec, "split_task", None)
+        if split:
+            ancestor = task.find_ancestor(split)
+            if ancestor is not None and ancestor in common:
+                common = common[: common.index(ancestor) + 1]
+    cut = None
+    for task in common[1:]:
+        if task.state != TaskState.COMPLETED:
+            break
+        cut = task
+    return cut
+
+
+def _prune(workflow: Any) -> int:
+    cut = _cut_point(workflow)
+    if cut is None or cut.parent is workflow.task_tree:
+        return 0
+    root = workflow.task_tree
+    keep = {root.id}
+    stack = [cut]
+    while stack:
+        task = stack.pop()
+        keep.add(task.id)
+        stack.extend(task.children)
+    removed = [tid for tid in workflow.tasks if tid not in keep]
+    for tid in removed:
+        del workflow.tasks[tid]
+    root._children = [cut.id]
+    cut._parent = root.id
+    if workflow.last_task is not None and workflow.last_task.id not in keep:
+        workflow.last_task = cut
+    return len(removed)
+
+
+def prune_history(workflow: BpmnWorkflow) -> int:
+    """Drop finished ancestors of the live tasks; return how many tasks went."""
+    removed = _prune(workflow)
+    for subprocess in list(workflow.subprocesses.values()):
+        removed += _prune(subprocess)
+    alive = set(workflow.tasks)
+    for subprocess in workflow.subprocesses.values():
+        alive.update(subprocess.tasks)
+    for task_id in [k for k in workflow.subprocesses if k not in alive]:
+        del workflow.subprocesses[task_id]
+    return removed
+
+
+def unfinished_tasks(workflow: BpmnWorkflow) -> int:
+    """Count unfinished tasks directly, without the depth-limited iterator."""
+    count = sum(1 for t in workflow.tasks.values() if t.state & _LIVE)
+    for subprocess in workflow.subprocesses.values():
+        count += sum(1 for t in subprocess.tasks.values() if t.state & _LIVE)
+    return count

@@ -1,0 +1,179 @@
+"""SQLAlchemy 2.0 tables on a plain DeclarativeBase, shared with the web app."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    """Naive UTC now: stored the same way in SQLite and PostgreSQL."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    """Declarative base for every Flytverk table."""
+
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Tenant(Base):
+    """A municipality."""
+
+    __tablename__ = "tenant"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+
+
+class ProcessModel(Base):
+    """A service as a process owner sees it: a name and its versions."""
+
+    __tablename__ = "process_model"
+    __table_args__ = (UniqueConstraint("tenant_id", "key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"), index=True)
+    key: Mapped[str] = mapped_column(String(100))
+    name_nb: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200), default="")
+    description_nb: Mapped[str] = mapped_column(Text, default="")
+    description_en: Mapped[str] = mapped_column(Text, default="")
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    published_version_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    archived: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(100), default="system")
+    versions: Mapped[list[ProcessVersion]] = relationship(
+        back_populates="model", order_by="ProcessVersion.number"
+    )
+
+
+class ProcessVersion(Base):
+    """An immutable snapshot of a service: BPMN, forms and decisions."""
+
+    __tablename__ = "process_version"
+    __table_args__ = (UniqueConstraint("model_id", "number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"), index=True)
+    model_id: Mapped[int] = mapped_column(ForeignKey("process_model.id"))
+    number: Mapped[int] = mapped_column(Integer)
+    process_id: Mapped[str] = mapped_column(String(200))
+    bpmn: Mapped[str] = mapped_column(Text)
+    files: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(100), default="system")
+    published_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+    model: Mapped[ProcessModel] = relationship(back_populates="versions")
+
+    def forms(self) -> dict[str, str]:
+        """Form definitions of this version by file name."""
+        return {k[6:]: v for k, v in self.files.items() if k.startswith("forms/")}
+
+    def decisions(self) -> dict[str, str]:
+        """DMN files of this version by file name."""
+        return {k: v for k, v in self.files.items() if k.endswith(".dmn")}
+
+
+class Instance(Base):
+    """A running or finished case: the workflow state and what the lists show."""
+
+    __tablename__ = "instance"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "case_no"),
+        Index("ix_instance_owner", "tenant_id", "owner", "created_at"),
+        Index("ix_instance_status", "tenant_id", "status"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"))
+    version_id: Mapped[int] = mapped_column(ForeignKey("process_version.id"), index=True)
+    case_no: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20))
+    state: Mapped[str] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    owner: Mapped[str | None] = mapped_column(String(100), default=None)
+    subject: Mapped[str] = mapped_column(String(200), default="")
+    outcome: Mapped[str | None] = mapped_column(String(100), default=None)
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    error: Mapped[str | None] = mapped_column(Text, default=None)
+    is_test: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+    process_version: Mapped[ProcessVersion] = relationship()
+    __mapper_args__ = {"version_id_col": version}
+
+
+class HumanTask(Base):
+    """One open or finished human task, indexed for inbox queries."""
+
+    __tablename__ = "human_task"
+    __table_args__ = (
+        UniqueConstraint("instance_id", "task_uuid"),
+        Index("ix_human_task_inbox", "tenant_id", "status", "lane", "created_at"),
+        Index("ix_human_task_assignee", "tenant_id", "assignee", "status"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"))
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instance.id"), index=True)
+    task_uuid: Mapped[str] = mapped_column(String(36))
+    element_id: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(200))
+    lane: Mapped[str | None] = mapped_column(String(200), default=None)
+    form: Mapped[str | None] = mapped_column(String(200), default=None)
+    instructions: Mapped[str] = mapped_column(Text, default="")
+    assignee: Mapped[str | None] = mapped_column(String(100), default=None)
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    due_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+    completed_by: Mapped[str | None] = mapped_column(String(100), default=None)
+    instance: Mapped[Instance] = relationship()
+
+
+class Event(Base):
+    """Append-only history of an instance: who did what, when, where."""
+
+    __tablename__ = "event"
+    __table_args__ = (Index("ix_event_instance", "instance_id", "id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"), index=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instance.id"))
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    actor: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(40))
+    element_id: Mapped[str | None] = mapped_column(String(200), default=None)
+    summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class CaseCounter(Base):
+    """The last case number handed out per tenant and year."""
+
+    __tablename__ = "case_counter"
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last: Mapped[int] = mapped_column(Integer, default=0)
