@@ -58,7 +58,12 @@ class InstanceClosed(Conflict):
 
 
 class StepFailed(EngineError):
-    """An automated step (script, condition) failed; the step was rolled back."""
+    """An automated step (script, condition) failed; the step was rolled back.
+
+    `instance` is the case as committed (status 'incident'), when there is one.
+    """
+
+    instance: object | None = None
 
 
 class InstanceCorrupt(EngineError):

@@ -148,7 +148,9 @@ def start(
         instance.status, instance.error, instance.state = "incident", message, initial_state
         _add_event(session, instance, "system", "incident", element_id, {"message": message})
         session.commit()
-        raise StepFailed(message, element_id=element_id) from err
+        failure = StepFailed(message, element_id=element_id)
+        failure.instance = instance
+        raise failure from err
     _finish(session, instance, workflow, log, actor)
     return _commit(session, instance, workflow)
 
@@ -158,6 +160,17 @@ def complete(
     *, expected_version: int | None = None,
 ) -> Instance:
     """Complete a human task with form data and run on until the instance waits."""
+    try:
+        return _complete(session, tenant_id, task_id, data, actor, expected_version)
+    except (Conflict, NotFound, InstanceCorrupt):
+        session.rollback()
+        raise
+
+
+def _complete(
+    session: Session, tenant_id: int, task_id: int, data: dict[str, Any], actor: str,
+    expected_version: int | None,
+) -> Instance:
     found = session.get(HumanTask, task_id)
     if found is None or found.tenant_id != tenant_id:
         raise NotFound(f"Task {task_id} does not exist.")
@@ -201,6 +214,7 @@ def cancel(session: Session, tenant_id: int, instance_id: int, actor: str, reaso
     """Cancel an instance and every open task of it."""
     instance = lock_instance(session, tenant_id, instance_id)
     if instance.status in CLOSED:
+        session.rollback()
         raise InstanceClosed("This case is already closed.", current_version=instance.version)
     workflow = _workflow(instance)
     workflow.cancel()

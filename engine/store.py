@@ -40,8 +40,7 @@ def configure_engine(engine: Engine, *, synchronous: str = "FULL") -> None:
 
 def begin_write(session: Session) -> None:
     """End whatever the session was reading, so the next statement starts fresh."""
-    if session.in_transaction():
-        session.commit()
+    session.commit()  # a no-op when nothing is pending or open
 
 
 def lock_instance(session: Session, tenant_id: int, instance_id: int) -> Instance:

@@ -1,0 +1,56 @@
+# Flytverk: `make run` sets up and serves the demo; `make test` sets up and runs every check.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app designer
+PORT ?= 5000
+PYTEST_ARGS ?=
+
+.PHONY: setup run db test pytest lint format static translations bench clean
+
+setup: $(VENV)/.stamp-python node_modules/.stamp-npm static/dist/app.js translations
+
+$(VENV)/.stamp-python: setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev,postgres,celery]'
+	touch $@
+
+node_modules/.stamp-npm: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+static/dist/app.js: node_modules/.stamp-npm static/build.mjs $(wildcard static/src/*)
+	npm run --silent build
+
+static: node_modules/.stamp-npm
+	npm run --silent build
+
+translations: $(VENV)/.stamp-python
+	$(BIN)/pybabel compile --use-fuzzy -d designer/translations > /dev/null
+
+db: setup
+	$(FLASK) db upgrade
+	$(FLASK) seed --demo-users
+
+run: db
+	FLYTVERK_DEMO=1 $(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+lint: $(VENV)/.stamp-python
+	$(BIN)/ruff check .
+	$(BIN)/mypy engine forms
+
+pytest: setup
+	@$(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: that is a failure here"; fi; exit $$rc
+
+test: lint pytest
+
+format: $(VENV)/.stamp-python
+	$(BIN)/ruff check --fix .
+
+bench: setup
+	$(BIN)/python tests/bench/step_cost.py
+
+clean:
+	rm -rf $(VENV) node_modules static/dist

@@ -1,0 +1,175 @@
+"""Service functions behind the citizen and caseworker pages: authorise, then call the engine."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort
+from flask_wtf import FlaskForm
+from sqlalchemy import func, select
+from wtforms import HiddenField
+
+import forms
+from engine import runtime
+from engine.errors import NotFound
+from engine.models import Event, HumanTask, Instance, ProcessModel, ProcessVersion
+
+from .extensions import db
+from .i18n import locale
+from .models import User
+
+PROFILE_FIELDS = ("name", "national_id", "address", "postal_code", "city", "email")
+_DEFINITIONS: dict[str, forms.FormDefinition] = {}  # by definition text
+
+
+class TaskForm(FlaskForm):
+    """Base of every task form: carries the case version the caseworker saw."""
+
+    expected_version = HiddenField()
+
+
+def published_services(tenant_id: int) -> list[ProcessModel]:
+    """Services citizens can apply for, by name."""
+    return list(db.session.scalars(
+        select(ProcessModel)
+        .where(ProcessModel.tenant_id == tenant_id, ProcessModel.published_version_id.is_not(None),
+               ProcessModel.archived.is_(False))
+        .order_by(ProcessModel.name_nb)))
+
+
+def published_version(tenant_id: int, key: str) -> tuple[ProcessModel, ProcessVersion]:
+    """The live version of a service, or NotFound."""
+    model = db.session.scalar(select(ProcessModel).where(
+        ProcessModel.tenant_id == tenant_id, ProcessModel.key == key,
+        ProcessModel.archived.is_(False)))
+    if model is None or model.published_version_id is None:
+        raise NotFound(f"No service '{key}'.")
+    version = db.session.get(ProcessVersion, model.published_version_id)
+    if version is None:
+        raise NotFound(f"No service '{key}'.")
+    return model, version
+
+
+def form_definition(version: ProcessVersion, name: str | None) -> forms.FormDefinition | None:
+    """A version's form definition by file name (parsed once per content)."""
+    if not name:
+        return None
+    text = version.forms().get(name)
+    if text is None:
+        return None
+    definition = _DEFINITIONS.get(text)
+    if definition is None:
+        definition = _DEFINITIONS[text] = forms.FormDefinition.from_json(text)
+    return definition
+
+
+def start_definition(version: ProcessVersion) -> forms.FormDefinition | None:
+    """The form citizens fill in to start this service."""
+    return form_definition(version, runtime.spec_for(version).start_form)
+
+
+def form_class(definition: forms.FormDefinition, base: type = FlaskForm) -> type:
+    """The WTForms class for a definition in the current language."""
+    return forms.build_form_class(definition, base=base, locale=locale())
+
+
+def prefill(user: User, definition: forms.FormDefinition) -> dict[str, Any]:
+    """Profile values for fields that ask for them (`properties.prefill`)."""
+    values: dict[str, Any] = {}
+    for component in definition.input_components:
+        source = (component.get("properties") or {}).get("prefill")
+        if source in PROFILE_FIELDS and getattr(user, source, None):
+            values[component["key"]] = getattr(user, source)
+    return values
+
+
+def apply(user: User, version: ProcessVersion, data: dict[str, Any]) -> Instance:
+    """Start a case for a citizen with their start-form data."""
+    subject = str(data.get("applicant_name") or user.name)
+    return runtime.start(db.session, version, data=data, actor=user.actor,
+                         owner=user.actor, subject=subject)
+
+
+def my_cases(user: User) -> list[Instance]:
+    """A citizen's cases, newest first."""
+    return list(db.session.scalars(
+        select(Instance).where(Instance.tenant_id == user.tenant_id, Instance.owner == user.actor,
+                               Instance.is_test.is_(False))
+        .order_by(Instance.created_at.desc(), Instance.id.desc())))
+
+
+def citizen_case(user: User, case_no: str) -> Instance:
+    """One of the citizen's own cases; anyone else's is simply not found."""
+    instance = db.session.scalar(select(Instance).where(
+        Instance.tenant_id == user.tenant_id, Instance.case_no == case_no))
+    if instance is None or instance.owner != user.actor:
+        raise NotFound("No such case.")
+    return instance
+
+
+def status_key(instance: Instance) -> str:
+    """The status a person sees: received, in-progress, approved, rejected, ..."""
+    if instance.status == "completed":
+        outcome = (instance.result or {}).get("outcome")
+        return outcome if outcome in ("approved", "rejected") else "completed"
+    if instance.status == "running":
+        has_open = db.session.scalar(select(func.count()).select_from(HumanTask).where(
+            HumanTask.instance_id == instance.id, HumanTask.status == "open"))
+        return "in-progress" if has_open else "received"
+    return instance.status
+
+
+def inbox(user: User) -> list[HumanTask]:
+    """Open tasks in the caseworker's groups (lanes), oldest first."""
+    groups = user.group_list
+    if not groups:
+        return []
+    return list(db.session.scalars(
+        select(HumanTask).join(Instance)
+        .where(HumanTask.tenant_id == user.tenant_id, HumanTask.status == "open",
+               HumanTask.lane.in_(groups), Instance.is_test.is_(False))
+        .order_by(HumanTask.created_at, HumanTask.id)))
+
+
+def task_for(user: User, task_id: int) -> HumanTask:
+    """A task the caseworker may see: 404 outside the tenant, 403 outside their groups."""
+    task = db.session.get(HumanTask, task_id)
+    if task is None or task.tenant_id != user.tenant_id:
+        raise NotFound("No such task.")
+    if task.lane not in user.group_list:
+        abort(403)
+    return task
+
+
+def instance_for_caseworker(user: User, instance_id: int) -> Instance:
+    """A case the caseworker has or had a task in."""
+    instance = db.session.get(Instance, instance_id)
+    if instance is None or instance.tenant_id != user.tenant_id:
+        raise NotFound("No such case.")
+    lanes = set(db.session.scalars(select(HumanTask.lane).where(HumanTask.instance_id == instance.id)))
+    if not lanes.intersection(user.group_list):
+        abort(403)
+    return instance
+
+
+def complete_task(user: User, task: HumanTask, data: dict[str, Any],
+                  expected_version: int | None) -> Instance:
+    """Complete a caseworker's task through the engine."""
+    return runtime.complete(db.session, user.tenant_id, task.id, data, user.actor,
+                            expected_version=expected_version)
+
+
+def submitted_summary(instance: Instance, data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The citizen's application as label/value rows."""
+    definition = start_definition(instance.process_version)
+    if definition is None:
+        return []
+    return forms.summary(definition, {k: data[k] for k in definition.keys if k in data}, locale())
+
+
+def trail(instance: Instance) -> list[str]:
+    """Element ids the case has passed through, for highlighting the diagram."""
+    ids = db.session.scalars(select(Event.element_id).where(
+        Event.instance_id == instance.id, Event.kind.in_(("step", "task_completed")),
+        Event.element_id.is_not(None)).order_by(Event.id))
+    return list(dict.fromkeys(i for i in ids if i))

@@ -1,0 +1,75 @@
+"""Caseworker pages. Views are thin: read the request, call cases, render or redirect."""
+
+from __future__ import annotations
+
+from flask import Response, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user
+
+import forms
+from engine import runtime
+from engine.errors import Conflict, StepFailed
+
+from .. import cases
+from ..auth import role_required
+from . import bp
+
+
+@bp.get("/")
+@role_required("caseworker")
+def inbox() -> ResponseReturnValue:
+    """Open tasks in the caseworker's groups."""
+    tasks = cases.inbox(current_user)
+    return render_template("casework/inbox.html", tasks=tasks)
+
+
+def _render_task(task, form, definition, status: int = 200) -> ResponseReturnValue:  # type: ignore[no-untyped-def]
+    instance = task.instance
+    data = runtime.task_data(instance, task.task_uuid) if task.status == "open" else runtime.current_data(instance)
+    return render_template(
+        "casework/task.html", task=task, instance=instance, form=form, definition=definition,
+        summary=cases.submitted_summary(instance, data), trail=cases.trail(instance),
+        status_key=cases.status_key(instance),
+    ), status
+
+
+@bp.route("/tasks/<int:task_id>", methods=["GET", "POST"])
+@role_required("caseworker")
+def task(task_id: int) -> ResponseReturnValue:
+    """Review the case and complete the task with its form."""
+    human = cases.task_for(current_user, task_id)
+    definition = cases.form_definition(human.instance.process_version, human.form)
+    if human.status != "open" or definition is None:
+        return _render_task(human, None, definition)
+    form_cls = cases.form_class(definition, base=cases.TaskForm)
+    form = form_cls()
+    if not form.is_submitted():
+        form.expected_version.data = str(human.instance.version)
+    if form.validate_on_submit():
+        raw = form.expected_version.data or ""
+        expected = int(raw) if raw.isdigit() else None
+        try:
+            cases.complete_task(current_user, human, forms.typed_data(form, definition), expected)
+        except Conflict as err:
+            flash(err.message + " " + _("The page shows the case as it is now."), "error")
+            human = cases.task_for(current_user, task_id)
+            fresh = cases.form_class(definition, base=cases.TaskForm)(formdata=None)
+            fresh.expected_version.data = str(human.instance.version)
+            return _render_task(human, fresh if human.status == "open" else None, definition, 409)
+        except StepFailed as err:
+            flash(_("The task could not be completed because an automated step failed: %(error)s "
+                    "Your input was not saved; the case is marked for follow-up.", error=err.message), "error")
+            human = cases.task_for(current_user, task_id)
+            return _render_task(human, form, definition, 422)
+        flash(_("The task is completed."), "success")
+        return redirect(url_for("casework.inbox"))
+    return _render_task(human, form, definition, 422 if form.errors else 200)
+
+
+@bp.get("/cases/<int:instance_id>/diagram.bpmn")
+@role_required("caseworker")
+def diagram(instance_id: int) -> ResponseReturnValue:
+    """The BPMN of the version a case runs on, for the diagram viewer."""
+    instance = cases.instance_for_caseworker(current_user, instance_id)
+    return Response(instance.process_version.bpmn, mimetype="application/xml")

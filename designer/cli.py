@@ -1,0 +1,64 @@
+"""Command-line tasks: `flask seed` loads the shipped services and demo users."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+from sqlalchemy import select
+
+from .catalog import install, read_folder, shipped_folders
+from .extensions import db
+from .models import User
+from .tenancy import ensure_tenant
+
+DEMO_PASSWORD = "demo"
+DEMO_USERS = (
+    dict(username="kari", name="Kari Nordmann", roles="citizen", national_id="15818012001",
+         address="Storgata 1", postal_code="3674", city="Notodden", email="kari@example.no"),
+    dict(username="saksbehandler", name="Sara Saksbehandler", roles="caseworker",
+         groups="Saksbehandler", email="sara@example.no"),
+    dict(username="eier", name="Per Prosesseier", roles="process_owner", email="per@example.no"),
+    dict(username="admin", name="Anne Admin", roles="admin", email="anne@example.no"),
+)
+
+
+def seed_services() -> list[str]:
+    """Load every shipped service into the default tenant; return their keys."""
+    tenant = ensure_tenant(db.session, current_app.config["DEFAULT_TENANT"],
+                           current_app.config["DEFAULT_TENANT_NAME"])
+    keys = []
+    for folder in shipped_folders():
+        version = install(db.session, tenant, read_folder(folder))
+        keys.append(f"{version.model.key} v{version.number}")
+    db.session.commit()
+    return keys
+
+
+def seed_demo_users() -> list[str]:
+    """Create the demo users (password 'demo') if they do not exist."""
+    tenant = ensure_tenant(db.session, current_app.config["DEFAULT_TENANT"],
+                           current_app.config["DEFAULT_TENANT_NAME"])
+    created = []
+    for spec in DEMO_USERS:
+        if db.session.scalar(select(User).where(User.username == spec["username"])):
+            continue
+        user = User(tenant_id=tenant.id, **spec)
+        user.set_password(DEMO_PASSWORD)
+        db.session.add(user)
+        created.append(spec["username"])
+    db.session.commit()
+    return created
+
+
+def init_app(app: Flask) -> None:
+    """Register the CLI commands."""
+
+    @app.cli.command("seed")
+    @click.option("--demo-users/--no-demo-users", default=False, help="Also create demo users.")
+    def seed(demo_users: bool) -> None:
+        """Load shipped services (and demo users) into the database."""
+        for key in seed_services():
+            click.echo(f"service {key}")
+        if demo_users:
+            for name in seed_demo_users():
+                click.echo(f"demo user {name} (password '{DEMO_PASSWORD}')")

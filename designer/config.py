@@ -1,0 +1,60 @@
+"""Configuration: defaults -> instance/config.py -> FLYTVERK_* / DATABASE_URL -> test_config."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from typing import Any
+
+from flask import Flask
+
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+
+
+def _database_url(url: str) -> str:
+    # Heroku-style URLs say postgres://, which SQLAlchemy no longer accepts.
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    return url
+
+
+def _secret_key(app: Flask) -> str:
+    path = os.path.join(app.instance_path, "secret_key")
+    if os.path.exists(path):
+        with open(path, encoding="ascii") as handle:
+            return handle.read().strip()
+    key = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(key)
+    return key
+
+
+def load(app: Flask, test_config: dict[str, Any] | None) -> None:
+    """Fill app.config in the documented order."""
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.from_mapping(
+        SQLALCHEMY_DATABASE_URI="sqlite:///" + os.path.join(app.instance_path, "flytverk.sqlite"),
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+        SQLITE_SYNCHRONOUS="FULL",
+        DEFAULT_TENANT="default",
+        DEFAULT_TENANT_NAME="Demo kommune",
+        BABEL_DEFAULT_LOCALE="nb",
+        BABEL_DEFAULT_TIMEZONE="Europe/Oslo",
+        LANGUAGES=["nb", "en"],
+        DEMO=False,
+        MAX_CONTENT_LENGTH=MAX_UPLOAD_BYTES,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_HTTPONLY=True,
+        WTF_CSRF_TIME_LIMIT=None,
+    )
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("FLYTVERK")
+    if os.environ.get("DATABASE_URL"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+    if test_config:
+        app.config.update(test_config)
+    app.config["SQLALCHEMY_DATABASE_URI"] = _database_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _secret_key(app)

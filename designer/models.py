@@ -1,0 +1,65 @@
+"""Web-side tables: people and their roles (the engine only knows actor strings)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, DateTime, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from engine.models import Base, utcnow
+
+ROLES = ("citizen", "caseworker", "process_owner", "admin")
+
+
+class User(Base, UserMixin):
+    """A person who logs in: citizen or staff."""
+
+    __tablename__ = "user_account"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"), index=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(200), default="")
+    password_hash: Mapped[str] = mapped_column(String(300), default="")
+    roles: Mapped[str] = mapped_column(String(200), default="citizen")
+    groups: Mapped[str] = mapped_column(String(500), default="")
+    national_id: Mapped[str | None] = mapped_column(String(11), default=None)
+    address: Mapped[str] = mapped_column(String(200), default="")
+    postal_code: Mapped[str] = mapped_column(String(4), default="")
+    city: Mapped[str] = mapped_column(String(100), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    @property
+    def is_active(self) -> bool:  # type: ignore[override]
+        return self.active
+
+    @property
+    def actor(self) -> str:
+        """How the engine's history names this person."""
+        return f"user:{self.id}"
+
+    @property
+    def role_set(self) -> set[str]:
+        """The user's roles."""
+        return {r for r in self.roles.split(",") if r}
+
+    @property
+    def group_list(self) -> list[str]:
+        """Groups (lane names) the user works in."""
+        return [g.strip() for g in self.groups.split(",") if g.strip()]
+
+    def has_role(self, *roles: str) -> bool:
+        """True when the user holds any of `roles`."""
+        return bool(self.role_set.intersection(roles))
+
+    def set_password(self, password: str) -> None:
+        """Store a salted hash of `password`."""
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        """True when `password` matches."""
+        return bool(self.password_hash) and check_password_hash(self.password_hash, password)

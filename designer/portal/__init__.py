@@ -1,0 +1,7 @@
+"""Citizens: catalogue of services, applying, and following their cases."""
+
+from flask import Blueprint
+
+bp = Blueprint("portal", __name__)
+
+from . import views  # noqa: E402,F401

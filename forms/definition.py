@@ -1,0 +1,86 @@
+"""FormDefinition: a checked, hashed form-js form definition."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from .errors import DefinitionError, problem
+from .schema import INPUT_TYPES, check_components
+
+
+class FormDefinition:
+    """A parsed and checked form-js definition; build it with ``from_json``."""
+
+    def __init__(self, raw: dict[str, Any], digest: str) -> None:
+        self.raw: dict[str, Any] = raw
+        self.hash: str = digest
+        raw_id = raw.get("id")
+        self.id: str | None = raw_id if isinstance(raw_id, str) else None
+        self.schema_version: Any = raw.get("schemaVersion")
+        self.components: list[dict[str, Any]] = raw["components"]
+        self.input_components: list[dict[str, Any]] = [
+            component
+            for component in iter_components(self.components)
+            if component["type"] in INPUT_TYPES
+        ]
+        self.keys: list[str] = [c["key"] for c in self.input_components]
+        self._by_key = {c["key"]: c for c in self.input_components}
+
+    @classmethod
+    def from_json(cls, source: str | bytes | dict[str, Any]) -> FormDefinition:
+        """Parse and check a definition given as JSON text or an already-loaded dict."""
+        raw = _load(source)
+        problems = check_components(raw.get("components"))
+        if problems:
+            raise DefinitionError(problems)
+        return cls(raw, _digest(raw))
+
+    def component(self, key: str) -> dict[str, Any]:
+        """Return the input component with data key ``key`` (KeyError if none)."""
+        return self._by_key[key]
+
+    def __repr__(self) -> str:
+        return f"<FormDefinition id={self.id!r} hash={self.hash[:12]}>"
+
+
+def iter_components(components: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """Yield components depth-first in document order, descending into groups."""
+    for component in components:
+        yield component
+        if component.get("type") == "group":
+            yield from iter_components(component["components"])
+
+
+def _load(source: str | bytes | dict[str, Any]) -> dict[str, Any]:
+    if isinstance(source, dict):
+        raw: Any = copy.deepcopy(source)
+    elif isinstance(source, str | bytes | bytearray):
+        try:
+            raw = json.loads(source)
+        except (ValueError, RecursionError) as exc:
+            raise DefinitionError([problem(None, f"Not valid JSON: {exc}")]) from exc
+    else:
+        raise DefinitionError([problem(None, "The definition must be JSON text.")])
+    if not isinstance(raw, dict):
+        raise DefinitionError([problem(None, "The definition must be a JSON object.")])
+    return raw
+
+
+def _digest(raw: dict[str, Any]) -> str:
+    try:
+        canonical = json.dumps(
+            raw,
+            sort_keys=True,
+            separators=(",", ":"),
+            ensure_ascii=False,
+            allow_nan=False,
+        )
+    except (TypeError, ValueError) as exc:
+        raise DefinitionError(
+            [problem(None, f"The definition is not plain JSON data: {exc}")]
+        ) from exc
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()

@@ -1,0 +1,305 @@
+"""Structural checks of form-js components, collecting every problem found."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+from .errors import problem
+
+INPUT_TYPES = frozenset(
+    {
+        "textfield",
+        "textarea",
+        "number",
+        "checkbox",
+        "checklist",
+        "radio",
+        "select",
+        "datetime",
+    }
+)
+CHOICE_TYPES = frozenset({"radio", "select", "checklist"})
+# "button" is accepted and ignored: form-js editors add one, we render our own.
+DISPLAY_TYPES = frozenset({"text", "separator", "spacer", "button"})
+CONTAINER_TYPES = frozenset({"group"})
+KNOWN_TYPES = INPUT_TYPES | DISPLAY_TYPES | CONTAINER_TYPES
+NORWEGIAN_TYPES = frozenset(
+    {"fodselsnummer", "organisasjonsnummer", "postnummer", "kontonummer"}
+)
+VALIDATION_TYPES = frozenset({"email", "phone"})
+# Keys that would shadow attributes of WTForms' Form or Flask-WTF's FlaskForm.
+RESERVED_KEYS = frozenset(
+    {
+        "csrf_token",
+        "meta",
+        "data",
+        "errors",
+        "form_errors",
+        "validate",
+        "process",
+        "populate_obj",
+        "hidden_tag",
+        "is_submitted",
+        "validate_on_submit",
+        "Meta",
+    }
+)
+MAX_DEPTH = 8
+
+Problems = list[dict[str, str | None]]
+
+
+def check_components(components: Any) -> Problems:
+    """Return every problem in a top-level ``components`` value."""
+    if not isinstance(components, list):
+        return [problem(None, "The definition has no 'components' list.")]
+    problems: Problems = []
+    seen: set[str] = set()
+    for where, component, depth in _walk(components, "components", 0, problems):
+        problems.extend(_check_component(where, component, depth, seen))
+    return problems
+
+
+def _walk(
+    components: list[Any], path: str, depth: int, problems: Problems
+) -> Iterator[tuple[str, dict[str, Any], int]]:
+    for index, component in enumerate(components):
+        where = f"{path}[{index}]"
+        if not isinstance(component, dict):
+            problems.append(problem(None, f"{where} is not an object."))
+            continue
+        yield where, component, depth
+        if component.get("type") == "group" and depth < MAX_DEPTH:
+            children = component.get("components")
+            if isinstance(children, list):
+                yield from _walk(children, f"{where}.components", depth + 1, problems)
+
+
+def _check_component(
+    where: str, component: dict[str, Any], depth: int, seen: set[str]
+) -> Problems:
+    ctype = component.get("type")
+    if isinstance(component.get("id"), str):
+        where = f"{where} ({component['id']})"
+    if not isinstance(ctype, str) or ctype not in KNOWN_TYPES:
+        return [
+            problem(_key_of(component), f"{where}: unknown component type {ctype!r}.")
+        ]
+    where = f"{where}, {ctype}"
+    if ctype == "group":
+        return _check_group(where, component, depth)
+    if ctype not in INPUT_TYPES:
+        text = component.get("text", "")
+        if ctype == "text" and not isinstance(text, str):
+            return [problem(None, f"{where}: 'text' must be a string.")]
+        return []
+    key = component.get("key")
+    if not isinstance(key, str) or not key:
+        return [problem(None, f"{where}: an input component needs a 'key'.")]
+    problems = _check_key(key, seen)
+    problems += _check_strings(key, component)
+    problems += _check_validate(key, component.get("validate"))
+    problems += _check_properties(key, ctype, component.get("properties"))
+    if ctype in CHOICE_TYPES:
+        problems += _check_values(key, component)
+    if ctype == "datetime" and component.get("subtype", "date") != "date":
+        problems.append(
+            problem(key, "Only date fields are supported (datetime subtype 'date').")
+        )
+    if ctype == "number":
+        digits = component.get("decimalDigits")
+        if digits is not None and not _is_count(digits):
+            problems.append(
+                problem(key, "'decimalDigits' must be a whole number of 0 or more.")
+            )
+    return problems
+
+
+def _check_group(where: str, component: dict[str, Any], depth: int) -> Problems:
+    if not isinstance(component.get("components"), list):
+        return [problem(None, f"{where}: a group needs a 'components' list.")]
+    if depth >= MAX_DEPTH:
+        return [problem(None, f"{where}: groups are nested too deeply.")]
+    return []
+
+
+def _key_of(component: dict[str, Any]) -> str | None:
+    key = component.get("key")
+    return key if isinstance(key, str) and key else None
+
+
+def _check_key(key: str, seen: set[str]) -> Problems:
+    if key in seen:
+        return [problem(key, f"The key {key!r} is used by more than one field.")]
+    seen.add(key)
+    if not key.isidentifier() or key.startswith("_"):
+        return [
+            problem(
+                key,
+                f"The key {key!r} must start with a letter and contain "
+                "only letters, digits and underscores.",
+            )
+        ]
+    if key in RESERVED_KEYS:
+        return [problem(key, f"The key {key!r} is reserved; choose another.")]
+    return []
+
+
+def _check_strings(key: str, component: dict[str, Any]) -> Problems:
+    names = ("label", "description", "dateLabel")
+    return [
+        problem(key, f"'{name}' must be a string.")
+        for name in names
+        if component.get(name) is not None and not isinstance(component[name], str)
+    ]
+
+
+def _check_validate(key: str, validate: Any) -> Problems:
+    if validate is None:
+        return []
+    if not isinstance(validate, dict):
+        return [problem(key, "'validate' must be an object.")]
+    problems: Problems = []
+    if not isinstance(validate.get("required", False), bool):
+        problems.append(problem(key, "'validate.required' must be true or false."))
+    for name in ("minLength", "maxLength"):
+        if validate.get(name) is not None and not _is_count(validate[name]):
+            problems.append(
+                problem(key, f"'validate.{name}' must be a whole number of 0 or more.")
+            )
+    for name in ("min", "max"):
+        if validate.get(name) is not None and not _is_number(validate[name]):
+            problems.append(problem(key, f"'validate.{name}' must be a number."))
+    if not problems:
+        problems += _check_ranges(key, validate)
+    pattern = validate.get("pattern")
+    if pattern is not None:
+        problems += _check_pattern(key, pattern)
+    kind = validate.get("validationType")
+    if kind not in (None, "", *VALIDATION_TYPES):
+        problems.append(
+            problem(key, f"Unknown validationType {kind!r}; use 'email' or 'phone'.")
+        )
+    return problems
+
+
+def _check_ranges(key: str, validate: dict[str, Any]) -> Problems:
+    problems: Problems = []
+    for low, high in (("minLength", "maxLength"), ("min", "max")):
+        if validate.get(low) is not None and validate.get(high) is not None:
+            if validate[low] > validate[high]:
+                problems.append(
+                    problem(key, f"'validate.{low}' is larger than 'validate.{high}'.")
+                )
+    return problems
+
+
+def _check_pattern(key: str, pattern: Any) -> Problems:
+    if not isinstance(pattern, str):
+        return [problem(key, "'validate.pattern' must be a string.")]
+    try:
+        re.compile(pattern)
+    except (re.error, RecursionError, OverflowError) as exc:
+        return [
+            problem(
+                key, f"'validate.pattern' is not a valid regular expression: {exc}."
+            )
+        ]
+    return []
+
+
+def _check_properties(key: str, ctype: str, properties: Any) -> Problems:
+    if properties is None:
+        return []
+    if not isinstance(properties, dict):
+        return [problem(key, "'properties' must be an object.")]
+    problems: Problems = []
+    for name in ("label_en", "description_en", "autocomplete"):
+        if properties.get(name) is not None and not isinstance(properties[name], str):
+            problems.append(problem(key, f"'properties.{name}' must be a string."))
+    kind = properties.get("type")
+    if kind is not None and (ctype != "textfield" or kind not in NORWEGIAN_TYPES):
+        problems.append(
+            problem(
+                key,
+                f"Unknown 'properties.type' {kind!r} for "
+                f"{ctype}; textfields allow "
+                f"{', '.join(sorted(NORWEGIAN_TYPES))}.",
+            )
+        )
+    for name in ("minDate", "maxDate"):
+        value = properties.get(name)
+        if value is not None and not is_date_spec(value):
+            problems.append(
+                problem(
+                    key,
+                    f"'properties.{name}' must be 'today' or a "
+                    "date written YYYY-MM-DD.",
+                )
+            )
+    return problems
+
+
+def _check_values(key: str, component: dict[str, Any]) -> Problems:
+    values = component.get("values")
+    if not isinstance(values, list) or not values:
+        return [
+            problem(
+                key,
+                "A choice field needs a non-empty 'values' list "
+                "(dynamic options are not supported).",
+            )
+        ]
+    problems: Problems = []
+    seen: set[str] = set()
+    for index, option in enumerate(values):
+        if not isinstance(option, dict) or not _is_option_value(option.get("value")):
+            problems.append(
+                problem(key, f"values[{index}] needs a text or number 'value'.")
+            )
+            continue
+        for name in ("label", "label_en"):
+            if option.get(name) is not None and not isinstance(option[name], str):
+                problems.append(
+                    problem(key, f"values[{index}].{name} must be a string.")
+                )
+        value = str(option["value"])
+        if value in seen or value == "":
+            problems.append(
+                problem(
+                    key, f"values[{index}] has an empty or repeated value {value!r}."
+                )
+            )
+        seen.add(value)
+    return problems
+
+
+def is_date_spec(value: Any) -> bool:
+    """True for ``"today"`` or an ISO ``YYYY-MM-DD`` date string."""
+    if value == "today":
+        return True
+    if not isinstance(value, str):
+        return False
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return len(value) == 10
+
+
+def _is_count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _is_number(value: Any) -> bool:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    return math.isfinite(value)
+
+
+def _is_option_value(value: Any) -> bool:
+    return isinstance(value, str) or _is_number(value)

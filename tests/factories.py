@@ -1,0 +1,66 @@
+"""Small helpers for tests: a form-filling test browser and process factories."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import lxml.html
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+DEMO_PASSWORD = "demo"
+PARKING_APPLICATION = {
+    "applicant_name": "Kari Nordmann",
+    "national_id": "15818012001",
+    "address": "Storgata 1",
+    "postal_code": "3674",
+    "city": "Notodden",
+    "role": "driver",
+    "need_description": "Jeg kan bare gå noen få meter uten hjelp.",
+    "doctor_statement": "yes",
+    "period_years": "2",
+}
+
+
+class Browser:
+    """Drives the app like a person: reads forms, keeps hidden fields, posts them."""
+
+    def __init__(self, client: FlaskClient) -> None:
+        self.client = client
+
+    def get(self, url: str, **kwargs: Any) -> TestResponse:
+        return self.client.get(url, **kwargs)
+
+    def hidden_fields(self, url: str, form_index: int = -1) -> dict[str, str]:
+        page = self.client.get(url)
+        assert page.status_code == 200, (url, page.status_code)
+        doc = lxml.html.fromstring(page.get_data(as_text=True))
+        forms = [f for f in doc.forms if f.get("method", "get").lower() == "post"
+                 and "lang-switch" not in (f.get("class") or "")
+                 and not (f.action or "").endswith("/logout")]
+        form = forms[form_index]
+        return {i.name: i.value or "" for i in form.inputs
+                if i.name and getattr(i, "type", "") == "hidden"}
+
+    def submit(self, url: str, data: dict[str, Any], **kwargs: Any) -> TestResponse:
+        """GET the page, then POST its form with hidden fields kept and `data` filled in."""
+        fields = self.hidden_fields(url)
+        fields.update({k: v for k, v in data.items() if v is not None})
+        return self.client.post(url, data=fields, **kwargs)
+
+    def set_language(self, lang: str, page: str = "/") -> TestResponse:
+        """Use the header's language switch."""
+        doc = lxml.html.fromstring(self.client.get(page).get_data(as_text=True))
+        token = doc.xpath('//form[contains(@class, "lang-switch")]//input[@name="csrf_token"]/@value')[0]
+        return self.client.post("/lang", data={"csrf_token": token, "lang": lang, "next": page})
+
+    def login(self, username: str, password: str = DEMO_PASSWORD) -> TestResponse:
+        response = self.submit("/login", {"username": username, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return response
+
+
+def text_of(response: TestResponse) -> str:
+    """The visible text of an HTML response, whitespace folded."""
+    doc = lxml.html.fromstring(response.get_data(as_text=True))
+    return " ".join(doc.text_content().split())
