@@ -9,7 +9,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from .errors import DefinitionError, problem
-from .schema import INPUT_TYPES, check_components
+from .kinds import INPUT_TYPES
+from .schema import check_components
 
 
 class FormDefinition:

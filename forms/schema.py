@@ -9,45 +9,15 @@ from datetime import date
 from typing import Any
 
 from .errors import problem
+from .kinds import (
+    CHOICE_TYPES,
+    INPUT_TYPES,
+    KNOWN_TYPES,
+    NORWEGIAN_TYPES,
+    RESERVED_KEYS,
+    VALIDATION_TYPES,
+)
 
-INPUT_TYPES = frozenset(
-    {
-        "textfield",
-        "textarea",
-        "number",
-        "checkbox",
-        "checklist",
-        "radio",
-        "select",
-        "datetime",
-    }
-)
-CHOICE_TYPES = frozenset({"radio", "select", "checklist"})
-# "button" is accepted and ignored: form-js editors add one, we render our own.
-DISPLAY_TYPES = frozenset({"text", "separator", "spacer", "button"})
-CONTAINER_TYPES = frozenset({"group"})
-KNOWN_TYPES = INPUT_TYPES | DISPLAY_TYPES | CONTAINER_TYPES
-NORWEGIAN_TYPES = frozenset(
-    {"fodselsnummer", "organisasjonsnummer", "postnummer", "kontonummer"}
-)
-VALIDATION_TYPES = frozenset({"email", "phone"})
-# Keys that would shadow attributes of WTForms' Form or Flask-WTF's FlaskForm.
-RESERVED_KEYS = frozenset(
-    {
-        "csrf_token",
-        "meta",
-        "data",
-        "errors",
-        "form_errors",
-        "validate",
-        "process",
-        "populate_obj",
-        "hidden_tag",
-        "is_submitted",
-        "validate_on_submit",
-        "Meta",
-    }
-)
 MAX_DEPTH = 8
 
 Problems = list[dict[str, str | None]]

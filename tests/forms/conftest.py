@@ -1,0 +1,150 @@
+"""Fixtures for the forms tests: definitions, bound forms and a Jinja environment."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import jinja2
+import lxml.html
+import pytest
+from werkzeug.datastructures import MultiDict
+
+from forms import FormDefinition, build_form_class
+from forms.jinja import make_environment
+
+Components = list[dict[str, Any]]
+
+
+def definition_of(components: Components, **extra: Any) -> FormDefinition:
+    """A definition with the usual form-js envelope around ``components``."""
+    raw = {"type": "default", "id": "Form_test", "schemaVersion": 16}
+    raw.update(extra)
+    raw["components"] = components
+    return FormDefinition.from_json(raw)
+
+
+@pytest.fixture
+def make_definition() -> Callable[..., FormDefinition]:
+    return definition_of
+
+
+@pytest.fixture
+def submit() -> Callable[..., Any]:
+    """Build the form class, bind posted data, validate; return the bound form."""
+
+    def _submit(
+        definition: FormDefinition,
+        data: dict[str, Any] | list[tuple[str, str]] | None = None,
+        locale: str = "nb",
+    ) -> Any:
+        form_class = build_form_class(definition, locale=locale)
+        form = form_class(MultiDict(data or {}))
+        form.validate()
+        return form
+
+    return _submit
+
+
+@pytest.fixture(scope="session")
+def env() -> jinja2.Environment:
+    return make_environment(undefined=jinja2.StrictUndefined)
+
+
+@pytest.fixture
+def render_form(env: jinja2.Environment) -> Callable[..., str]:
+    template = env.from_string(
+        '{% import "forms/macros.html" as fm %}'
+        "{{ fm.render_form(form, definition, locale, **options) }}"
+    )
+
+    def _render(
+        form: Any, definition: FormDefinition, locale: str = "nb", **options: Any
+    ) -> str:
+        return template.render(
+            form=form, definition=definition, locale=locale, options=options
+        )
+
+    return _render
+
+
+@pytest.fixture
+def parse() -> Callable[[str], Any]:
+    """Parse an HTML fragment into an lxml tree rooted at a wrapper <div>."""
+
+    def _parse(html: str) -> Any:
+        return lxml.html.fromstring(f"<div>{html}</div>")
+
+    return _parse
+
+
+# One of every input type, with a group and display components; used by many tests.
+SAMPLE_COMPONENTS: Components = [
+    {"type": "text", "text": "## Om søknaden\n\nLes **dette** først."},
+    {
+        "type": "textfield",
+        "key": "name",
+        "label": "Fullt navn",
+        "description": "Som i folkeregisteret",
+        "validate": {"required": True},
+        "properties": {"label_en": "Full name", "autocomplete": "name"},
+    },
+    {
+        "type": "textfield",
+        "key": "fnr",
+        "label": "Fødselsnummer",
+        "validate": {"required": True},
+        "properties": {"type": "fodselsnummer", "label_en": "National identity number"},
+    },
+    {"type": "textarea", "key": "story", "label": "Beskrivelse"},
+    {"type": "number", "key": "count", "label": "Antall", "decimalDigits": 0},
+    {
+        "type": "group",
+        "label": "Valg",
+        "components": [
+            {
+                "type": "radio",
+                "key": "colour",
+                "label": "Farge",
+                "description": "Velg én",
+                "validate": {"required": True},
+                "values": [
+                    {"label": "Rød", "value": "red", "label_en": "Red"},
+                    {"label": "Blå", "value": "blue", "label_en": "Blue"},
+                ],
+            },
+            {
+                "type": "select",
+                "key": "size",
+                "label": "Størrelse",
+                "values": [
+                    {"label": "Liten", "value": "s"},
+                    {"label": "Stor", "value": "l"},
+                ],
+            },
+            {
+                "type": "checklist",
+                "key": "extras",
+                "label": "Tillegg",
+                "values": [
+                    {"label": "Kake", "value": "cake"},
+                    {"label": "Is", "value": "ice"},
+                ],
+            },
+        ],
+    },
+    {"type": "datetime", "subtype": "date", "key": "when", "dateLabel": "Dato"},
+    {"type": "separator"},
+    {"type": "spacer"},
+    {
+        "type": "checkbox",
+        "key": "consent",
+        "label": "Jeg bekrefter at opplysningene er riktige",
+        "validate": {"required": True},
+    },
+]
+
+
+@pytest.fixture
+def sample_definition() -> FormDefinition:
+    return definition_of(SAMPLE_COMPONENTS)
