@@ -23,8 +23,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
     config.load(app, test_config)
 
-    from engine.store import configure_engine
     import forms.jinja
+    from engine.store import configure_engine
 
     from . import admin, auth, casework, cli, errors, i18n, modeler, portal
     from .extensions import csrf, db, migrate

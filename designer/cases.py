@@ -30,18 +30,28 @@ class TaskForm(FlaskForm):
 
 def published_services(tenant_id: int) -> list[ProcessModel]:
     """Services citizens can apply for, by name."""
-    return list(db.session.scalars(
-        select(ProcessModel)
-        .where(ProcessModel.tenant_id == tenant_id, ProcessModel.published_version_id.is_not(None),
-               ProcessModel.archived.is_(False))
-        .order_by(ProcessModel.name_nb)))
+    return list(
+        db.session.scalars(
+            select(ProcessModel)
+            .where(
+                ProcessModel.tenant_id == tenant_id,
+                ProcessModel.published_version_id.is_not(None),
+                ProcessModel.archived.is_(False),
+            )
+            .order_by(ProcessModel.name_nb)
+        )
+    )
 
 
 def published_version(tenant_id: int, key: str) -> tuple[ProcessModel, ProcessVersion]:
     """The live version of a service, or NotFound."""
-    model = db.session.scalar(select(ProcessModel).where(
-        ProcessModel.tenant_id == tenant_id, ProcessModel.key == key,
-        ProcessModel.archived.is_(False)))
+    model = db.session.scalar(
+        select(ProcessModel).where(
+            ProcessModel.tenant_id == tenant_id,
+            ProcessModel.key == key,
+            ProcessModel.archived.is_(False),
+        )
+    )
     if model is None or model.published_version_id is None:
         raise NotFound(f"No service '{key}'.")
     version = db.session.get(ProcessVersion, model.published_version_id)
@@ -86,22 +96,31 @@ def prefill(user: User, definition: forms.FormDefinition) -> dict[str, Any]:
 def apply(user: User, version: ProcessVersion, data: dict[str, Any]) -> Instance:
     """Start a case for a citizen with their start-form data."""
     subject = str(data.get("applicant_name") or user.name)
-    return runtime.start(db.session, version, data=data, actor=user.actor,
-                         owner=user.actor, subject=subject)
+    return runtime.start(
+        db.session, version, data=data, actor=user.actor, owner=user.actor, subject=subject
+    )
 
 
 def my_cases(user: User) -> list[Instance]:
     """A citizen's cases, newest first."""
-    return list(db.session.scalars(
-        select(Instance).where(Instance.tenant_id == user.tenant_id, Instance.owner == user.actor,
-                               Instance.is_test.is_(False))
-        .order_by(Instance.created_at.desc(), Instance.id.desc())))
+    return list(
+        db.session.scalars(
+            select(Instance)
+            .where(
+                Instance.tenant_id == user.tenant_id,
+                Instance.owner == user.actor,
+                Instance.is_test.is_(False),
+            )
+            .order_by(Instance.created_at.desc(), Instance.id.desc())
+        )
+    )
 
 
 def citizen_case(user: User, case_no: str) -> Instance:
     """One of the citizen's own cases; anyone else's is simply not found."""
-    instance = db.session.scalar(select(Instance).where(
-        Instance.tenant_id == user.tenant_id, Instance.case_no == case_no))
+    instance = db.session.scalar(
+        select(Instance).where(Instance.tenant_id == user.tenant_id, Instance.case_no == case_no)
+    )
     if instance is None or instance.owner != user.actor:
         raise NotFound("No such case.")
     return instance
@@ -113,8 +132,11 @@ def status_key(instance: Instance) -> str:
         outcome = (instance.result or {}).get("outcome")
         return outcome if outcome in ("approved", "rejected") else "completed"
     if instance.status == "running":
-        has_open = db.session.scalar(select(func.count()).select_from(HumanTask).where(
-            HumanTask.instance_id == instance.id, HumanTask.status == "open"))
+        has_open = db.session.scalar(
+            select(func.count())
+            .select_from(HumanTask)
+            .where(HumanTask.instance_id == instance.id, HumanTask.status == "open")
+        )
         return "in-progress" if has_open else "received"
     return instance.status
 
@@ -124,11 +146,19 @@ def inbox(user: User) -> list[HumanTask]:
     groups = user.group_list
     if not groups:
         return []
-    return list(db.session.scalars(
-        select(HumanTask).join(Instance)
-        .where(HumanTask.tenant_id == user.tenant_id, HumanTask.status == "open",
-               HumanTask.lane.in_(groups), Instance.is_test.is_(False))
-        .order_by(HumanTask.created_at, HumanTask.id)))
+    return list(
+        db.session.scalars(
+            select(HumanTask)
+            .join(Instance)
+            .where(
+                HumanTask.tenant_id == user.tenant_id,
+                HumanTask.status == "open",
+                HumanTask.lane.in_(groups),
+                Instance.is_test.is_(False),
+            )
+            .order_by(HumanTask.created_at, HumanTask.id)
+        )
+    )
 
 
 def task_for(user: User, task_id: int) -> HumanTask:
@@ -146,17 +176,21 @@ def instance_for_caseworker(user: User, instance_id: int) -> Instance:
     instance = db.session.get(Instance, instance_id)
     if instance is None or instance.tenant_id != user.tenant_id:
         raise NotFound("No such case.")
-    lanes = set(db.session.scalars(select(HumanTask.lane).where(HumanTask.instance_id == instance.id)))
+    lanes = set(
+        db.session.scalars(select(HumanTask.lane).where(HumanTask.instance_id == instance.id))
+    )
     if not lanes.intersection(user.group_list):
         abort(403)
     return instance
 
 
-def complete_task(user: User, task: HumanTask, data: dict[str, Any],
-                  expected_version: int | None) -> Instance:
+def complete_task(
+    user: User, task: HumanTask, data: dict[str, Any], expected_version: int | None
+) -> Instance:
     """Complete a caseworker's task through the engine."""
-    return runtime.complete(db.session, user.tenant_id, task.id, data, user.actor,
-                            expected_version=expected_version)
+    return runtime.complete(
+        db.session, user.tenant_id, task.id, data, user.actor, expected_version=expected_version
+    )
 
 
 def submitted_summary(instance: Instance, data: dict[str, Any]) -> list[dict[str, Any]]:
@@ -169,7 +203,13 @@ def submitted_summary(instance: Instance, data: dict[str, Any]) -> list[dict[str
 
 def trail(instance: Instance) -> list[str]:
     """Element ids the case has passed through, for highlighting the diagram."""
-    ids = db.session.scalars(select(Event.element_id).where(
-        Event.instance_id == instance.id, Event.kind.in_(("step", "task_completed")),
-        Event.element_id.is_not(None)).order_by(Event.id))
+    ids = db.session.scalars(
+        select(Event.element_id)
+        .where(
+            Event.instance_id == instance.id,
+            Event.kind.in_(("step", "task_completed")),
+            Event.element_id.is_not(None),
+        )
+        .order_by(Event.id)
+    )
     return list(dict.fromkeys(i for i in ids if i))

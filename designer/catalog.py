@@ -15,7 +15,9 @@ from engine import bpmn
 from engine.errors import ModelInvalid, Problem
 from engine.models import ProcessModel, ProcessVersion, Tenant, utcnow
 
-PROCESSES_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "processes")
+PROCESSES_DIR = os.path.join(
+    os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "processes"
+)
 
 
 @dataclass
@@ -50,13 +52,16 @@ def read_folder(path: str) -> ServiceBundle:
                 if name.endswith(suffix):
                     with open(os.path.join(folder, name), encoding="utf-8") as handle:
                         files[f"{sub}/{name}"] = handle.read()
-    return ServiceBundle(key=meta.get("key") or os.path.basename(path), meta=meta, bpmn=diagram, files=files)
+    return ServiceBundle(
+        key=meta.get("key") or os.path.basename(path), meta=meta, bpmn=diagram, files=files
+    )
 
 
 def shipped_folders() -> list[str]:
     """Every service folder under processes/."""
     return sorted(
-        os.path.join(PROCESSES_DIR, name) for name in os.listdir(PROCESSES_DIR)
+        os.path.join(PROCESSES_DIR, name)
+        for name in os.listdir(PROCESSES_DIR)
         if os.path.isfile(os.path.join(PROCESSES_DIR, name, "service.json"))
     )
 
@@ -68,11 +73,17 @@ def check(bundle: ServiceBundle) -> bpmn.ParsedProcess:
         try:
             forms.FormDefinition.from_json(text)
         except forms.DefinitionError as err:
-            problems += [Problem(f"{name}: {p['message']}", element_id=p.get("key"), file=name)
-                         for p in err.problems]
+            problems += [
+                Problem(f"{name}: {p['message']}", element_id=p.get("key"), file=name)
+                for p in err.problems
+            ]
     try:
-        parsed = bpmn.parse({"process.bpmn": bundle.bpmn}, bundle.decisions(),
-                            form_names=set(bundle.forms()), process_id=bundle.meta.get("process_id"))
+        parsed = bpmn.parse(
+            {"process.bpmn": bundle.bpmn},
+            bundle.decisions(),
+            form_names=set(bundle.forms()),
+            process_id=bundle.meta.get("process_id"),
+        )
     except ModelInvalid as err:
         problems = err.problems + problems
         raise ModelInvalid(problems) from None
@@ -86,11 +97,16 @@ def _text(meta: dict[str, Any], name: str, lang: str) -> str:
     return str(value.get(lang, "")) if isinstance(value, dict) else str(value)
 
 
-def install(session: Session, tenant: Tenant, bundle: ServiceBundle, actor: str = "system") -> ProcessVersion:
+def install(
+    session: Session, tenant: Tenant, bundle: ServiceBundle, actor: str = "system"
+) -> ProcessVersion:
     """Create or update the service and publish a new version if its files changed."""
     parsed = check(bundle)
-    model = session.scalar(select(ProcessModel).where(
-        ProcessModel.tenant_id == tenant.id, ProcessModel.key == bundle.key))
+    model = session.scalar(
+        select(ProcessModel).where(
+            ProcessModel.tenant_id == tenant.id, ProcessModel.key == bundle.key
+        )
+    )
     if model is None:
         model = ProcessModel(tenant_id=tenant.id, key=bundle.key, name_nb="")
         session.add(model)
@@ -101,17 +117,36 @@ def install(session: Session, tenant: Tenant, bundle: ServiceBundle, actor: str 
     model.settings = bundle.meta.get("settings", {})
     model.updated_by = actor
     session.flush()
-    latest = session.scalar(select(ProcessVersion).where(ProcessVersion.model_id == model.id)
-                            .order_by(ProcessVersion.number.desc()).limit(1))
-    if latest is not None and latest.content_hash == parsed.content_hash and latest.files == bundle.files:
+    latest = session.scalar(
+        select(ProcessVersion)
+        .where(ProcessVersion.model_id == model.id)
+        .order_by(ProcessVersion.number.desc())
+        .limit(1)
+    )
+    if (
+        latest is not None
+        and latest.content_hash == parsed.content_hash
+        and latest.files == bundle.files
+    ):
         model.published_version_id = latest.id
         return latest
-    number = (session.scalar(select(func.max(ProcessVersion.number))
-                             .where(ProcessVersion.model_id == model.id)) or 0) + 1
+    number = (
+        session.scalar(
+            select(func.max(ProcessVersion.number)).where(ProcessVersion.model_id == model.id)
+        )
+        or 0
+    ) + 1
     version = ProcessVersion(
-        tenant_id=tenant.id, model_id=model.id, number=number, process_id=parsed.process_id,
-        bpmn=bundle.bpmn, files=bundle.files, content_hash=parsed.content_hash,
-        comment="Loaded from processes/", created_by=actor, published_at=utcnow(),
+        tenant_id=tenant.id,
+        model_id=model.id,
+        number=number,
+        process_id=parsed.process_id,
+        bpmn=bundle.bpmn,
+        files=bundle.files,
+        content_hash=parsed.content_hash,
+        comment="Loaded from processes/",
+        created_by=actor,
+        published_at=utcnow(),
     )
     session.add(version)
     session.flush()

@@ -13,10 +13,23 @@ from .tenancy import ensure_tenant
 
 DEMO_PASSWORD = "demo"
 DEMO_USERS = (
-    dict(username="kari", name="Kari Nordmann", roles="citizen", national_id="15818012001",
-         address="Storgata 1", postal_code="3674", city="Notodden", email="kari@example.no"),
-    dict(username="saksbehandler", name="Sara Saksbehandler", roles="caseworker",
-         groups="Saksbehandler", email="sara@example.no"),
+    dict(
+        username="kari",
+        name="Kari Nordmann",
+        roles="citizen",
+        national_id="15818012001",
+        address="Storgata 1",
+        postal_code="3674",
+        city="Notodden",
+        email="kari@example.no",
+    ),
+    dict(
+        username="saksbehandler",
+        name="Sara Saksbehandler",
+        roles="caseworker",
+        groups="Saksbehandler",
+        email="sara@example.no",
+    ),
     dict(username="eier", name="Per Prosesseier", roles="process_owner", email="per@example.no"),
     dict(username="admin", name="Anne Admin", roles="admin", email="anne@example.no"),
 )
@@ -24,8 +37,9 @@ DEMO_USERS = (
 
 def seed_services() -> list[str]:
     """Load every shipped service into the default tenant; return their keys."""
-    tenant = ensure_tenant(db.session, current_app.config["DEFAULT_TENANT"],
-                           current_app.config["DEFAULT_TENANT_NAME"])
+    tenant = ensure_tenant(
+        db.session, current_app.config["DEFAULT_TENANT"], current_app.config["DEFAULT_TENANT_NAME"]
+    )
     keys = []
     for folder in shipped_folders():
         version = install(db.session, tenant, read_folder(folder))
@@ -36,8 +50,9 @@ def seed_services() -> list[str]:
 
 def seed_demo_users() -> list[str]:
     """Create the demo users (password 'demo') if they do not exist."""
-    tenant = ensure_tenant(db.session, current_app.config["DEFAULT_TENANT"],
-                           current_app.config["DEFAULT_TENANT_NAME"])
+    tenant = ensure_tenant(
+        db.session, current_app.config["DEFAULT_TENANT"], current_app.config["DEFAULT_TENANT_NAME"]
+    )
     created = []
     for spec in DEMO_USERS:
         if db.session.scalar(select(User).where(User.username == spec["username"])):

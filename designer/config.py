@@ -14,7 +14,7 @@ MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 def _database_url(url: str) -> str:
     # Heroku-style URLs say postgres://, which SQLAlchemy no longer accepts.
     if url.startswith("postgres://"):
-        url = "postgresql://" + url[len("postgres://"):]
+        url = "postgresql://" + url[len("postgres://") :]
     return url
 
 

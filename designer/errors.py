@@ -23,10 +23,16 @@ def _messages() -> dict[int, tuple[str, str]]:
         403: (_("No access"), _("You do not have access to this page.")),
         404: (_("Not found"), _("We could not find the page you asked for.")),
         405: (_("Not allowed"), _("That action is not allowed here.")),
-        409: (_("Conflict"), _("Someone else changed this at the same time. Reload and try again.")),
+        409: (
+            _("Conflict"),
+            _("Someone else changed this at the same time. Reload and try again."),
+        ),
         413: (_("Too large"), _("What you sent is too large.")),
         429: (_("Too many requests"), _("Please wait a moment and try again.")),
-        500: (_("Something went wrong"), _("An error occurred on our side. Nothing you sent was lost; please try again later.")),
+        500: (
+            _("Something went wrong"),
+            _("An error occurred on our side. Nothing you sent was lost; please try again later."),
+        ),
     }
 
 
@@ -41,9 +47,14 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def _csrf(err: CSRFError) -> ResponseReturnValue:
-        return _page(400, _("The form has expired"),
-                     _("For your security the form must be sent from this site within the session. "
-                       "Go back, reload the page and try again."))
+        return _page(
+            400,
+            _("The form has expired"),
+            _(
+                "For your security the form must be sent from this site within the session. "
+                "Go back, reload the page and try again."
+            ),
+        )
 
     @app.errorhandler(NotFound)
     def _not_found(err: NotFound) -> ResponseReturnValue:

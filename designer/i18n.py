@@ -69,4 +69,7 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def _languages() -> dict[str, object]:
-        return {"current_locale": locale(), "languages": [("nb", "Norsk (bokmål)"), ("en", "English")]}
+        return {
+            "current_locale": locale(),
+            "languages": [("nb", "Norsk (bokmål)"), ("en", "English")],
+        }

@@ -28,6 +28,7 @@ def current_tenant_id() -> int:
         return int(current_user.tenant_id)
     if "tenant_id" not in g:
         tenant = db.session.scalar(
-            select(Tenant).where(Tenant.slug == current_app.config["DEFAULT_TENANT"]))
+            select(Tenant).where(Tenant.slug == current_app.config["DEFAULT_TENANT"])
+        )
         g.tenant_id = tenant.id if tenant is not None else 0
     return int(g.tenant_id)

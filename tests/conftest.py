@@ -52,10 +52,14 @@ def app(tmp_path: os.PathLike[str], shared_database: str | None) -> Iterator[Fla
         uri = shared_database
     else:
         uri = f"sqlite:///{tmp_path}/flytverk.sqlite"
-    app = create_app({
-        "TESTING": True, "SECRET_KEY": "test-secret", "SQLALCHEMY_DATABASE_URI": uri,
-        "SQLITE_SYNCHRONOUS": "OFF",
-    })
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "SQLALCHEMY_DATABASE_URI": uri,
+            "SQLITE_SYNCHRONOUS": "OFF",
+        }
+    )
     runtime.WORKFLOWS.clear()
     with app.app_context():
         if not shared_database:

@@ -35,12 +35,19 @@ class Browser:
         page = self.client.get(url)
         assert page.status_code == 200, (url, page.status_code)
         doc = lxml.html.fromstring(page.get_data(as_text=True))
-        forms = [f for f in doc.forms if f.get("method", "get").lower() == "post"
-                 and "lang-switch" not in (f.get("class") or "")
-                 and not (f.action or "").endswith("/logout")]
+        forms = [
+            f
+            for f in doc.forms
+            if f.get("method", "get").lower() == "post"
+            and "lang-switch" not in (f.get("class") or "")
+            and not (f.action or "").endswith("/logout")
+        ]
         form = forms[form_index]
-        return {i.name: i.value or "" for i in form.inputs
-                if i.name and getattr(i, "type", "") == "hidden"}
+        return {
+            i.name: i.value or ""
+            for i in form.inputs
+            if i.name and getattr(i, "type", "") == "hidden"
+        }
 
     def submit(self, url: str, data: dict[str, Any], **kwargs: Any) -> TestResponse:
         """GET the page, then POST its form with hidden fields kept and `data` filled in."""
@@ -51,7 +58,9 @@ class Browser:
     def set_language(self, lang: str, page: str = "/") -> TestResponse:
         """Use the header's language switch."""
         doc = lxml.html.fromstring(self.client.get(page).get_data(as_text=True))
-        token = doc.xpath('//form[contains(@class, "lang-switch")]//input[@name="csrf_token"]/@value')[0]
+        token = doc.xpath(
+            '//form[contains(@class, "lang-switch")]//input[@name="csrf_token"]/@value'
+        )[0]
         return self.client.post("/lang", data={"csrf_token": token, "lang": lang, "next": page})
 
     def login(self, username: str, password: str = DEMO_PASSWORD) -> TestResponse:

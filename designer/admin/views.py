@@ -19,7 +19,8 @@ from . import bp
 @role_required("admin")
 def index() -> ResponseReturnValue:
     """Users of the admin's municipality."""
-    users = db.session.scalars(select(User).where(
-        User.tenant_id == current_user.tenant_id).order_by(User.name)).all()
+    users = db.session.scalars(
+        select(User).where(User.tenant_id == current_user.tenant_id).order_by(User.name)
+    ).all()
     tenant = db.session.get(Tenant, current_user.tenant_id)
     return render_template("admin/index.html", users=users, tenant=tenant)

@@ -26,10 +26,19 @@ def inbox() -> ResponseReturnValue:
 
 def _render_task(task, form, definition, status: int = 200) -> ResponseReturnValue:  # type: ignore[no-untyped-def]
     instance = task.instance
-    data = runtime.task_data(instance, task.task_uuid) if task.status == "open" else runtime.current_data(instance)
+    data = (
+        runtime.task_data(instance, task.task_uuid)
+        if task.status == "open"
+        else runtime.current_data(instance)
+    )
     return render_template(
-        "casework/task.html", task=task, instance=instance, form=form, definition=definition,
-        summary=cases.submitted_summary(instance, data), trail=cases.trail(instance),
+        "casework/task.html",
+        task=task,
+        instance=instance,
+        form=form,
+        definition=definition,
+        summary=cases.submitted_summary(instance, data),
+        trail=cases.trail(instance),
         status_key=cases.status_key(instance),
     ), status
 
@@ -58,8 +67,14 @@ def task(task_id: int) -> ResponseReturnValue:
             fresh.expected_version.data = str(human.instance.version)
             return _render_task(human, fresh if human.status == "open" else None, definition, 409)
         except StepFailed as err:
-            flash(_("The task could not be completed because an automated step failed: %(error)s "
-                    "Your input was not saved; the case is marked for follow-up.", error=err.message), "error")
+            flash(
+                _(
+                    "The task could not be completed because an automated step failed: %(error)s "
+                    "Your input was not saved; the case is marked for follow-up.",
+                    error=err.message,
+                ),
+                "error",
+            )
             human = cases.task_for(current_user, task_id)
             return _render_task(human, form, definition, 422)
         flash(_("The task is completed."), "success")

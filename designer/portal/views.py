@@ -20,7 +20,9 @@ from . import bp
 @bp.get("/")
 def index() -> ResponseReturnValue:
     """The catalogue of services."""
-    return render_template("portal/index.html", services=cases.published_services(current_tenant_id()))
+    return render_template(
+        "portal/index.html", services=cases.published_services(current_tenant_id())
+    )
 
 
 @bp.route("/services/<key>/apply", methods=["GET", "POST"])
@@ -32,20 +34,34 @@ def apply(key: str) -> ResponseReturnValue:
     if definition is None:
         raise NotFound("This service has no application form.")
     form_cls = cases.form_class(definition)
-    form = form_cls() if request.method == "POST" else form_cls(data=cases.prefill(current_user, definition))
+    form = (
+        form_cls()
+        if request.method == "POST"
+        else form_cls(data=cases.prefill(current_user, definition))
+    )
     if form.validate_on_submit():
         try:
             instance = cases.apply(current_user, version, forms.typed_data(form, definition))
         except StepFailed as err:
-            flash(_("Your application was received, but an automatic check could not be completed. "
-                    "The municipality has been notified and will process it."), "error")
+            flash(
+                _(
+                    "Your application was received, but an automatic check could not be completed. "
+                    "The municipality has been notified and will process it."
+                ),
+                "error",
+            )
             failed = err.instance
-            return redirect(url_for("portal.case", case_no=failed.case_no)) if failed else redirect(
-                url_for("portal.my_cases"))
+            return (
+                redirect(url_for("portal.case", case_no=failed.case_no))
+                if failed
+                else redirect(url_for("portal.my_cases"))
+            )
         flash(_("Your application has been sent."), "success")
         return redirect(url_for("portal.case", case_no=instance.case_no, received=1))
     status = 422 if form.errors else 200
-    return render_template("portal/apply.html", model=model, form=form, definition=definition), status
+    return render_template(
+        "portal/apply.html", model=model, form=form, definition=definition
+    ), status
 
 
 @bp.get("/cases")
@@ -63,7 +79,10 @@ def case(case_no: str) -> ResponseReturnValue:
     instance = cases.citizen_case(current_user, case_no)
     data = runtime.current_data(instance)
     return render_template(
-        "portal/case.html", instance=instance, status=cases.status_key(instance),
-        model=instance.process_version.model, summary=cases.submitted_summary(instance, data),
+        "portal/case.html",
+        instance=instance,
+        status=cases.status_key(instance),
+        model=instance.process_version.model,
+        summary=cases.submitted_summary(instance, data),
         received=request.args.get("received") == "1",
     )

@@ -37,7 +37,9 @@ def test_environment_overrides_defaults(tmp_path, monkeypatch):
 
 def test_migrations_build_exactly_the_models_schema(tmp_path, monkeypatch):
     monkeypatch.delenv("DATABASE_URL", raising=False)
-    app = create_app({"SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/m.sqlite"})
+    app = create_app(
+        {"SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/m.sqlite"}
+    )
     with app.app_context():
         upgrade(directory=os.path.join(ROOT, "migrations"))
         with db.engine.connect() as conn:
@@ -51,9 +53,14 @@ def test_every_ui_string_has_a_bokmal_translation():
         catalog = read_po(handle)
     translated = {m.id for m in catalog if m.id and m.string}
     method_map = [("**.py", "python"), ("templates/**.html", "jinja2")]
-    found = {msg[2] if isinstance(msg[2], str) else msg[2][0]
-             for msg in extract_from_dir(os.path.join(ROOT, "designer"), method_map,
-                                         keywords={"_": None, "_l": None, "gettext": None})}
+    found = {
+        msg[2] if isinstance(msg[2], str) else msg[2][0]
+        for msg in extract_from_dir(
+            os.path.join(ROOT, "designer"),
+            method_map,
+            keywords={"_": None, "_l": None, "gettext": None},
+        )
+    }
     missing = sorted(found - translated)
     assert missing == [], f"add these to messages.po: {missing}"
 

@@ -16,8 +16,13 @@ APPLY = "/services/parking_permit/apply"
 def _add_user(app, username: str, roles: str, groups: str = "") -> None:  # type: ignore[no-untyped-def]
     with app.app_context():
         kari = db.session.query(User).filter_by(username="kari").one()
-        user = User(tenant_id=kari.tenant_id, username=username, name=username.title(),
-                    roles=roles, groups=groups)
+        user = User(
+            tenant_id=kari.tenant_id,
+            username=username,
+            name=username.title(),
+            roles=roles,
+            groups=groups,
+        )
         user.set_password("demo")
         db.session.add(user)
         db.session.commit()
@@ -46,8 +51,9 @@ def test_login_requires_a_csrf_token(client):
 def test_login_does_not_redirect_off_site(client):
     browser = Browser(client)
     fields = browser.hidden_fields("/login")
-    response = client.post("/login?next=https://evil.example/", data={
-        **fields, "username": "kari", "password": "demo"})
+    response = client.post(
+        "/login?next=https://evil.example/", data={**fields, "username": "kari", "password": "demo"}
+    )
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/")
 
@@ -59,12 +65,21 @@ def test_logout_needs_post_with_csrf(login_as):
     assert kari.get("/cases").status_code == 200
 
 
-@pytest.mark.parametrize(("username", "url"), [
-    ("kari", "/casework/"), ("kari", "/modeler/"), ("kari", "/admin/"),
-    ("saksbehandler", APPLY), ("saksbehandler", "/cases"), ("saksbehandler", "/admin/"),
-    ("eier", "/casework/"), ("eier", "/cases"),
-    ("admin", "/casework/"), ("admin", APPLY),
-])
+@pytest.mark.parametrize(
+    ("username", "url"),
+    [
+        ("kari", "/casework/"),
+        ("kari", "/modeler/"),
+        ("kari", "/admin/"),
+        ("saksbehandler", APPLY),
+        ("saksbehandler", "/cases"),
+        ("saksbehandler", "/admin/"),
+        ("eier", "/casework/"),
+        ("eier", "/cases"),
+        ("admin", "/casework/"),
+        ("admin", APPLY),
+    ],
+)
 def test_pages_of_other_roles_are_forbidden(login_as, username, url):
     assert login_as(username).get(url).status_code == 403
 
@@ -87,7 +102,9 @@ def test_citizen_cannot_see_another_citizens_case(app, login_as):
 def test_caseworker_outside_the_lane_group_cannot_open_the_task(app, login_as):
     _apply(login_as("kari"))
     sara = login_as("saksbehandler")
-    task_url = re.search(r'href="(/casework/tasks/\d+)"', sara.get("/casework/").get_data(as_text=True))
+    task_url = re.search(
+        r'href="(/casework/tasks/\d+)"', sara.get("/casework/").get_data(as_text=True)
+    )
     assert task_url
     _add_user(app, "per", "caseworker", groups="Barnehage")
     per = login_as("per")

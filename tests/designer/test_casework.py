@@ -7,13 +7,18 @@ import re
 from tests.factories import PARKING_APPLICATION, text_of
 
 APPLY = "/services/parking_permit/apply"
-REVIEW = {"review_decision": "rejected", "review_reason": "Legeerklæringen viser ikke nedsatt gangevne."}
+REVIEW = {
+    "review_decision": "rejected",
+    "review_reason": "Legeerklæringen viser ikke nedsatt gangevne.",
+}
 
 
 def _open_task(login_as) -> tuple[object, str]:  # type: ignore[no-untyped-def]
     login_as("kari").submit(APPLY, PARKING_APPLICATION)
     sara = login_as("saksbehandler")
-    match = re.search(r'href="(/casework/tasks/\d+)"', sara.get("/casework/").get_data(as_text=True))
+    match = re.search(
+        r'href="(/casework/tasks/\d+)"', sara.get("/casework/").get_data(as_text=True)
+    )
     assert match
     return sara, match.group(1)
 

@@ -61,10 +61,15 @@ def test_complete_application_is_approved_by_a_caseworker(login_as):
     assert "Jeg kan bare gå noen få meter uten hjelp." in task_page
     assert "vesentlig nedsatt gangevne" in task_page
 
-    done = sara.submit(task_url, {
-        "review_decision": "approved", "valid_from": "2026-12-01", "valid_to": "2029-11-30",
-        "review_reason": "Legeerklæringen dokumenterer vesentlig nedsatt gangevne.",
-    })
+    done = sara.submit(
+        task_url,
+        {
+            "review_decision": "approved",
+            "valid_from": "2026-12-01",
+            "valid_to": "2029-11-30",
+            "review_reason": "Legeerklæringen dokumenterer vesentlig nedsatt gangevne.",
+        },
+    )
     assert done.status_code == 302
     assert case_no not in text_of(sara.get("/casework/"))
 
@@ -77,8 +82,9 @@ def test_complete_application_is_approved_by_a_caseworker(login_as):
 
 def test_invalid_application_gets_field_errors_and_starts_nothing(login_as):
     kari = login_as("kari")
-    response = kari.submit(APPLY, {**PARKING_APPLICATION, "national_id": "15818012002",
-                                   "need_description": ""})
+    response = kari.submit(
+        APPLY, {**PARKING_APPLICATION, "national_id": "15818012002", "need_description": ""}
+    )
     assert response.status_code == 422
     text = text_of(response)
     assert "Fødselsnummeret er ikke gyldig" in text

@@ -25,7 +25,8 @@ def _axe_violations(page) -> list[str]:  # type: ignore[no-untyped-def]
     page.add_script_tag(path=AXE)
     result = page.evaluate(
         "async () => JSON.stringify((await axe.run(document, {runOnly: "
-        "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']})).violations)")
+        "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']})).violations)"
+    )
     return [f"{v['id']}: {v['help']}" for v in json.loads(result)]
 
 
