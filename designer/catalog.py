@@ -97,6 +97,18 @@ def _text(meta: dict[str, Any], name: str, lang: str) -> str:
     return str(value.get(lang, "")) if isinstance(value, dict) else str(value)
 
 
+def _set_draft(model: ProcessModel, bundle: ServiceBundle, actor: str) -> None:
+    model.draft_bpmn, model.draft_files = bundle.bpmn, dict(bundle.files)
+    model.draft_revision = (model.draft_revision or 0) + 1
+    model.draft_updated_by, model.draft_updated_at = actor, utcnow()
+
+
+def _set_draft(model: ProcessModel, bundle: ServiceBundle, actor: str) -> None:
+    model.draft_bpmn, model.draft_files = bundle.bpmn, dict(bundle.files)
+    model.draft_revision = (model.draft_revision or 0) + 1
+    model.draft_updated_by, model.draft_updated_at = actor, utcnow()
+
+
 def install(
     session: Session, tenant: Tenant, bundle: ServiceBundle, actor: str = "system"
 ) -> ProcessVersion:
@@ -119,17 +131,20 @@ def install(
     session.flush()
     latest = session.scalar(
         select(ProcessVersion)
-        .where(ProcessVersion.model_id == model.id)
+        .where(ProcessVersion.model_id == model.id, ProcessVersion.number.is_not(None))
         .order_by(ProcessVersion.number.desc())
         .limit(1)
     )
-    if (
-        latest is not None
-        and latest.content_hash == parsed.content_hash
-        and latest.files == bundle.files
-    ):
-        model.published_version_id = latest.id
+    same = latest is not None and latest.content_hash == parsed.content_hash
+    if same and latest is not None and latest.files == bundle.files:
+        if not model.draft_bpmn:
+            _set_draft(model, bundle, actor)
         return latest
+    untouched = not model.draft_bpmn or (
+        latest is not None and model.draft_bpmn == latest.bpmn and model.draft_files == latest.files
+    )
+    if untouched:  # never overwrite a process owner's unpublished edits
+        _set_draft(model, bundle, actor)
     number = (
         session.scalar(
             select(func.max(ProcessVersion.number)).where(ProcessVersion.model_id == model.id)

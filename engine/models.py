@@ -66,6 +66,12 @@ class ProcessModel(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
     updated_by: Mapped[str] = mapped_column(String(100), default="system")
+    # The draft a process owner edits; published versions are immutable snapshots of it.
+    draft_bpmn: Mapped[str] = mapped_column(Text, default="")
+    draft_files: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    draft_revision: Mapped[int] = mapped_column(Integer, default=0)
+    draft_updated_by: Mapped[str] = mapped_column(String(200), default="")
+    draft_updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     versions: Mapped[list[ProcessVersion]] = relationship(
         back_populates="model", order_by="ProcessVersion.number"
     )
@@ -79,7 +85,9 @@ class ProcessVersion(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"), index=True)
     model_id: Mapped[int] = mapped_column(ForeignKey("process_model.id"))
-    number: Mapped[int] = mapped_column(Integer)
+    # None for the snapshots test runs use: they are never listed or published.
+    number: Mapped[int | None] = mapped_column(Integer, default=None)
+    is_test: Mapped[bool] = mapped_column(Boolean, default=False)
     process_id: Mapped[str] = mapped_column(String(200))
     bpmn: Mapped[str] = mapped_column(Text)
     files: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)

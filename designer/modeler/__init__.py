@@ -1,7 +1,7 @@
-"""Process owners: their services and versions."""
+"""Process owners: their services, the editor, versions, publishing and test runs."""
 
 from flask import Blueprint
 
 bp = Blueprint("modeler", __name__, url_prefix="/modeler")
 
-from . import views  # noqa: E402,F401
+from . import editor, testruns, versions, views  # noqa: E402,F401

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: ed5838fddd45
+Revision ID: 44abd8c73385
 Revises: 
-Create Date: 2026-11-22 14:07:07.436374
+Create Date: 2026-11-22 14:15:35.849056
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'ed5838fddd45'
+revision = '44abd8c73385'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -46,6 +46,11 @@ def upgrade():
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
     sa.Column('updated_by', sa.String(length=100), nullable=False),
+    sa.Column('draft_bpmn', sa.Text(), nullable=False),
+    sa.Column('draft_files', sa.JSON(), nullable=False),
+    sa.Column('draft_revision', sa.Integer(), nullable=False),
+    sa.Column('draft_updated_by', sa.String(length=200), nullable=False),
+    sa.Column('draft_updated_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_process_model_tenant_id_tenant')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_process_model')),
     sa.UniqueConstraint('tenant_id', 'key', name=op.f('uq_process_model_tenant_id'))
@@ -79,7 +84,8 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('tenant_id', sa.Integer(), nullable=False),
     sa.Column('model_id', sa.Integer(), nullable=False),
-    sa.Column('number', sa.Integer(), nullable=False),
+    sa.Column('number', sa.Integer(), nullable=True),
+    sa.Column('is_test', sa.Boolean(), nullable=False),
     sa.Column('process_id', sa.String(length=200), nullable=False),
     sa.Column('bpmn', sa.Text(), nullable=False),
     sa.Column('files', sa.JSON(), nullable=False),
