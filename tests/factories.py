@@ -49,11 +49,32 @@ class Browser:
             if i.name and getattr(i, "type", "") == "hidden"
         }
 
-    def submit(self, url: str, data: dict[str, Any], **kwargs: Any) -> TestResponse:
-        """GET the page, then POST its form with hidden fields kept and `data` filled in."""
-        fields = self.hidden_fields(url)
+    def submit(
+        self, url: str, data: dict[str, Any], form_index: int = -1, action: str | None = None,
+        **kwargs: Any,
+    ) -> TestResponse:
+        """GET the page, then POST one of its forms with hidden fields kept and `data` filled in.
+
+        The form is picked by `action` (a suffix of its action URL) or by position.
+        """
+        page = self.client.get(url)
+        assert page.status_code == 200, (url, page.status_code)
+        forms = self._forms(page.get_data(as_text=True))
+        if action is not None:
+            forms = [f for f in forms if (f.get("action") or "").endswith(action)]
+        form = forms[form_index]
+        fields = {i.name: i.value or "" for i in form.inputs
+                  if i.name and getattr(i, "type", "") == "hidden"}
         fields.update({k: v for k, v in data.items() if v is not None})
-        return self.client.post(url, data=fields, **kwargs)
+        target = form.get("action") or url
+        return self.client.post(target, data=fields, **kwargs)
+
+    @staticmethod
+    def _forms(html: str) -> list[Any]:
+        doc = lxml.html.fromstring(html)
+        return [f for f in doc.forms if f.get("method", "get").lower() == "post"
+                and "lang-switch" not in (f.get("class") or "")
+                and not (f.get("action") or "").endswith("/logout")]
 
     def set_language(self, lang: str, page: str = "/") -> TestResponse:
         """Use the header's language switch."""
@@ -62,6 +83,16 @@ class Browser:
             '//form[contains(@class, "lang-switch")]//input[@name="csrf_token"]/@value'
         )[0]
         return self.client.post("/lang", data={"csrf_token": token, "lang": lang, "next": page})
+
+    def csrf(self, page: str = "/") -> str:
+        """A CSRF token from a page (for JSON requests, sent as X-CSRFToken)."""
+        doc = lxml.html.fromstring(self.client.get(page).get_data(as_text=True))
+        found = doc.xpath('//input[@name="csrf_token"]/@value | //*[@data-csrf-token]/@data-csrf-token')
+        return str(found[0])
+
+    def post_json(self, url: str, body: dict[str, Any], token: str) -> TestResponse:
+        """POST JSON the way the editor does."""
+        return self.client.post(url, json=body, headers={"X-CSRFToken": token})
 
     def login(self, username: str, password: str = DEMO_PASSWORD) -> TestResponse:
         response = self.submit("/login", {"username": username, "password": password})
