@@ -116,7 +116,7 @@ def problems(bpmn_xml: str, files: dict[str, str]) -> list[Problem]:
 
 
 def _has_user_tasks(parsed: bpmn.ParsedProcess) -> bool:
-    return any(getattr(ts, "manual", False) for ts in parsed.spec.task_specs.values())
+    return any(type(ts).__name__ in ("UserTask", "ManualTask") for ts in parsed.spec.task_specs.values())
 
 
 def save(session: Session, model: ProcessModel, bpmn_xml: str, revision: int, actor: str) -> list[Problem]:

@@ -56,9 +56,7 @@ def detect(xml: str | bytes) -> dict[str, object]:
     """Which modeller made the diagram, and whether it has diagram interchange."""
     root = parse_xml(xml)
     found = {DIALECTS[ns] for ns in root.nsmap.values() if ns in DIALECTS}
-    exporter = root.get("exporter") or ""
-    if exporter:
-        found.add(exporter)
+    exporter = " ".join(filter(None, (root.get("exporter"), root.get("exporterVersion"))))
     has_di = next(root.iter(f"{{{BPMNDI}}}BPMNPlane"), None) is not None
     return {"dialects": sorted(found), "exporter": exporter, "has_layout": has_di}
 
