@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hashlib
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from threading import Lock
 from typing import Any
 
@@ -20,6 +21,10 @@ from .safexml import parse_xml
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 FORM_PROPERTY = "formJsonSchemaFilename"
+_TOO_DEEP = Problem(
+    "The process is too deeply chained to be parsed (hundreds of elements "
+    "in one unbroken sequence). Split it into sub-processes."
+)
 
 
 @dataclass
@@ -45,7 +50,7 @@ def content_hash(bpmn: dict[str, bytes], dmn: dict[str, bytes], extra: str = "")
     return digest.hexdigest()
 
 
-def _as_bytes(files: dict[str, bytes | str]) -> dict[str, bytes]:
+def _as_bytes(files: Mapping[str, bytes | str]) -> dict[str, bytes]:
     return {k: v.encode("utf-8") if isinstance(v, str) else v for k, v in files.items()}
 
 
@@ -120,12 +125,13 @@ def _parse(
     except ModelInvalid:
         raise
     except (ValidationException, SpiffWorkflowException) as err:
-        raise ModelInvalid([_spiff_problem(err, trees)]) from None
+        problem = _spiff_problem(err, trees)
+        # The task parser wraps a RecursionError into a ValidationException.
+        if isinstance(err.__context__, RecursionError):
+            problem = replace(problem, message=_TOO_DEEP.message)
+        raise ModelInvalid([problem]) from None
     except RecursionError:
-        raise ModelInvalid([Problem(
-            "The process is too deeply chained to be parsed (hundreds of elements "
-            "in one unbroken sequence). Split it into sub-processes."
-        )]) from None
+        raise ModelInvalid([_TOO_DEEP]) from None
     except (KeyError, ValueError, AttributeError, IndexError, TypeError) as err:
         raise ModelInvalid([Problem(f"The diagram could not be read: {err}")]) from None
     lanes = sorted({
@@ -152,8 +158,8 @@ class SpecCache:
 
     def parse(
         self,
-        bpmn: dict[str, bytes | str],
-        dmn: dict[str, bytes | str] | None = None,
+        bpmn: Mapping[str, bytes | str],
+        dmn: Mapping[str, bytes | str] | None = None,
         *,
         form_names: set[str] | None = None,
         process_id: str | None = None,
@@ -180,8 +186,8 @@ SPECS = SpecCache()
 
 
 def validate(
-    bpmn: dict[str, bytes | str],
-    dmn: dict[str, bytes | str] | None = None,
+    bpmn: Mapping[str, bytes | str],
+    dmn: Mapping[str, bytes | str] | None = None,
     *,
     form_names: set[str] | None = None,
     process_id: str | None = None,
@@ -195,8 +201,8 @@ def validate(
 
 
 def parse(
-    bpmn: dict[str, bytes | str],
-    dmn: dict[str, bytes | str] | None = None,
+    bpmn: Mapping[str, bytes | str],
+    dmn: Mapping[str, bytes | str] | None = None,
     *,
     form_names: set[str] | None = None,
     process_id: str | None = None,

@@ -3,7 +3,9 @@
 They give the errors SpiffWorkflow gets wrong or reports late a clear message,
 an element id and a line: dangling sequence flows (the library says "two items
 with the same ID"), missing start/end events, scripts and conditions that do
-not compile (the library finds out at run time), and forms that do not exist.
+not compile (the library finds out at run time), forms that do not exist and
+call activities whose target process is not in the bundle (the library says
+so without naming the call activity).
 """
 
 from __future__ import annotations
@@ -44,7 +46,8 @@ def _code_problem(
     offset = (err.lineno or 1) - 1
     line = (element.sourceline or 0) + offset or None
     return Problem(
-        f"{what} has a syntax error: {err.msg} (line {err.lineno} of the {what.lower()})",
+        f"{what} has a syntax error: {err.msg} "
+        f"(line {err.lineno} of the {what.lower().removeprefix('the ')})",
         element_id=_owner_id(element), line=line, file=filename,
     )
 
@@ -129,12 +132,30 @@ def _form_problems(root: etree._Element, filename: str, form_names: set[str]) ->
     return problems
 
 
+def _call_problems(
+    root: etree._Element, filename: str, process_ids: set[str]
+) -> list[Problem]:
+    problems = []
+    for call in root.iter(f"{{{BPMN}}}callActivity"):
+        target = call.get("calledElement")
+        if target and target not in process_ids:
+            problems.append(Problem(
+                f"The call activity '{call.get('name') or call.get('id')}' calls the "
+                f"process '{target}', which is not in this bundle.",
+                element_id=call.get("id"), line=call.sourceline, file=filename,
+            ))
+    return problems
+
+
 def structural_problems(
     trees: dict[str, etree._Element], form_names: set[str] | None
 ) -> list[Problem]:
     """Every problem our own checks find in the given BPMN trees."""
     problems: list[Problem] = []
     seen: dict[str, str] = {}
+    process_ids = {
+        str(p.get("id")) for root in trees.values() for p in root.iter(f"{{{BPMN}}}process")
+    }
     for filename, root in trees.items():
         if _tag(root) != "definitions" or etree.QName(root).namespace != BPMN:
             problems.append(Problem("The file is not a BPMN 2.0 diagram.", file=filename, line=1))
@@ -153,6 +174,7 @@ def structural_problems(
         problems += _flow_problems(root, filename)
         problems += _event_problems(root, filename)
         problems += _script_problems(root, filename)
+        problems += _call_problems(root, filename, process_ids)
         if form_names is not None:
             problems += _form_problems(root, filename, form_names)
     return problems

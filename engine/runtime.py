@@ -110,7 +110,7 @@ def _failure_message(err: Exception) -> tuple[str, str | None]:
 def record_incident(
     session: Session, tenant_id: int, instance_id: int, actor: str, message: str,
     element_id: str | None = None, summary: dict[str, Any] | None = None,
-) -> None:
+) -> Instance:
     """Mark an instance as needing attention; its state stays as last committed."""
     instance = lock_instance(session, tenant_id, instance_id)
     instance.status = "incident"
@@ -119,6 +119,7 @@ def record_incident(
     _add_event(session, instance, actor, "incident", element_id,
                {"message": message, **(summary or {})})
     session.commit()
+    return instance
 
 
 def start(
@@ -200,9 +201,12 @@ def _complete(
     except Exception as err:
         message, element_id = _failure_message(err)
         session.rollback()
-        record_incident(session, tenant_id, instance.id, actor, message, element_id,
-                        {"task": human.element_id, "fields": sorted(data)})
-        raise StepFailed(message, element_id=element_id) from err
+        failure = StepFailed(message, element_id=element_id)
+        failure.instance = record_incident(
+            session, tenant_id, instance.id, actor, message, element_id,
+            {"task": human.element_id, "fields": sorted(data)},
+        )
+        raise failure from err
     human.status, human.completed_by, human.completed_at = "completed", actor, utcnow()
     _add_event(session, instance, actor, "task_completed", human.element_id,
                {"name": human.name, "fields": sorted(data)})

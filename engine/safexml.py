@@ -10,6 +10,9 @@ from .errors import ModelInvalid, Problem
 
 MAX_XML_BYTES = 5 * 1024 * 1024
 _DTD = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+_DTD_MESSAGE = (
+    "The file contains a document type declaration (DOCTYPE/ENTITY), which is not allowed."
+)
 
 
 def _parser() -> etree.XMLParser:
@@ -35,15 +38,7 @@ def parse_xml(
     # Document type declarations are the vehicle of XXE and entity-expansion
     # bombs; BPMN and DMN never need them, so refuse them outright.
     if _DTD.search(raw):
-        raise ModelInvalid(
-            [
-                Problem(
-                    "The file contains a document type declaration (DOCTYPE/ENTITY), "
-                    "which is not allowed.",
-                    file=filename,
-                )
-            ]
-        )
+        raise ModelInvalid([Problem(_DTD_MESSAGE, file=filename)])
     try:
         root = etree.fromstring(raw, parser=_parser())
     except etree.XMLSyntaxError as err:
@@ -53,4 +48,8 @@ def parse_xml(
         ) from None
     if root is None:
         raise ModelInvalid([Problem("The file is empty.", file=filename)])
+    # The byte pattern above misses UTF-16/32 input; the parsed tree does not.
+    docinfo = root.getroottree().docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None:
+        raise ModelInvalid([Problem(_DTD_MESSAGE, file=filename)])
     return root

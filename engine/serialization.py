@@ -72,14 +72,24 @@ def _registry() -> Any:
         decimal.Decimal, lambda v: {"value": str(v)},
         lambda v: decimal.Decimal(v["value"]), typename="Decimal",
     )
+
+    def items(v: dict[str, Any]) -> list[Any]:
+        # Members are stored in their own encoded form (a set of dates holds
+        # {"typename": "date", ...} dicts) and tuples come back from JSON as lists.
+        return [_hashable(registry.restore(item)) for item in v["items"]]
+
     registry.register(
-        set, lambda v: {"items": list(v)}, lambda v: set(v["items"]), typename="set",
+        set, lambda v: {"items": list(v)}, lambda v: set(items(v)), typename="set",
     )
     registry.register(
         frozenset, lambda v: {"items": list(v)},
-        lambda v: frozenset(v["items"]), typename="frozenset",
+        lambda v: frozenset(items(v)), typename="frozenset",
     )
     return registry
+
+
+def _hashable(value: Any) -> Any:
+    return tuple(_hashable(v) for v in value) if isinstance(value, list) else value
 
 
 REGISTRY = _registry()
