@@ -52,7 +52,9 @@ def _escape(text: str) -> str:
 
 def unique_key(session: Session, tenant_id: int, base: str) -> str:
     """`base`, or `base_2`, `base_3`... whichever is free in the tenant."""
-    taken = set(session.scalars(select(ProcessModel.key).where(ProcessModel.tenant_id == tenant_id)))
+    taken = set(
+        session.scalars(select(ProcessModel.key).where(ProcessModel.tenant_id == tenant_id))
+    )
     key, n = base, 1
     while key in taken:
         n += 1
@@ -111,15 +113,21 @@ def problems(bpmn_xml: str, files: dict[str, str]) -> list[Problem]:
     except ModelInvalid as err:
         return err.problems + found
     if not parsed.lanes and _has_user_tasks(parsed):
-        found.append(Problem("User tasks must sit in a lane: the lane names the group that works them."))
+        found.append(
+            Problem("User tasks must sit in a lane: the lane names the group that works them.")
+        )
     return found
 
 
 def _has_user_tasks(parsed: bpmn.ParsedProcess) -> bool:
-    return any(type(ts).__name__ in ("UserTask", "ManualTask") for ts in parsed.spec.task_specs.values())
+    return any(
+        type(ts).__name__ in ("UserTask", "ManualTask") for ts in parsed.spec.task_specs.values()
+    )
 
 
-def save(session: Session, model: ProcessModel, bpmn_xml: str, revision: int, actor: str) -> list[Problem]:
+def save(
+    session: Session, model: ProcessModel, bpmn_xml: str, revision: int, actor: str
+) -> list[Problem]:
     """Store a draft if nobody saved since `revision`; return its problems (saving is allowed)."""
     dialects.detect(bpmn_xml)  # unreadable or unsafe XML is refused here, before anything is stored
     if revision != model.draft_revision:
@@ -141,7 +149,9 @@ def add_form(model: ProcessModel, name: str, title: str) -> str:
     if not name.endswith(".json"):
         name += ".json"
     if not FORM_NAME.match(name):
-        raise ValueError("Use lowercase letters, digits, - and _ in form names, e.g. 'soknad.json'.")
+        raise ValueError(
+            "Use lowercase letters, digits, - and _ in form names, e.g. 'soknad.json'."
+        )
     if f"forms/{name}" in model.draft_files:
         raise ValueError(f"The form '{name}' already exists.")
     definition = {
@@ -150,11 +160,19 @@ def add_form(model: ProcessModel, name: str, title: str) -> str:
         "schemaVersion": 16,
         "components": [
             {"type": "text", "text": f"## {title or name[:-5]}"},
-            {"type": "textarea", "key": "comment", "label": "Kommentar",
-             "properties": {"label_en": "Comment"}, "validate": {"maxLength": 4000}},
+            {
+                "type": "textarea",
+                "key": "comment",
+                "label": "Kommentar",
+                "properties": {"label_en": "Comment"},
+                "validate": {"maxLength": 4000},
+            },
         ],
     }
-    model.draft_files = {**model.draft_files, f"forms/{name}": json.dumps(definition, ensure_ascii=False, indent=2)}
+    model.draft_files = {
+        **model.draft_files,
+        f"forms/{name}": json.dumps(definition, ensure_ascii=False, indent=2),
+    }
     model.draft_revision += 1
     return name
 
@@ -166,9 +184,16 @@ def _snapshot(model: ProcessModel, actor: str, number: int | None, comment: str)
         form_names={k[6:] for k in model.draft_files if k.startswith("forms/")},
     )
     return ProcessVersion(
-        tenant_id=model.tenant_id, model_id=model.id, number=number, is_test=number is None,
-        process_id=parsed.process_id, bpmn=model.draft_bpmn, files=dict(model.draft_files),
-        content_hash=parsed.content_hash, comment=comment, created_by=actor,
+        tenant_id=model.tenant_id,
+        model_id=model.id,
+        number=number,
+        is_test=number is None,
+        process_id=parsed.process_id,
+        bpmn=model.draft_bpmn,
+        files=dict(model.draft_files),
+        content_hash=parsed.content_hash,
+        comment=comment,
+        created_by=actor,
         published_at=None if number is None else utcnow(),
     )
 
@@ -178,8 +203,12 @@ def publish(session: Session, model: ProcessModel, actor: str, comment: str) -> 
     found = problems(model.draft_bpmn, model.draft_files)
     if found:
         raise ModelInvalid(found)
-    number = (session.scalar(select(func.max(ProcessVersion.number)).where(
-        ProcessVersion.model_id == model.id)) or 0) + 1
+    number = (
+        session.scalar(
+            select(func.max(ProcessVersion.number)).where(ProcessVersion.model_id == model.id)
+        )
+        or 0
+    ) + 1
     version = _snapshot(model, actor, number, comment)
     session.add(version)
     session.flush()
@@ -194,9 +223,13 @@ def test_snapshot(session: Session, model: ProcessModel, actor: str) -> ProcessV
     if found:
         raise ModelInvalid(found)
     version = _snapshot(model, actor, None, "test run")
-    for earlier in session.scalars(select(ProcessVersion).where(
-            ProcessVersion.model_id == model.id, ProcessVersion.is_test.is_(True),
-            ProcessVersion.content_hash == version.content_hash)):
+    for earlier in session.scalars(
+        select(ProcessVersion).where(
+            ProcessVersion.model_id == model.id,
+            ProcessVersion.is_test.is_(True),
+            ProcessVersion.content_hash == version.content_hash,
+        )
+    ):
         if earlier.bpmn == version.bpmn and earlier.files == version.files:
             return earlier
     session.add(version)
@@ -206,15 +239,22 @@ def test_snapshot(session: Session, model: ProcessModel, actor: str) -> ProcessV
 
 def versions(session: Session, model: ProcessModel) -> list[ProcessVersion]:
     """Published versions, newest first."""
-    return list(session.scalars(select(ProcessVersion).where(
-        ProcessVersion.model_id == model.id, ProcessVersion.number.is_not(None))
-        .order_by(ProcessVersion.number.desc())))
+    return list(
+        session.scalars(
+            select(ProcessVersion)
+            .where(ProcessVersion.model_id == model.id, ProcessVersion.number.is_not(None))
+            .order_by(ProcessVersion.number.desc())
+        )
+    )
 
 
 def version(session: Session, model: ProcessModel, number: int) -> ProcessVersion:
     """One published version of a model, or NotFound."""
-    found = session.scalar(select(ProcessVersion).where(
-        ProcessVersion.model_id == model.id, ProcessVersion.number == number))
+    found = session.scalar(
+        select(ProcessVersion).where(
+            ProcessVersion.model_id == model.id, ProcessVersion.number == number
+        )
+    )
     if found is None:
         raise NotFound(f"Version {number} does not exist.")
     return found
@@ -240,8 +280,11 @@ def messages(bpmn_xml: str) -> list[str]:
 
 def options(session: Session, model: ProcessModel) -> dict[str, Any]:
     """What the editor offers in its selects."""
-    others = session.scalars(select(ProcessModel).where(
-        ProcessModel.tenant_id == model.tenant_id, ProcessModel.archived.is_(False)))
+    others = session.scalars(
+        select(ProcessModel).where(
+            ProcessModel.tenant_id == model.tenant_id, ProcessModel.archived.is_(False)
+        )
+    )
     return {
         "forms": sorted(k[6:] for k in model.draft_files if k.startswith("forms/")),
         "lanes": lanes(model.draft_bpmn),
@@ -253,20 +296,47 @@ def options(session: Session, model: ProcessModel) -> dict[str, Any]:
 
 
 CONNECTORS = [
-    {"id": "http", "label": "HTTP-kall (JSON)", "params": [
-        {"name": "url", "label": "URL"}, {"name": "method", "label": "Metode"},
-        {"name": "body", "label": "Innhold (uttrykk)"}, {"name": "result", "label": "Lagre svaret i"}]},
-    {"id": "mail", "label": "Send e-post", "params": [
-        {"name": "to", "label": "Til (uttrykk)"}, {"name": "subject", "label": "Emne"},
-        {"name": "body", "label": "Tekst"}]},
-    {"id": "letter", "label": "Brev til digital postkasse", "params": [
-        {"name": "recipient", "label": "Mottaker (uttrykk)"}, {"name": "template", "label": "Brevmal"}]},
-    {"id": "payment", "label": "Betalingsordre", "params": [
-        {"name": "amount", "label": "Beløp (uttrykk)"}, {"name": "account", "label": "Kontonummer (uttrykk)"}]},
+    {
+        "id": "http",
+        "label": "HTTP-kall (JSON)",
+        "params": [
+            {"name": "url", "label": "URL"},
+            {"name": "method", "label": "Metode"},
+            {"name": "body", "label": "Innhold (uttrykk)"},
+            {"name": "result", "label": "Lagre svaret i"},
+        ],
+    },
+    {
+        "id": "mail",
+        "label": "Send e-post",
+        "params": [
+            {"name": "to", "label": "Til (uttrykk)"},
+            {"name": "subject", "label": "Emne"},
+            {"name": "body", "label": "Tekst"},
+        ],
+    },
+    {
+        "id": "letter",
+        "label": "Brev til digital postkasse",
+        "params": [
+            {"name": "recipient", "label": "Mottaker (uttrykk)"},
+            {"name": "template", "label": "Brevmal"},
+        ],
+    },
+    {
+        "id": "payment",
+        "label": "Betalingsordre",
+        "params": [
+            {"name": "amount", "label": "Beløp (uttrykk)"},
+            {"name": "account", "label": "Kontonummer (uttrykk)"},
+        ],
+    },
 ]
 
 
-def import_bpmn(session: Session, tenant_id: int, name: str, xml: str, actor: str) -> tuple[ProcessModel, list[Problem], dict[str, Any]]:
+def import_bpmn(
+    session: Session, tenant_id: int, name: str, xml: str, actor: str
+) -> tuple[ProcessModel, list[Problem], dict[str, Any]]:
     """A new model from another modeller's file; return what will not run, by element."""
     info = dialects.detect(xml)
     model = create(session, tenant_id, name, actor, bpmn_xml=xml)

@@ -54,7 +54,9 @@ def _as_bytes(files: Mapping[str, bytes | str]) -> dict[str, bytes]:
     return {k: v.encode("utf-8") if isinstance(v, str) else v for k, v in files.items()}
 
 
-def _line_of(trees: dict[str, etree._Element], element_id: str | None) -> tuple[int | None, str | None]:
+def _line_of(
+    trees: dict[str, etree._Element], element_id: str | None
+) -> tuple[int | None, str | None]:
     if not element_id:
         return None, None
     for filename, root in trees.items():
@@ -75,7 +77,9 @@ def _spiff_problem(err: Exception, trees: dict[str, etree._Element]) -> Problem:
     return Problem(message, element_id=element_id, line=line, file=filename)
 
 
-def _pick_process(parser: SpiffBpmnParser, trees: dict[str, etree._Element], wanted: str | None) -> str:
+def _pick_process(
+    parser: SpiffBpmnParser, trees: dict[str, etree._Element], wanted: str | None
+) -> str:
     ids = parser.get_process_ids()
     if wanted:
         if wanted not in ids:
@@ -95,7 +99,10 @@ def _pick_process(parser: SpiffBpmnParser, trees: dict[str, etree._Element], wan
 
 def _start_form(spec: BpmnProcessSpec) -> str | None:
     for task_spec in spec.task_specs.values():
-        if type(task_spec).__name__ == "StartEvent" and getattr(task_spec, "event_definition", None) is not None:
+        if (
+            type(task_spec).__name__ == "StartEvent"
+            and getattr(task_spec, "event_definition", None) is not None
+        ):
             if type(task_spec.event_definition).__name__ != "NoneEventDefinition":
                 continue
             props = (getattr(task_spec, "extensions", None) or {}).get("properties", {})
@@ -105,7 +112,9 @@ def _start_form(spec: BpmnProcessSpec) -> str | None:
 
 
 def _parse(
-    bpmn: dict[str, bytes], dmn: dict[str, bytes], form_names: set[str] | None,
+    bpmn: dict[str, bytes],
+    dmn: dict[str, bytes],
+    form_names: set[str] | None,
     process_id: str | None,
 ) -> ParsedProcess:
     trees = {name: parse_xml(data, filename=name) for name, data in bpmn.items()}
@@ -134,17 +143,20 @@ def _parse(
         raise ModelInvalid([_TOO_DEEP]) from None
     except (KeyError, ValueError, AttributeError, IndexError, TypeError) as err:
         raise ModelInvalid([Problem(f"The diagram could not be read: {err}")]) from None
-    lanes = sorted({
-        ts.lane for ts in spec.task_specs.values() if getattr(ts, "lane", None)
-    })
+    lanes = sorted({ts.lane for ts in spec.task_specs.values() if getattr(ts, "lane", None)})
     names = {
         ts.bpmn_id: ts.bpmn_name or ts.bpmn_id
-        for ts in spec.task_specs.values() if getattr(ts, "bpmn_id", None)
+        for ts in spec.task_specs.values()
+        if getattr(ts, "bpmn_id", None)
     }
     return ParsedProcess(
-        content_hash="", process_id=chosen, spec=spec,
-        subprocess_specs=subprocess_specs, start_form=_start_form(spec),
-        lanes=lanes, names=names,
+        content_hash="",
+        process_id=chosen,
+        spec=spec,
+        subprocess_specs=subprocess_specs,
+        start_form=_start_form(spec),
+        lanes=lanes,
+        names=names,
     )
 
 

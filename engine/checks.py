@@ -48,7 +48,9 @@ def _code_problem(
     return Problem(
         f"{what} has a syntax error: {err.msg} "
         f"(line {err.lineno} of the {what.lower().removeprefix('the ')})",
-        element_id=_owner_id(element), line=line, file=filename,
+        element_id=_owner_id(element),
+        line=line,
+        file=filename,
     )
 
 
@@ -60,16 +62,24 @@ def _flow_problems(root: etree._Element, filename: str) -> list[Problem]:
         for attr, role in (("sourceRef", "source"), ("targetRef", "target")):
             ref = flow.get(attr)
             if not ref:
-                problems.append(Problem(
-                    f"Sequence flow '{flow.get('id')}' has no {role}.",
-                    element_id=flow.get("id"), line=flow.sourceline, file=filename,
-                ))
+                problems.append(
+                    Problem(
+                        f"Sequence flow '{flow.get('id')}' has no {role}.",
+                        element_id=flow.get("id"),
+                        line=flow.sourceline,
+                        file=filename,
+                    )
+                )
             elif ref not in siblings:
-                problems.append(Problem(
-                    f"Sequence flow '{flow.get('id')}' points to a {role} element "
-                    f"'{ref}' that does not exist in the same process.",
-                    element_id=flow.get("id"), line=flow.sourceline, file=filename,
-                ))
+                problems.append(
+                    Problem(
+                        f"Sequence flow '{flow.get('id')}' points to a {role} element "
+                        f"'{ref}' that does not exist in the same process.",
+                        element_id=flow.get("id"),
+                        line=flow.sourceline,
+                        file=filename,
+                    )
+                )
     return problems
 
 
@@ -78,15 +88,23 @@ def _event_problems(root: etree._Element, filename: str) -> list[Problem]:
     for process in root.iter(f"{{{BPMN}}}process"):
         tags = Counter(_tag(child) for child in process)
         if tags["startEvent"] == 0:
-            problems.append(Problem(
-                f"Process '{process.get('id')}' has no start event.",
-                element_id=process.get("id"), line=process.sourceline, file=filename,
-            ))
+            problems.append(
+                Problem(
+                    f"Process '{process.get('id')}' has no start event.",
+                    element_id=process.get("id"),
+                    line=process.sourceline,
+                    file=filename,
+                )
+            )
         if tags["endEvent"] == 0:
-            problems.append(Problem(
-                f"Process '{process.get('id')}' has no end event.",
-                element_id=process.get("id"), line=process.sourceline, file=filename,
-            ))
+            problems.append(
+                Problem(
+                    f"Process '{process.get('id')}' has no end event.",
+                    element_id=process.get("id"),
+                    line=process.sourceline,
+                    file=filename,
+                )
+            )
     return problems
 
 
@@ -101,7 +119,9 @@ def _script_problems(root: etree._Element, filename: str) -> list[Problem]:
     for tag in ("preScript", "postScript"):
         for script in root.iter(f"{{{SPIFF}}}{tag}"):
             if (script.text or "").strip():
-                found.append(_code_problem(script, script.text or "", "exec", f"The {tag}", filename))
+                found.append(
+                    _code_problem(script, script.text or "", "exec", f"The {tag}", filename)
+                )
     return [p for p in found if p is not None]
 
 
@@ -120,30 +140,40 @@ def _form_problems(root: etree._Element, filename: str, form_names: set[str]) ->
             label = element.get("name") or element.get("id")
             if form is None:
                 if tag in _FORM_TASKS:
-                    problems.append(Problem(
-                        f"The task '{label}' has no form.",
-                        element_id=element.get("id"), line=element.sourceline, file=filename,
-                    ))
+                    problems.append(
+                        Problem(
+                            f"The task '{label}' has no form.",
+                            element_id=element.get("id"),
+                            line=element.sourceline,
+                            file=filename,
+                        )
+                    )
             elif form not in form_names:
-                problems.append(Problem(
-                    f"The form '{form}' used by '{label}' does not exist.",
-                    element_id=element.get("id"), line=element.sourceline, file=filename,
-                ))
+                problems.append(
+                    Problem(
+                        f"The form '{form}' used by '{label}' does not exist.",
+                        element_id=element.get("id"),
+                        line=element.sourceline,
+                        file=filename,
+                    )
+                )
     return problems
 
 
-def _call_problems(
-    root: etree._Element, filename: str, process_ids: set[str]
-) -> list[Problem]:
+def _call_problems(root: etree._Element, filename: str, process_ids: set[str]) -> list[Problem]:
     problems = []
     for call in root.iter(f"{{{BPMN}}}callActivity"):
         target = call.get("calledElement")
         if target and target not in process_ids:
-            problems.append(Problem(
-                f"The call activity '{call.get('name') or call.get('id')}' calls the "
-                f"process '{target}', which is not in this bundle.",
-                element_id=call.get("id"), line=call.sourceline, file=filename,
-            ))
+            problems.append(
+                Problem(
+                    f"The call activity '{call.get('name') or call.get('id')}' calls the "
+                    f"process '{target}', which is not in this bundle.",
+                    element_id=call.get("id"),
+                    line=call.sourceline,
+                    file=filename,
+                )
+            )
     return problems
 
 
@@ -166,10 +196,14 @@ def structural_problems(
             element_id = element.get("id")
             if element_id and etree.QName(element).namespace == BPMN:
                 if element_id in seen:
-                    problems.append(Problem(
-                        f"The id '{element_id}' is used by more than one element.",
-                        element_id=element_id, line=element.sourceline, file=filename,
-                    ))
+                    problems.append(
+                        Problem(
+                            f"The id '{element_id}' is used by more than one element.",
+                            element_id=element_id,
+                            line=element.sourceline,
+                            file=filename,
+                        )
+                    )
                 seen[element_id] = filename
         problems += _flow_problems(root, filename)
         problems += _event_problems(root, filename)

@@ -74,22 +74,38 @@ def foreign_parts(xml: str | bytes, filename: str = "process.bpmn") -> list[Prob
             if qname.namespace in DIALECTS and DIALECTS[qname.namespace] != "SpiffWorkflow":
                 reason = _VENDOR_ATTRS.get(qname.localname)
                 if reason:
-                    problems.append(Problem(
-                        f"'{qname.localname}={value}' is {reason}.",
-                        element_id=element.get("id"), line=element.sourceline, file=filename))
+                    problems.append(
+                        Problem(
+                            f"'{qname.localname}={value}' is {reason}.",
+                            element_id=element.get("id"),
+                            line=element.sourceline,
+                            file=filename,
+                        )
+                    )
         if namespace in DIALECTS and DIALECTS[namespace] != "SpiffWorkflow":
             reason = _VENDOR_ELEMENTS.get(etree.QName(element).localname)
             if reason:
                 owner = _owner(element)
-                problems.append(Problem(
-                    f"{DIALECTS[namespace]} extension '{etree.QName(element).localname}': {reason}.",
-                    element_id=owner.get("id"), line=element.sourceline, file=filename))
+                problems.append(
+                    Problem(
+                        f"{DIALECTS[namespace]} extension "
+                        f"'{etree.QName(element).localname}': {reason}.",
+                        element_id=owner.get("id"),
+                        line=element.sourceline,
+                        file=filename,
+                    )
+                )
         if namespace == BPMN and etree.QName(element).localname == "conditionExpression":
             text = (element.text or "").strip()
             if text.startswith("${") or text.startswith("#{") or text.startswith("="):
                 owner = _owner(element)
-                problems.append(Problem(
-                    f"The condition '{text}' is written in a vendor expression language; "
-                    "write it as a Python expression.",
-                    element_id=owner.get("id"), line=element.sourceline, file=filename))
+                problems.append(
+                    Problem(
+                        f"The condition '{text}' is written in a vendor expression language; "
+                        "write it as a Python expression.",
+                        element_id=owner.get("id"),
+                        line=element.sourceline,
+                        file=filename,
+                    )
+                )
     return problems

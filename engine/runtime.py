@@ -8,23 +8,26 @@ automated step is rolled back and recorded as an incident on the instance.
 from __future__ import annotations
 
 import copy
+from collections.abc import Hashable
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from . import bpmn
 from .errors import Conflict, InstanceClosed, InstanceCorrupt, NotFound, StepFailed, TaskNotReady
 from .history import prune_history, unfinished_tasks
-from .models import Event, HumanTask, Instance, ProcessVersion, utcnow
+from .models import HumanTask, Instance, ProcessVersion
 from .scripting import SCRIPT_ENGINE
 from .serialization import dump_state, load_state, to_json_value
-from .steps import StepLog, advance, sync_human_tasks
+from .steps import StepLog, advance
 from .store import WORKFLOWS, begin_write, lock_instance, next_case_no
+from .transition import Writes, sync_human_tasks
 
 CLOSED = ("completed", "cancelled")
 _PARSED: dict[str, bpmn.ParsedProcess] = {}
@@ -41,27 +44,24 @@ def spec_for(version: ProcessVersion) -> bpmn.ParsedProcess:
     return parsed
 
 
-def _add_event(
-    session: Session, instance: Instance, actor: str, kind: str,
-    element_id: str | None = None, summary: dict[str, Any] | None = None,
-) -> None:
-    session.add(Event(
-        tenant_id=instance.tenant_id, instance_id=instance.id, actor=actor, kind=kind,
-        element_id=element_id, summary=summary or {}, at=utcnow(),
-    ))
+def _cache_key(session: Session, instance: Instance) -> Hashable:
+    # Ids repeat across databases (and after a reset): the key names the database
+    # and the row's creation time too, so a cached workflow never leaks across.
+    bind = session.get_bind()
+    url = bind.engine.url if hasattr(bind, "engine") else getattr(bind, "url", "")
+    return (str(url), instance.id, instance.created_at)
 
 
-def _workflow(instance: Instance) -> BpmnWorkflow:
-    workflow = WORKFLOWS.checkout(instance.id, instance.version)
+def _workflow(session: Session, instance: Instance) -> BpmnWorkflow:
+    workflow = WORKFLOWS.checkout(_cache_key(session, instance), instance.version)
     if workflow is None:
         parsed = spec_for(instance.process_version)
         workflow = load_state(instance.state, parsed.spec, parsed.subprocess_specs)
     return workflow
 
 
-def _finish(
-    session: Session, instance: Instance, workflow: BpmnWorkflow, log: StepLog, actor: str
-) -> None:
+def _settle(workflow: BpmnWorkflow, log: StepLog) -> tuple[bool, str]:
+    """Prune history, check consistency; return (completed, state)."""
     prune_history(workflow)
     completed = workflow.is_completed()
     if completed != (unfinished_tasks(workflow) == 0):
@@ -69,32 +69,39 @@ def _finish(
             "The workflow reports a state that does not match its tasks; "
             "the step was refused to protect the case."
         )
+    return completed, dump_state(workflow)
+
+
+def _apply(
+    instance: Instance,
+    workflow: BpmnWorkflow,
+    log: StepLog,
+    writes: Writes,
+    actor: str,
+    completed: bool,
+    state: str,
+) -> None:
+    """Copy the workflow's outcome onto the instance row and queue its events."""
     for kind, element_id, summary in log.events:
-        _add_event(session, instance, "system", kind, element_id, summary)
-    sync_human_tasks(session, instance, workflow, log)
-    now = utcnow()
+        writes.event("system", kind, element_id, summary)
     if completed:
         instance.status = "completed"
-        instance.completed_at = now
+        instance.completed_at = writes.now
         instance.outcome = log.outcome or instance.outcome
         decision = workflow.data.get("decision")
         instance.result = to_json_value(decision) if decision is not None else None
-        _add_event(session, instance, actor, "completed", log.outcome, {"outcome": log.outcome})
+        writes.event(actor, "completed", log.outcome, {"outcome": log.outcome})
     else:
         instance.status = "running"
     instance.error = None
-    instance.state = dump_state(workflow)
-    instance.updated_at = now
-    try:
-        session.flush()
-    except StaleDataError:
-        session.rollback()
-        raise Conflict("Someone else changed this case at the same time.") from None
+    instance.state = state
+    instance.updated_at = writes.now
 
 
 def _commit(session: Session, instance: Instance, workflow: BpmnWorkflow) -> Instance:
+    key, version = _cache_key(session, instance), instance.version
     session.commit()
-    WORKFLOWS.checkin(instance.id, instance.version, workflow)
+    WORKFLOWS.checkin(key, version, workflow)
     return instance
 
 
@@ -108,57 +115,93 @@ def _failure_message(err: Exception) -> tuple[str, str | None]:
 
 
 def record_incident(
-    session: Session, tenant_id: int, instance_id: int, actor: str, message: str,
-    element_id: str | None = None, summary: dict[str, Any] | None = None,
+    session: Session,
+    tenant_id: int,
+    instance_id: int,
+    actor: str,
+    message: str,
+    element_id: str | None = None,
+    summary: dict[str, Any] | None = None,
 ) -> Instance:
     """Mark an instance as needing attention; its state stays as last committed."""
     instance = lock_instance(session, tenant_id, instance_id)
-    instance.status = "incident"
-    instance.error = message
-    instance.updated_at = utcnow()
-    _add_event(session, instance, actor, "incident", element_id,
-               {"message": message, **(summary or {})})
+    writes = Writes(instance.tenant_id)
+    instance.status, instance.error, instance.updated_at = "incident", message, writes.now
+    writes.event(actor, "incident", element_id, {"message": message, **(summary or {})})
+    writes.flush(session, instance.id)
     session.commit()
     return instance
 
 
+def _new_workflow(parsed: bpmn.ParsedProcess, data: dict[str, Any]) -> BpmnWorkflow:
+    workflow = BpmnWorkflow(parsed.spec, parsed.subprocess_specs, script_engine=SCRIPT_ENGINE)
+    workflow.get_next_task(state=TaskState.READY).data.update(copy.deepcopy(data))
+    return workflow
+
+
 def start(
-    session: Session, version: ProcessVersion, *, data: dict[str, Any], actor: str,
-    owner: str | None = None, subject: str = "", is_test: bool = False,
+    session: Session,
+    version: ProcessVersion,
+    *,
+    data: dict[str, Any],
+    actor: str,
+    owner: str | None = None,
+    subject: str = "",
+    is_test: bool = False,
 ) -> Instance:
     """Start an instance with initial data and run it until it waits."""
     parsed = spec_for(version)
     begin_write(session)
-    case_no = next_case_no(session, version.tenant_id, utcnow().year)
-    workflow = BpmnWorkflow(parsed.spec, parsed.subprocess_specs, script_engine=SCRIPT_ENGINE)
-    workflow.get_next_task(state=TaskState.READY).data.update(copy.deepcopy(data))
-    initial_state = dump_state(workflow)
+    writes = Writes(version.tenant_id)
+    case_no = next_case_no(session, version.tenant_id, writes.now.year)
     instance = Instance(
-        tenant_id=version.tenant_id, version_id=version.id, process_version=version,
-        case_no=case_no, status="running", state=initial_state, owner=owner,
-        subject=subject[:200], is_test=is_test, created_at=utcnow(),
+        tenant_id=version.tenant_id,
+        version_id=version.id,
+        process_version=version,
+        case_no=case_no,
+        status="running",
+        owner=owner,
+        subject=subject[:200],
+        is_test=is_test,
+        created_at=writes.now,
+        updated_at=writes.now,
     )
-    session.add(instance)
-    session.flush()
-    _add_event(session, instance, actor, "started", None, {"fields": sorted(data)})
+    writes.event(actor, "started", None, {"fields": sorted(data)})
+    workflow = _new_workflow(parsed, data)
     try:
         log = advance(workflow)
+        completed, state = _settle(workflow, log)
+    except InstanceCorrupt:
+        session.rollback()
+        raise
     except Exception as err:  # a broken diagram must never lose the application
         message, element_id = _failure_message(err)
+        instance.status, instance.error = "incident", message
+        instance.state = dump_state(_new_workflow(parsed, data))
+        writes.event("system", "incident", element_id, {"message": message})
+        session.add(instance)
         session.flush()
-        instance.status, instance.error, instance.state = "incident", message, initial_state
-        _add_event(session, instance, "system", "incident", element_id, {"message": message})
+        writes.flush(session, instance.id)
         session.commit()
         failure = StepFailed(message, element_id=element_id)
         failure.instance = instance
         raise failure from err
-    _finish(session, instance, workflow, log, actor)
+    _apply(instance, workflow, log, writes, actor, completed, state)
+    session.add(instance)
+    session.flush()
+    sync_human_tasks(session, instance, workflow, writes, new=True)
+    writes.flush(session, instance.id)
     return _commit(session, instance, workflow)
 
 
 def complete(
-    session: Session, tenant_id: int, task_id: int, data: dict[str, Any], actor: str,
-    *, expected_version: int | None = None,
+    session: Session,
+    tenant_id: int,
+    task_id: int,
+    data: dict[str, Any],
+    actor: str,
+    *,
+    expected_version: int | None = None,
 ) -> Instance:
     """Complete a human task with form data and run on until the instance waits."""
     try:
@@ -168,26 +211,52 @@ def complete(
         raise
 
 
+def _lock_task(session: Session, tenant_id: int, task_id: int) -> tuple[Instance, HumanTask]:
+    """Lock the instance a task belongs to and load both, fresh, in one round trip."""
+    begin_write(session)
+    owner = (
+        select(HumanTask.instance_id)
+        .where(HumanTask.id == task_id, HumanTask.tenant_id == tenant_id)
+        .scalar_subquery()
+    )
+    locked = session.execute(
+        update(Instance)
+        .where(Instance.id == owner)
+        .values(version=Instance.version)
+        .execution_options(synchronize_session=False)
+    )
+    if locked.rowcount != 1:  # type: ignore[attr-defined]
+        raise NotFound(f"Task {task_id} does not exist.")
+    row = session.execute(
+        select(Instance, HumanTask)
+        .join(HumanTask, HumanTask.instance_id == Instance.id)
+        .where(HumanTask.id == task_id)
+        .execution_options(populate_existing=True)
+    ).one()
+    return row[0], row[1]
+
+
 def _complete(
-    session: Session, tenant_id: int, task_id: int, data: dict[str, Any], actor: str,
+    session: Session,
+    tenant_id: int,
+    task_id: int,
+    data: dict[str, Any],
+    actor: str,
     expected_version: int | None,
 ) -> Instance:
-    found = session.get(HumanTask, task_id)
-    if found is None or found.tenant_id != tenant_id:
-        raise NotFound(f"Task {task_id} does not exist.")
-    instance = lock_instance(session, tenant_id, found.instance_id)
-    human = session.get(HumanTask, task_id, populate_existing=True)
-    assert human is not None
+    instance, human = _lock_task(session, tenant_id, task_id)
     if human.status != "open":
         raise TaskNotReady(
-            "This task has already been completed." if human.status == "completed"
-            else "This task is no longer open.", current_version=instance.version,
+            "This task has already been completed."
+            if human.status == "completed"
+            else "This task is no longer open.",
+            current_version=instance.version,
         )
     if instance.status in CLOSED:
         raise InstanceClosed("This case is closed.", current_version=instance.version)
     if expected_version is not None and instance.version != expected_version:
         raise Conflict("The case changed after you opened it.", current_version=instance.version)
-    workflow = _workflow(instance)
+    workflow = _workflow(session, instance)
     try:
         task = workflow.get_task_from_id(UUID(human.task_uuid))
     except TaskNotFoundException:
@@ -198,52 +267,80 @@ def _complete(
         task.task_spec.add_data_from_form(task, copy.deepcopy(data))
         task.run()
         log = advance(workflow)
+        completed, state = _settle(workflow, log)
+    except InstanceCorrupt:
+        raise
     except Exception as err:
         message, element_id = _failure_message(err)
         session.rollback()
         failure = StepFailed(message, element_id=element_id)
         failure.instance = record_incident(
-            session, tenant_id, instance.id, actor, message, element_id,
+            session,
+            tenant_id,
+            instance.id,
+            actor,
+            message,
+            element_id,
             {"task": human.element_id, "fields": sorted(data)},
         )
         raise failure from err
-    human.status, human.completed_by, human.completed_at = "completed", actor, utcnow()
-    _add_event(session, instance, actor, "task_completed", human.element_id,
-               {"name": human.name, "fields": sorted(data)})
-    _finish(session, instance, workflow, log, actor)
+    writes = Writes(instance.tenant_id)
+    human.status, human.completed_by, human.completed_at = "completed", actor, writes.now
+    writes.event(
+        actor, "task_completed", human.element_id, {"name": human.name, "fields": sorted(data)}
+    )
+    _apply(instance, workflow, log, writes, actor, completed, state)
+    try:
+        session.flush()
+    except StaleDataError:
+        raise Conflict("Someone else changed this case at the same time.") from None
+    sync_human_tasks(session, instance, workflow, writes, new=False)
+    writes.flush(session, instance.id)
     return _commit(session, instance, workflow)
 
 
-def cancel(session: Session, tenant_id: int, instance_id: int, actor: str, reason: str = "") -> Instance:
+def cancel(
+    session: Session, tenant_id: int, instance_id: int, actor: str, reason: str = ""
+) -> Instance:
     """Cancel an instance and every open task of it."""
     instance = lock_instance(session, tenant_id, instance_id)
     if instance.status in CLOSED:
         session.rollback()
         raise InstanceClosed("This case is already closed.", current_version=instance.version)
-    workflow = _workflow(instance)
+    workflow = _workflow(session, instance)
     workflow.cancel()
-    for human in session.query(HumanTask).filter_by(instance_id=instance.id, status="open"):
-        human.status = "cancelled"
-    instance.status, instance.completed_at = "cancelled", utcnow()
+    writes = Writes(instance.tenant_id)
+    session.execute(
+        update(HumanTask)
+        .where(HumanTask.instance_id == instance.id, HumanTask.status == "open")
+        .values(status="cancelled")
+        .execution_options(synchronize_session=False)
+    )
+    instance.status, instance.completed_at = "cancelled", writes.now
     instance.state = dump_state(workflow)
-    _add_event(session, instance, actor, "cancelled", None, {"reason": reason})
+    writes.event(actor, "cancelled", None, {"reason": reason})
+    writes.flush(session, instance.id)
     return _commit(session, instance, workflow)
 
 
-def task_data(instance: Instance, task_uuid: str) -> dict[str, Any]:
+def _read(session: Session, instance: Instance) -> tuple[BpmnWorkflow, Hashable]:
+    return _workflow(session, instance), _cache_key(session, instance)
+
+
+def task_data(session: Session, instance: Instance, task_uuid: str) -> dict[str, Any]:
     """The data a task sees (JSON-friendly copy), for showing a case to a person."""
-    workflow = _workflow(instance)
+    workflow, key = _read(session, instance)
     try:
         return dict(to_json_value(workflow.get_task_from_id(UUID(task_uuid)).data))
     except TaskNotFoundException:
         return {}
     finally:
-        WORKFLOWS.checkin(instance.id, instance.version, workflow)
+        WORKFLOWS.checkin(key, instance.version, workflow)
 
 
-def current_data(instance: Instance) -> dict[str, Any]:
+def current_data(session: Session, instance: Instance) -> dict[str, Any]:
     """The instance's latest data: the workflow's data when done, else the live tasks'."""
-    workflow = _workflow(instance)
+    workflow, key = _read(session, instance)
     try:
         if workflow.is_completed():
             return dict(to_json_value(workflow.data))
@@ -252,4 +349,4 @@ def current_data(instance: Instance) -> dict[str, Any]:
             merged.update(task.data)
         return dict(to_json_value(merged))
     finally:
-        WORKFLOWS.checkin(instance.id, instance.version, workflow)
+        WORKFLOWS.checkin(key, instance.version, workflow)

@@ -32,8 +32,9 @@ _ALLOWED_BUILTINS = (
 ALLOWED_MODULES = frozenset({"datetime", "decimal", "math", "re", "json", "time", "_strptime"})
 
 
-def _import(name: str, globals: Any = None, locals: Any = None,
-            fromlist: Any = (), level: int = 0) -> ModuleType:
+def _import(
+    name: str, globals: Any = None, locals: Any = None, fromlist: Any = (), level: int = 0
+) -> ModuleType:
     if level != 0 or name not in ALLOWED_MODULES:
         raise ImportError(f"Importing '{name}' is not allowed in process scripts.")
     return builtins.__import__(name, globals, locals, fromlist, level)
@@ -95,7 +96,9 @@ class ScriptEnvironment(BasePythonScriptEngineEnvironment):
         super().__init__(dict(environment_globals or DEFAULT_GLOBALS))
         self.codes = CodeCache()
 
-    def _namespace(self, context: dict[str, Any], external: dict[str, Any] | None) -> dict[str, Any]:
+    def _namespace(
+        self, context: dict[str, Any], external: dict[str, Any] | None
+    ) -> dict[str, Any]:
         namespace: dict[str, Any] = {"__builtins__": SAFE_BUILTINS}
         namespace.update(self.globals)
         namespace.update(external or {})

@@ -65,12 +65,16 @@ def _registry() -> Any:
     config[BpmnWorkflow] = LeanWorkflowConverter
     registry = BpmnWorkflowSerializer.configure(config)
     registry.register(
-        _dt.date, lambda v: {"value": v.isoformat()},
-        lambda v: _dt.date.fromisoformat(v["value"]), typename="date",
+        _dt.date,
+        lambda v: {"value": v.isoformat()},
+        lambda v: _dt.date.fromisoformat(v["value"]),
+        typename="date",
     )
     registry.register(
-        decimal.Decimal, lambda v: {"value": str(v)},
-        lambda v: decimal.Decimal(v["value"]), typename="Decimal",
+        decimal.Decimal,
+        lambda v: {"value": str(v)},
+        lambda v: decimal.Decimal(v["value"]),
+        typename="Decimal",
     )
 
     def items(v: dict[str, Any]) -> list[Any]:
@@ -79,11 +83,16 @@ def _registry() -> Any:
         return [_hashable(registry.restore(item)) for item in v["items"]]
 
     registry.register(
-        set, lambda v: {"items": list(v)}, lambda v: set(items(v)), typename="set",
+        set,
+        lambda v: {"items": list(v)},
+        lambda v: set(items(v)),
+        typename="set",
     )
     registry.register(
-        frozenset, lambda v: {"items": list(v)},
-        lambda v: frozenset(items(v)), typename="frozenset",
+        frozenset,
+        lambda v: {"items": list(v)},
+        lambda v: frozenset(items(v)),
+        typename="frozenset",
     )
     return registry
 
@@ -115,13 +124,23 @@ def load_state(
     """Restore a workflow from `dump_state` output and its (cached) specs."""
     dct = json.loads(state)
     dct.pop("format", None)
-    workflow: BpmnWorkflow = REGISTRY.restore(
-        dct, spec=spec, subprocess_specs=subprocess_specs
-    )
+    workflow: BpmnWorkflow = REGISTRY.restore(dct, spec=spec, subprocess_specs=subprocess_specs)
     workflow.script_engine = SCRIPT_ENGINE
     return workflow
 
 
+def _plain(value: Any) -> Any:
+    if isinstance(value, _dt.datetime | _dt.date):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, set | frozenset):
+        return sorted(value, key=repr)
+    if isinstance(value, _dt.timedelta):
+        return value.total_seconds()
+    return str(value)
+
+
 def to_json_value(value: Any) -> Any:
-    """Make task data JSON-friendly for event summaries and results."""
-    return json.loads(json.dumps(value, cls=_ENCODER))
+    """Task data as plain JSON (dates as ISO strings), for results, events and display."""
+    return json.loads(json.dumps(value, default=_plain))

@@ -1,20 +1,14 @@
-"""Running engine steps and mirroring their effects into events and the task index."""
+"""Running engine steps and recording what the automated ones did."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
 from SpiffWorkflow.util.task import TaskState
-
-from .models import Event, HumanTask, Instance, utcnow
-
-FORM_PROPERTY = "formJsonSchemaFilename"
 
 
 @dataclass
@@ -33,7 +27,8 @@ def _record(log: StepLog, task: Any) -> None:
     summary: dict[str, Any] = {"name": spec.bpmn_name or element_id, "type": type(spec).__name__}
     if "Gateway" in type(spec).__name__:
         summary["to"] = [
-            c.task_spec.bpmn_id for c in task.children
+            c.task_spec.bpmn_id
+            for c in task.children
             if c.has_state(TaskState.DEFINITE_MASK) and getattr(c.task_spec, "bpmn_id", None)
         ]
     if isinstance(spec, EndEvent) and task.workflow is task.workflow.top_workflow:
@@ -49,40 +44,10 @@ def advance(workflow: BpmnWorkflow) -> StepLog:
     return log
 
 
-def _due(spec: Any) -> Any:
+def due_at(spec: Any, now: datetime) -> datetime | None:
+    """The deadline of a user task from its `dueInDays` property, if any."""
     props = (getattr(spec, "extensions", None) or {}).get("properties", {})
     days = props.get("dueInDays")
     if days and str(days).isdigit():
-        return utcnow() + timedelta(days=int(days))
+        return now + timedelta(days=int(days))
     return None
-
-
-def sync_human_tasks(
-    session: Session, instance: Instance, workflow: BpmnWorkflow, log: StepLog
-) -> None:
-    """Make the human_task rows match the workflow's ready manual tasks."""
-    ready = {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
-    open_rows = session.scalars(
-        select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.status == "open")
-    ).all()
-    for row in open_rows:
-        if row.task_uuid not in ready:
-            row.status = "cancelled"
-    known = {row.task_uuid for row in open_rows}
-    for task_uuid, task in ready.items():
-        if task_uuid in known:
-            continue
-        spec = task.task_spec
-        extensions = getattr(spec, "extensions", None) or {}
-        session.add(HumanTask(
-            tenant_id=instance.tenant_id, instance_id=instance.id, task_uuid=task_uuid,
-            element_id=spec.bpmn_id, name=spec.bpmn_name or spec.bpmn_id, lane=spec.lane,
-            form=extensions.get("properties", {}).get(FORM_PROPERTY),
-            instructions=extensions.get("instructionsForEndUser") or "",
-            created_at=utcnow(), due_at=_due(spec),
-        ))
-        session.add(Event(
-            tenant_id=instance.tenant_id, instance_id=instance.id, actor="system",
-            kind="task_opened", element_id=spec.bpmn_id, at=utcnow(),
-            summary={"name": spec.bpmn_name or spec.bpmn_id, "lane": spec.lane},
-        ))

@@ -9,15 +9,16 @@ updates, and the version column catches writers that acted on an old view.
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Hashable
 from threading import Lock
 from typing import Any
 
+from SpiffWorkflow.bpmn import BpmnWorkflow
 from sqlalchemy import event, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
-from SpiffWorkflow.bpmn import BpmnWorkflow
 
 from .errors import NotFound
 from .models import CaseCounter, Instance
@@ -56,9 +57,7 @@ def lock_instance(session: Session, tenant_id: int, instance_id: int) -> Instanc
         session.rollback()
         raise NotFound(f"Case {instance_id} does not exist.")
     instance = session.execute(
-        select(Instance)
-        .where(Instance.id == instance_id)
-        .execution_options(populate_existing=True)
+        select(Instance).where(Instance.id == instance_id).execution_options(populate_existing=True)
     ).scalar_one()
     return instance
 
@@ -93,29 +92,29 @@ class WorkflowCache:
 
     def __init__(self, size: int = 512) -> None:
         self._size = size
-        self._items: OrderedDict[int, tuple[int, BpmnWorkflow]] = OrderedDict()
+        self._items: OrderedDict[Hashable, tuple[int, BpmnWorkflow]] = OrderedDict()
         self._lock = Lock()
 
-    def checkout(self, instance_id: int, version: int) -> BpmnWorkflow | None:
+    def checkout(self, key: Hashable, version: int) -> BpmnWorkflow | None:
         """Take the cached workflow if it is current; nobody else gets it meanwhile."""
         with self._lock:
-            item = self._items.pop(instance_id, None)
+            item = self._items.pop(key, None)
         if item is None or item[0] != version:
             return None
         return item[1]
 
-    def checkin(self, instance_id: int, version: int, workflow: BpmnWorkflow) -> None:
+    def checkin(self, key: Hashable, version: int, workflow: BpmnWorkflow) -> None:
         """Keep a workflow that matches the committed row version."""
         with self._lock:
-            self._items[instance_id] = (version, workflow)
-            self._items.move_to_end(instance_id)
+            self._items[key] = (version, workflow)
+            self._items.move_to_end(key)
             while len(self._items) > self._size:
                 self._items.popitem(last=False)
 
-    def evict(self, instance_id: int) -> None:
+    def evict(self, key: Hashable) -> None:
         """Forget an instance (after a failed step)."""
         with self._lock:
-            self._items.pop(instance_id, None)
+            self._items.pop(key, None)
 
     def clear(self) -> None:
         """Forget everything."""

@@ -50,7 +50,11 @@ class Browser:
         }
 
     def submit(
-        self, url: str, data: dict[str, Any], form_index: int = -1, action: str | None = None,
+        self,
+        url: str,
+        data: dict[str, Any],
+        form_index: int = -1,
+        action: str | None = None,
         **kwargs: Any,
     ) -> TestResponse:
         """GET the page, then POST one of its forms with hidden fields kept and `data` filled in.
@@ -63,8 +67,11 @@ class Browser:
         if action is not None:
             forms = [f for f in forms if (f.get("action") or "").endswith(action)]
         form = forms[form_index]
-        fields = {i.name: i.value or "" for i in form.inputs
-                  if i.name and getattr(i, "type", "") == "hidden"}
+        fields = {
+            i.name: i.value or ""
+            for i in form.inputs
+            if i.name and getattr(i, "type", "") == "hidden"
+        }
         fields.update({k: v for k, v in data.items() if v is not None})
         target = form.get("action") or url
         return self.client.post(target, data=fields, **kwargs)
@@ -72,9 +79,13 @@ class Browser:
     @staticmethod
     def _forms(html: str) -> list[Any]:
         doc = lxml.html.fromstring(html)
-        return [f for f in doc.forms if f.get("method", "get").lower() == "post"
-                and "lang-switch" not in (f.get("class") or "")
-                and not (f.get("action") or "").endswith("/logout")]
+        return [
+            f
+            for f in doc.forms
+            if f.get("method", "get").lower() == "post"
+            and "lang-switch" not in (f.get("class") or "")
+            and not (f.get("action") or "").endswith("/logout")
+        ]
 
     def set_language(self, lang: str, page: str = "/") -> TestResponse:
         """Use the header's language switch."""
@@ -87,7 +98,9 @@ class Browser:
     def csrf(self, page: str = "/") -> str:
         """A CSRF token from a page (for JSON requests, sent as X-CSRFToken)."""
         doc = lxml.html.fromstring(self.client.get(page).get_data(as_text=True))
-        found = doc.xpath('//input[@name="csrf_token"]/@value | //*[@data-csrf-token]/@data-csrf-token')
+        found = doc.xpath(
+            '//input[@name="csrf_token"]/@value | //*[@data-csrf-token]/@data-csrf-token'
+        )
         return str(found[0])
 
     def post_json(self, url: str, body: dict[str, Any], token: str) -> TestResponse:

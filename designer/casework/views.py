@@ -13,6 +13,7 @@ from engine.errors import Conflict, StepFailed
 
 from .. import cases
 from ..auth import role_required
+from ..extensions import db
 from . import bp
 
 
@@ -27,9 +28,9 @@ def inbox() -> ResponseReturnValue:
 def _render_task(task, form, definition, status: int = 200) -> ResponseReturnValue:  # type: ignore[no-untyped-def]
     instance = task.instance
     data = (
-        runtime.task_data(instance, task.task_uuid)
+        runtime.task_data(db.session, instance, task.task_uuid)
         if task.status == "open"
-        else runtime.current_data(instance)
+        else runtime.current_data(db.session, instance)
     )
     return render_template(
         "casework/task.html",

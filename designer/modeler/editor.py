@@ -45,8 +45,11 @@ def draft(model_id: int) -> ResponseReturnValue:
     model = drafts.model_for(db.session, current_user.tenant_id, model_id)
     info = dialects.detect(model.draft_bpmn)
     return jsonify(
-        bpmn=model.draft_bpmn, revision=model.draft_revision, updated_by=model.draft_updated_by,
-        updated_at=model.draft_updated_at.isoformat(), needs_layout=not info["has_layout"],
+        bpmn=model.draft_bpmn,
+        revision=model.draft_revision,
+        updated_by=model.draft_updated_by,
+        updated_at=model.draft_updated_at.isoformat(),
+        needs_layout=not info["has_layout"],
         problems=_problems(drafts.problems(model.draft_bpmn, model.draft_files)),
     )
 
@@ -59,23 +62,33 @@ def save(model_id: int) -> ResponseReturnValue:
     body = _json_body()
     xml, revision = body.get("bpmn"), body.get("revision")
     if not isinstance(xml, str) or not xml.strip() or not isinstance(revision, int):
-        return jsonify(error=_("Send the diagram as 'bpmn' and the revision you edited."), problems=[]), 400
+        return jsonify(
+            error=_("Send the diagram as 'bpmn' and the revision you edited."), problems=[]
+        ), 400
     if len(xml) > MAX_BPMN_CHARS:
         return jsonify(error=_("The diagram is too large."), problems=[]), 413
     try:
         problems = drafts.save(db.session, model, xml, revision, current_user.name)
     except Conflict as err:
         db.session.rollback()
-        return jsonify(error=err.message, current_revision=model.draft_revision,
-                       updated_by=model.draft_updated_by,
-                       updated_at=model.draft_updated_at.isoformat()), 409
+        return jsonify(
+            error=err.message,
+            current_revision=model.draft_revision,
+            updated_by=model.draft_updated_by,
+            updated_at=model.draft_updated_at.isoformat(),
+        ), 409
     except ModelInvalid as err:
         db.session.rollback()
-        return jsonify(error=_("The diagram could not be read, so it was not saved."),
-                       problems=_problems(err.problems)), 400
+        return jsonify(
+            error=_("The diagram could not be read, so it was not saved."),
+            problems=_problems(err.problems),
+        ), 400
     db.session.commit()
-    return jsonify(revision=model.draft_revision, updated_at=model.draft_updated_at.isoformat(),
-                   problems=_problems(problems))
+    return jsonify(
+        revision=model.draft_revision,
+        updated_at=model.draft_updated_at.isoformat(),
+        problems=_problems(problems),
+    )
 
 
 @bp.post("/<int:model_id>/copy")
@@ -89,10 +102,13 @@ def copy(model_id: int) -> ResponseReturnValue:
     try:
         dialects.detect(xml)
     except ModelInvalid as err:
-        return jsonify(error=_("The diagram could not be read."), problems=_problems(err.problems)), 400
+        return jsonify(
+            error=_("The diagram could not be read."), problems=_problems(err.problems)
+        ), 400
     name = _("Copy of %(name)s", name=model.name_nb)
-    created = drafts.create(db.session, model.tenant_id, name, current_user.name, bpmn_xml=xml,
-                            files=model.draft_files)
+    created = drafts.create(
+        db.session, model.tenant_id, name, current_user.name, bpmn_xml=xml, files=model.draft_files
+    )
     db.session.commit()
     return jsonify(edit_url=url_for("modeler.edit", model_id=created.id)), 201
 
@@ -123,22 +139,49 @@ def forms(model_id: int) -> ResponseReturnValue:
 
 def _editor_strings() -> dict[str, str]:
     return {
-        "save": _("Save"), "saved": _("Saved"), "unsaved": _("Unsaved changes"),
-        "saving": _("Saving…"), "undo": _("Undo"), "redo": _("Redo"),
-        "zoomIn": _("Zoom in"), "zoomOut": _("Zoom out"), "fit": _("Fit"),
-        "publish": _("Publish…"), "testRun": _("Test run…"), "versions": _("Versions"),
-        "downloadBpmn": _("Download BPMN"), "downloadSvg": _("Download SVG"),
-        "downloadPng": _("Download PNG"), "problems": _("Problems"),
-        "noProblems": _("No problems found."), "conflictTitle": _("Someone else saved"),
-        "reload": _("Reload"), "saveAsCopy": _("Save as copy"), "cancel": _("Cancel"),
-        "form": _("Form"), "newForm": _("Create new form…"), "lane": _("Lane (group)"),
-        "instructions": _("Instructions (Markdown)"), "dueInDays": _("Deadline (days)"),
-        "script": _("Script"), "preScript": _("Script before"), "postScript": _("Script after"),
-        "condition": _("Condition (Python expression)"), "defaultFlow": _("Default flow"),
-        "decision": _("Decision id"), "timerType": _("Timer type"), "timerValue": _("Timer value"),
-        "duration": _("Duration"), "date": _("Date"), "cycle": _("Cycle"),
-        "message": _("Message"), "correlationKey": _("Correlation key (expression)"),
-        "connector": _("Connector"), "calledProcess": _("Called process"),
-        "layoutNotice": _("The diagram had no layout; one was made automatically. Save to keep it."),
+        "save": _("Save"),
+        "saved": _("Saved"),
+        "unsaved": _("Unsaved changes"),
+        "saving": _("Saving…"),
+        "undo": _("Undo"),
+        "redo": _("Redo"),
+        "zoomIn": _("Zoom in"),
+        "zoomOut": _("Zoom out"),
+        "fit": _("Fit"),
+        "publish": _("Publish…"),
+        "testRun": _("Test run…"),
+        "versions": _("Versions"),
+        "downloadBpmn": _("Download BPMN"),
+        "downloadSvg": _("Download SVG"),
+        "downloadPng": _("Download PNG"),
+        "problems": _("Problems"),
+        "noProblems": _("No problems found."),
+        "conflictTitle": _("Someone else saved"),
+        "reload": _("Reload"),
+        "saveAsCopy": _("Save as copy"),
+        "cancel": _("Cancel"),
+        "form": _("Form"),
+        "newForm": _("Create new form…"),
+        "lane": _("Lane (group)"),
+        "instructions": _("Instructions (Markdown)"),
+        "dueInDays": _("Deadline (days)"),
+        "script": _("Script"),
+        "preScript": _("Script before"),
+        "postScript": _("Script after"),
+        "condition": _("Condition (Python expression)"),
+        "defaultFlow": _("Default flow"),
+        "decision": _("Decision id"),
+        "timerType": _("Timer type"),
+        "timerValue": _("Timer value"),
+        "duration": _("Duration"),
+        "date": _("Date"),
+        "cycle": _("Cycle"),
+        "message": _("Message"),
+        "correlationKey": _("Correlation key (expression)"),
+        "connector": _("Connector"),
+        "calledProcess": _("Called process"),
+        "layoutNotice": _(
+            "The diagram had no layout; one was made automatically. Save to keep it."
+        ),
         "loadError": _("The diagram could not be loaded."),
     }

@@ -1,4 +1,4 @@
-"""Test runs from the editor: start with sample data, step through, complete tasks with real forms."""
+"""Test runs from the editor: sample data in, step through, complete tasks with real forms."""
 
 from __future__ import annotations
 
@@ -25,8 +25,12 @@ from . import bp
 def _test_instance(model_id: int, instance_id: int) -> tuple[object, Instance]:
     model = drafts.model_for(db.session, current_user.tenant_id, model_id)
     instance = db.session.get(Instance, instance_id)
-    if (instance is None or not instance.is_test or instance.tenant_id != model.tenant_id
-            or instance.process_version.model_id != model.id):
+    if (
+        instance is None
+        or not instance.is_test
+        or instance.tenant_id != model.tenant_id
+        or instance.process_version.model_id != model.id
+    ):
         raise NotFound("No such test run.")
     return model, instance
 
@@ -39,15 +43,24 @@ def new_test_run(model_id: int) -> ResponseReturnValue:
     problems = drafts.problems(model.draft_bpmn, model.draft_files)
     if problems:
         status = 400 if request.method == "POST" else 200
-        return render_template("modeler/testrun_blocked.html", model=model, problems=problems), status
+        return render_template(
+            "modeler/testrun_blocked.html", model=model, problems=problems
+        ), status
     version = drafts.test_snapshot(db.session, model, current_user.name)
     definition = cases.start_definition(version)
     form = cases.form_class(definition)() if definition else FlaskForm()
     if form.validate_on_submit():
         data = forms.typed_data(form, definition) if definition else {}
         try:
-            instance = runtime.start(db.session, version, data=data, actor=current_user.actor,
-                                     owner=current_user.actor, subject=_("Test run"), is_test=True)
+            instance = runtime.start(
+                db.session,
+                version,
+                data=data,
+                actor=current_user.actor,
+                owner=current_user.actor,
+                subject=_("Test run"),
+                is_test=True,
+            )
         except StepFailed as err:
             flash(err.message, "error")
             failed = err.instance
@@ -57,7 +70,9 @@ def new_test_run(model_id: int) -> ResponseReturnValue:
         return redirect(url_for("modeler.test_run", model_id=model.id, instance_id=instance.id))
     db.session.rollback()  # the snapshot is only kept when a run starts
     status = 422 if form.errors else 200
-    return render_template("modeler/testrun_new.html", model=model, form=form, definition=definition), status
+    return render_template(
+        "modeler/testrun_new.html", model=model, form=form, definition=definition
+    ), status
 
 
 @bp.get("/<int:model_id>/test-runs/<int:instance_id>")
@@ -65,20 +80,38 @@ def new_test_run(model_id: int) -> ResponseReturnValue:
 def test_run(model_id: int, instance_id: int) -> ResponseReturnValue:
     """Where the token is, the data after each step, and the open tasks' forms."""
     model, instance = _test_instance(model_id, instance_id)
-    tasks = db.session.scalars(select(HumanTask).where(
-        HumanTask.instance_id == instance.id, HumanTask.status == "open").order_by(HumanTask.id)).all()
+    tasks = db.session.scalars(
+        select(HumanTask)
+        .where(HumanTask.instance_id == instance.id, HumanTask.status == "open")
+        .order_by(HumanTask.id)
+    ).all()
     task_forms = []
     for task in tasks:
         definition = cases.form_definition(instance.process_version, task.form)
-        form = cases.form_class(definition, base=cases.TaskForm)(prefix=f"t{task.id}") if definition else None
+        form = (
+            cases.form_class(definition, base=cases.TaskForm)(prefix=f"t{task.id}")
+            if definition
+            else None
+        )
         if form is not None:
             form.expected_version.data = str(instance.version)
         task_forms.append((task, definition, form))
-    events = db.session.scalars(select(Event).where(Event.instance_id == instance.id).order_by(Event.id)).all()
-    data = json.dumps(runtime.current_data(instance), ensure_ascii=False, indent=2, sort_keys=True)
-    return render_template("modeler/testrun.html", model=model, instance=instance, task_forms=task_forms,
-                           events=events, data=data, trail=cases.trail(instance),
-                           active=[t.element_id for t in tasks])
+    events = db.session.scalars(
+        select(Event).where(Event.instance_id == instance.id).order_by(Event.id)
+    ).all()
+    data = json.dumps(
+        runtime.current_data(db.session, instance), ensure_ascii=False, indent=2, sort_keys=True
+    )
+    return render_template(
+        "modeler/testrun.html",
+        model=model,
+        instance=instance,
+        task_forms=task_forms,
+        events=events,
+        data=data,
+        trail=cases.trail(instance),
+        active=[t.element_id for t in tasks],
+    )
 
 
 @bp.post("/<int:model_id>/test-runs/<int:instance_id>/tasks/<int:task_id>")
@@ -96,11 +129,19 @@ def complete_test_task(model_id: int, instance_id: int, task_id: int) -> Respons
     if not form.validate_on_submit():
         for field, errors in form.errors.items():
             flash(f"{field}: {'; '.join(str(e) for e in errors)}", "error")
-        return redirect(url_for("modeler.test_run", model_id=model_id, instance_id=instance_id)), 303
+        return redirect(
+            url_for("modeler.test_run", model_id=model_id, instance_id=instance_id)
+        ), 303
     raw = form.expected_version.data or ""
     try:
-        runtime.complete(db.session, instance.tenant_id, task.id, forms.typed_data(form, definition),
-                         current_user.actor, expected_version=int(raw) if raw.isdigit() else None)
+        runtime.complete(
+            db.session,
+            instance.tenant_id,
+            task.id,
+            forms.typed_data(form, definition),
+            current_user.actor,
+            expected_version=int(raw) if raw.isdigit() else None,
+        )
     except (Conflict, StepFailed) as err:
         flash(err.message, "error")
     return redirect(url_for("modeler.test_run", model_id=model_id, instance_id=instance_id))
@@ -112,4 +153,3 @@ def test_run_diagram(model_id: int, instance_id: int) -> ResponseReturnValue:
     """The BPMN the test run executes."""
     _model, instance = _test_instance(model_id, instance_id)
     return Response(instance.process_version.bpmn, mimetype="application/xml")
-

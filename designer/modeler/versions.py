@@ -39,7 +39,9 @@ def publish(model_id: int) -> ResponseReturnValue:
     problems = drafts.problems(model.draft_bpmn, model.draft_files)
     if form.validate_on_submit() and not problems:
         try:
-            version = drafts.publish(db.session, model, current_user.name, form.comment.data.strip())
+            version = drafts.publish(
+                db.session, model, current_user.name, form.comment.data.strip()
+            )
         except ModelInvalid as err:
             db.session.rollback()
             problems = err.problems
@@ -48,7 +50,9 @@ def publish(model_id: int) -> ResponseReturnValue:
             flash(_("Version %(n)s is published and live now.", n=version.number), "success")
             return redirect(url_for("modeler.versions", model_id=model.id))
     status = 400 if request.method == "POST" and (problems or form.errors) else 200
-    return render_template("modeler/publish.html", model=model, form=form, problems=problems), status
+    return render_template(
+        "modeler/publish.html", model=model, form=form, problems=problems
+    ), status
 
 
 @bp.post("/<int:model_id>/unpublish")
@@ -68,7 +72,9 @@ def unpublish(model_id: int) -> ResponseReturnValue:
 def versions(model_id: int) -> ResponseReturnValue:
     """Who published what, when and why."""
     model = _model(model_id)
-    return render_template("modeler/versions.html", model=model, versions=drafts.versions(db.session, model))
+    return render_template(
+        "modeler/versions.html", model=model, versions=drafts.versions(db.session, model)
+    )
 
 
 @bp.get("/<int:model_id>/versions/<int:number>")
@@ -76,8 +82,9 @@ def versions(model_id: int) -> ResponseReturnValue:
 def version(model_id: int, number: int) -> ResponseReturnValue:
     """One version, read-only, with downloads."""
     model = _model(model_id)
-    return render_template("modeler/version.html", model=model,
-                           version=drafts.version(db.session, model, number))
+    return render_template(
+        "modeler/version.html", model=model, version=drafts.version(db.session, model, number)
+    )
 
 
 @bp.get("/<int:model_id>/versions/<int:number>.bpmn")
@@ -86,8 +93,11 @@ def download(model_id: int, number: int) -> ResponseReturnValue:
     """The BPMN file of a version."""
     model = _model(model_id)
     found = drafts.version(db.session, model, number)
-    return Response(found.bpmn, mimetype="application/xml", headers={
-        "Content-Disposition": f'attachment; filename="{model.key}-v{number}.bpmn"'})
+    return Response(
+        found.bpmn,
+        mimetype="application/xml",
+        headers={"Content-Disposition": f'attachment; filename="{model.key}-v{number}.bpmn"'},
+    )
 
 
 @bp.get("/<int:model_id>/draft.bpmn")
@@ -115,13 +125,18 @@ def compare(model_id: int) -> ResponseReturnValue:
     model = _model(model_id)
     a, b = request.args.get("a", ""), request.args.get("b", "draft")
     if not a.isdigit() or not (b.isdigit() or b == "draft"):
-        return render_template("errors/error.html", status=400, title=_("Bad request"),
-                               message=_("Choose two versions to compare.")), 400
+        return render_template(
+            "errors/error.html",
+            status=400,
+            title=_("Bad request"),
+            message=_("Choose two versions to compare."),
+        ), 400
     old = drafts.version(db.session, model, int(a))
     new_xml = model.draft_bpmn if b == "draft" else drafts.version(db.session, model, int(b)).bpmn
     try:
         result = diff(old.bpmn, new_xml)
     except ModelInvalid as err:
-        return render_template("errors/error.html", status=400, title=_("Bad request"),
-                               message=err.message), 400
+        return render_template(
+            "errors/error.html", status=400, title=_("Bad request"), message=err.message
+        ), 400
     return render_template("modeler/compare.html", model=model, a=int(a), b=b, result=result)

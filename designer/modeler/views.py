@@ -32,7 +32,10 @@ class ImportForm(FlaskForm):
     """A .bpmn file from another modeller."""
 
     name = StringField(_l("Name"), validators=[InputRequired(), Length(max=200)])
-    file = FileField(_l("BPMN file"), validators=[FileRequired(), FileAllowed(["bpmn", "xml"], _l("Choose a .bpmn file."))])
+    file = FileField(
+        _l("BPMN file"),
+        validators=[FileRequired(), FileAllowed(["bpmn", "xml"], _l("Choose a .bpmn file."))],
+    )
 
 
 def _model(model_id: int) -> ProcessModel:
@@ -43,19 +46,36 @@ def _model(model_id: int) -> ProcessModel:
 @role_required("process_owner")
 def index() -> ResponseReturnValue:
     """The tenant's services with status, last change and running cases."""
-    models = db.session.scalars(select(ProcessModel).where(
-        ProcessModel.tenant_id == current_user.tenant_id
-    ).order_by(ProcessModel.archived, ProcessModel.name_nb)).all()
-    running = dict(db.session.execute(
-        select(ProcessVersion.model_id, func.count(Instance.id))
-        .join(Instance, Instance.version_id == ProcessVersion.id)
-        .where(Instance.tenant_id == current_user.tenant_id, Instance.is_test.is_(False),
-               Instance.status.in_(("running", "incident")))
-        .group_by(ProcessVersion.model_id)).all())
-    live = {m.id: db.session.get(ProcessVersion, m.published_version_id)
-            for m in models if m.published_version_id}
-    return render_template("modeler/index.html", models=models, running=running, live=live,
-                           create_form=NameForm(prefix="create"), import_form=ImportForm(prefix="import"))
+    models = db.session.scalars(
+        select(ProcessModel)
+        .where(ProcessModel.tenant_id == current_user.tenant_id)
+        .order_by(ProcessModel.archived, ProcessModel.name_nb)
+    ).all()
+    running = dict(
+        db.session.execute(
+            select(ProcessVersion.model_id, func.count(Instance.id))
+            .join(Instance, Instance.version_id == ProcessVersion.id)
+            .where(
+                Instance.tenant_id == current_user.tenant_id,
+                Instance.is_test.is_(False),
+                Instance.status.in_(("running", "incident")),
+            )
+            .group_by(ProcessVersion.model_id)
+        ).all()
+    )
+    live = {
+        m.id: db.session.get(ProcessVersion, m.published_version_id)
+        for m in models
+        if m.published_version_id
+    }
+    return render_template(
+        "modeler/index.html",
+        models=models,
+        running=running,
+        live=live,
+        create_form=NameForm(prefix="create"),
+        import_form=ImportForm(prefix="import"),
+    )
 
 
 @bp.post("/new")
@@ -66,7 +86,9 @@ def create() -> ResponseReturnValue:
     if not form.validate_on_submit():
         flash(_("Give the new process a name."), "error")
         return redirect(url_for("modeler.index"))
-    model = drafts.create(db.session, current_user.tenant_id, form.name.data.strip(), current_user.name)
+    model = drafts.create(
+        db.session, current_user.tenant_id, form.name.data.strip(), current_user.name
+    )
     db.session.commit()
     return redirect(url_for("modeler.edit", model_id=model.id))
 
@@ -88,8 +110,9 @@ def import_file() -> ResponseReturnValue:
         flash(_("The file is not UTF-8 text."), "error")
         return redirect(url_for("modeler.index"))
     try:
-        model, problems, info = drafts.import_bpmn(db.session, current_user.tenant_id,
-                                                   form.name.data.strip(), xml, current_user.name)
+        model, problems, info = drafts.import_bpmn(
+            db.session, current_user.tenant_id, form.name.data.strip(), xml, current_user.name
+        )
     except ModelInvalid as err:
         db.session.rollback()
         return render_template("modeler/import_failed.html", problems=err.problems), 400
@@ -122,5 +145,8 @@ def archive(model_id: int) -> ResponseReturnValue:
     model.archived = request.form.get("archived", "1") == "1"
     model.updated_by = current_user.name
     db.session.commit()
-    flash(_("The process is archived.") if model.archived else _("The process is active again."), "success")
+    flash(
+        _("The process is archived.") if model.archived else _("The process is active again."),
+        "success",
+    )
     return redirect(url_for("modeler.index"))

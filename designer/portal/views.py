@@ -13,6 +13,7 @@ from engine.errors import NotFound, StepFailed
 
 from .. import cases
 from ..auth import role_required
+from ..extensions import db
 from ..tenancy import current_tenant_id
 from . import bp
 
@@ -77,7 +78,7 @@ def my_cases() -> ResponseReturnValue:
 def case(case_no: str) -> ResponseReturnValue:
     """One case: receipt, status, decision and what was submitted."""
     instance = cases.citizen_case(current_user, case_no)
-    data = runtime.current_data(instance)
+    data = runtime.current_data(db.session, instance)
     return render_template(
         "portal/case.html",
         instance=instance,

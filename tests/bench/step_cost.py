@@ -104,6 +104,7 @@ def progress(message: str) -> None:
 
 # --------------------------------------------------------------------------- raw SpiffWorkflow
 
+
 def raw_spec(path: Path, process_id: str) -> tuple[Any, dict[str, Any]]:
     """Parse with SpiffWorkflow's own parser (XSD-validated), once."""
     parser = SpiffBpmnParser(validator=VALIDATOR)
@@ -117,8 +118,10 @@ def raw_serializer() -> BpmnWorkflowSerializer:
     without this one converter serialize_json raises TypeError on that process."""
     registry = BpmnWorkflowSerializer.configure(SPIFF_CONFIG)
     registry.register(
-        _dt.date, lambda v: {"value": v.isoformat()},
-        lambda v: _dt.date.fromisoformat(v["value"]), typename="date",
+        _dt.date,
+        lambda v: {"value": v.isoformat()},
+        lambda v: _dt.date.fromisoformat(v["value"]),
+        typename="date",
     )
     return BpmnWorkflowSerializer(registry)
 
@@ -133,8 +136,9 @@ def roundtrip(
     return loaded, len(state)
 
 
-def raw_permit(spec: Any, subprocess_specs: dict[str, Any],
-               serializer: BpmnWorkflowSerializer | None) -> int:
+def raw_permit(
+    spec: Any, subprocess_specs: dict[str, Any], serializer: BpmnWorkflowSerializer | None
+) -> int:
     """One parking-permit instance, start to end; returns the JSON size while waiting (b only)."""
     size = 0
     workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=SCRIPT_ENGINE)
@@ -154,7 +158,38 @@ def raw_permit(spec: Any, subprocess_specs: dict[str, Any],
     return size
 
 
+def _run_automatic_steps(
+    workflow: BpmnWorkflow, serializer: BpmnWorkflowSerializer
+) -> BpmnWorkflow:
+    """Run ready automatic tasks one by one, persisting (round trip) after each."""
+    while True:
+        task = workflow.get_next_task(state=TaskState.READY, manual=False)
+        if task is None:
+            return workflow
+        task.run()
+        workflow, _ = roundtrip(serializer, workflow)
+
+
+def raw_permit_every_step(
+    spec: Any, subprocess_specs: dict[str, Any], serializer: BpmnWorkflowSerializer
+) -> int:
+    """(b2): the library persisting after every single task it runs (TOOLCHAIN's method)."""
+    workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=SCRIPT_ENGINE)
+    workflow.get_next_task(state=TaskState.READY).data.update(copy.deepcopy(APPLICATION))
+    workflow = _run_automatic_steps(workflow, serializer)
+    task = workflow.get_next_task(state=TaskState.READY, manual=True)
+    assert task is not None and task.task_spec.bpmn_id == "review", task
+    task.task_spec.add_data_from_form(task, copy.deepcopy(REVIEW))
+    task.run()
+    workflow, size = roundtrip(serializer, workflow)
+    workflow = _run_automatic_steps(workflow, serializer)
+    assert workflow.is_completed(), "raw instance did not complete"
+    assert workflow.data.get("decision") == EXPECTED_DECISION, workflow.data.get("decision")
+    return size
+
+
 # --------------------------------------------------------------------------- our engine
+
 
 @contextmanager
 def sqlite_database(directory: str, name: str) -> Iterator[Engine]:
@@ -181,8 +216,10 @@ def postgres_database(url: str) -> Iterator[Engine | None]:
                 text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": PG_DATABASE}
             ).scalar()
             if exists:
-                progress(f"  PostgreSQL: database {PG_DATABASE} already exists; not touching it "
-                         f"(drop it yourself if it is a leftover: dropdb {PG_DATABASE}). Skipped.")
+                progress(
+                    f"  PostgreSQL: database {PG_DATABASE} already exists; not touching it "
+                    f"(drop it yourself if it is a leftover: dropdb {PG_DATABASE}). Skipped."
+                )
                 yield None
                 return
             conn.execute(text(f'CREATE DATABASE "{PG_DATABASE}"'))
@@ -200,8 +237,9 @@ def postgres_database(url: str) -> Iterator[Engine | None]:
         admin.dispose()
 
 
-def install(engine: Engine, key: str, bpmn_text: str, process_id: str,
-            files: dict[str, str] | None = None) -> tuple[int, int]:
+def install(
+    engine: Engine, key: str, bpmn_text: str, process_id: str, files: dict[str, str] | None = None
+) -> tuple[int, int]:
     """A tenant (reused), a process model and a published version; returns (tenant, version) ids."""
     parsed = bpmn.parse({"process.bpmn": bpmn_text}, {}, process_id=process_id)
     with Session(engine) as session:
@@ -214,8 +252,13 @@ def install(engine: Engine, key: str, bpmn_text: str, process_id: str,
         session.add(model)
         session.flush()
         version = ProcessVersion(
-            tenant_id=tenant.id, model_id=model.id, number=1, process_id=parsed.process_id,
-            bpmn=bpmn_text, files=files or {}, content_hash=parsed.content_hash,
+            tenant_id=tenant.id,
+            model_id=model.id,
+            number=1,
+            process_id=parsed.process_id,
+            bpmn=bpmn_text,
+            files=files or {},
+            content_hash=parsed.content_hash,
         )
         session.add(version)
         session.flush()
@@ -240,8 +283,14 @@ def engine_permit(engine: Engine, tenant_id: int, version_id: int, cached: bool)
     with Session(engine) as session:
         version = session.get(ProcessVersion, version_id)
         assert version is not None
-        instance = runtime.start(session, version, data=APPLICATION, actor="citizen:bench",
-                                 owner="citizen:bench", subject=APPLICATION["applicant_name"])
+        instance = runtime.start(
+            session,
+            version,
+            data=APPLICATION,
+            actor="citizen:bench",
+            owner="citizen:bench",
+            subject=APPLICATION["applicant_name"],
+        )
         instance_id, size = instance.id, len(instance.state)
         assert instance.status == "running", (instance.status, instance.error)
     if not cached:
@@ -257,6 +306,7 @@ def engine_permit(engine: Engine, tenant_id: int, version_id: int, cached: bool)
 
 # --------------------------------------------------------------------------- part 1
 
+
 def measure(n: int, one: Callable[[], int]) -> dict[str, Any]:
     """Warm up, then time n instances (wall and CPU)."""
     for _ in range(min(WARMUP, n)):
@@ -268,17 +318,23 @@ def measure(n: int, one: Callable[[], int]) -> dict[str, Any]:
         size = one()
     wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
     return {
-        "instances": n, "wall_s": wall, "cpu_s": cpu,
-        "per_s": n / wall, "ms_per_instance": 1000 * wall / n,
-        "cpu_ms_per_instance": 1000 * cpu / n, "state_bytes_waiting": size or None,
+        "instances": n,
+        "wall_s": wall,
+        "cpu_s": cpu,
+        "per_s": n / wall,
+        "ms_per_instance": 1000 * wall / n,
+        "cpu_ms_per_instance": 1000 * cpu / n,
+        "state_bytes_waiting": size or None,
     }
 
 
 def part1(n: int, tmp: str, database_url: str | None) -> dict[str, Any]:
     bpmn_path = PERMIT_DIR / "process.bpmn"
     bpmn_text = bpmn_path.read_text(encoding="utf-8")
-    forms = {f"forms/{p.name}": p.read_text(encoding="utf-8")
-             for p in sorted((PERMIT_DIR / "forms").glob("*.json"))}
+    forms = {
+        f"forms/{p.name}": p.read_text(encoding="utf-8")
+        for p in sorted((PERMIT_DIR / "forms").glob("*.json"))
+    }
     spec, subprocess_specs = raw_spec(bpmn_path, "parking_permit")
     serializer = raw_serializer()
     results: dict[str, Any] = {}
@@ -287,17 +343,22 @@ def part1(n: int, tmp: str, database_url: str | None) -> dict[str, Any]:
     results["a"] = measure(n, lambda: raw_permit(spec, subprocess_specs, None))
     progress(f"part 1: (b) raw SpiffWorkflow + serializer round trips, {n} instances")
     results["b"] = measure(n, lambda: raw_permit(spec, subprocess_specs, serializer))
+    progress(f"part 1: (b2) raw SpiffWorkflow persisting after every task, {n} instances")
+    results["b_step"] = measure(
+        n, lambda: raw_permit_every_step(spec, subprocess_specs, serializer)
+    )
 
     with sqlite_database(tmp, "permit.sqlite") as engine:
-        tenant_id, version_id = install(engine, "parking_permit", bpmn_text,
-                                        "parking_permit", forms)
+        tenant_id, version_id = install(
+            engine, "parking_permit", bpmn_text, "parking_permit", forms
+        )
         WORKFLOWS.clear()
         progress(f"part 1: (c) engine on SQLite (synchronous=FULL), {n} instances")
-        results["c"] = measure(
-            n, lambda: engine_permit(engine, tenant_id, version_id, True))
+        results["c"] = measure(n, lambda: engine_permit(engine, tenant_id, version_id, True))
         progress(f"part 1: (c') engine on SQLite, workflow cache off, {n} instances")
         results["c_nocache"] = measure(
-            n, lambda: engine_permit(engine, tenant_id, version_id, False))
+            n, lambda: engine_permit(engine, tenant_id, version_id, False)
+        )
         WORKFLOWS.clear()
 
     if database_url:
@@ -306,10 +367,12 @@ def part1(n: int, tmp: str, database_url: str | None) -> dict[str, Any]:
             with postgres_database(database_url) as pg:
                 if pg is not None:
                     WORKFLOWS.clear()  # the cache is keyed by instance id only
-                    tenant_id, version_id = install(pg, "parking_permit", bpmn_text,
-                                                    "parking_permit", forms)
+                    tenant_id, version_id = install(
+                        pg, "parking_permit", bpmn_text, "parking_permit", forms
+                    )
                     results["c_pg"] = measure(
-                        n, lambda: engine_permit(pg, tenant_id, version_id, True))
+                        n, lambda: engine_permit(pg, tenant_id, version_id, True)
+                    )
                     WORKFLOWS.clear()
         except sqlalchemy.exc.OperationalError as err:
             progress(f"  PostgreSQL unavailable, skipped: {str(err).splitlines()[0]}")
@@ -317,10 +380,12 @@ def part1(n: int, tmp: str, database_url: str | None) -> dict[str, Any]:
     for row in results.values():
         row["vs_a"] = row["per_s"] / results["a"]["per_s"]
         row["vs_b"] = row["per_s"] / results["b"]["per_s"]
+        row["vs_b2"] = row["per_s"] / results["b_step"]["per_s"]
     return results
 
 
 # --------------------------------------------------------------------------- part 2
+
 
 def windows(limit: int) -> dict[int, range]:
     """Iterations 10, 100 and `limit`, each with a window of 5 steps around it."""
@@ -371,7 +436,7 @@ def engine_loop(limit: int, tmp: str) -> dict[str, Any]:
             events = session.execute(text("SELECT count(*) FROM event")).scalar()
             final = session.get(Instance, instance_id)
             assert final is not None
-            final_count = runtime.current_data(final).get("count")
+            final_count = runtime.current_data(session, final).get("count")
         WORKFLOWS.clear()
     summary = summarise(times, sizes, limit)
     first, last = summary[str(min(windows(limit)))], summary[str(limit)]
@@ -389,8 +454,11 @@ def engine_loop(limit: int, tmp: str) -> dict[str, Any]:
 def _run_ready_automatic(workflow: BpmnWorkflow) -> None:
     """do_engine_steps without the depth-limited iterator: scan workflow.tasks."""
     while True:
-        ready = [t for t in workflow.tasks.values()
-                 if t.state == TaskState.READY and not t.task_spec.manual]
+        ready = [
+            t
+            for t in workflow.tasks.values()
+            if t.state == TaskState.READY and not t.task_spec.manual
+        ]
         if not ready:
             return
         for task in ready:
@@ -414,8 +482,11 @@ def raw_loop(limit: int) -> dict[str, Any]:
     times: dict[int, float] = {}
     sizes: dict[int, int] = {}
     report: dict[str, Any] = {
-        "false_completion_at": None, "lost_ready_task_at": None, "error": None,
-        "ready_task_at_300": None, "note": None,
+        "false_completion_at": None,
+        "lost_ready_task_at": None,
+        "error": None,
+        "ready_task_at_300": None,
+        "note": None,
     }
     workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=SCRIPT_ENGINE)
     workflow.get_next_task(state=TaskState.READY).data.update({"limit": limit})
@@ -433,18 +504,25 @@ def raw_loop(limit: int) -> dict[str, Any]:
                     report["note"] = (
                         f"iteration {i}: get_tasks(READY, manual=True) is empty, is_completed()="
                         f"{workflow.is_completed()}, yet {len(live)} unfinished task(s) exist in "
-                        f"workflow.tasks: " + ", ".join(
+                        f"workflow.tasks: "
+                        + ", ".join(
                             f"{t.task_spec.bpmn_id or t.task_spec.name} "
                             f"{TaskState.get_name(t.state)} (count={t.data.get('count')})"
-                            for t in live))
+                            for t in live
+                        )
+                    )
                     forced = True
             if forced:
                 _run_ready_automatic(workflow)
-                ready = [t for t in workflow.tasks.values()
-                         if t.state == TaskState.READY and t.task_spec.manual]
+                ready = [
+                    t
+                    for t in workflow.tasks.values()
+                    if t.state == TaskState.READY and t.task_spec.manual
+                ]
             if not ready:
                 report["error"] = (
-                    f"iteration {i}: no ready user task even by scanning workflow.tasks")
+                    f"iteration {i}: no ready user task even by scanning workflow.tasks"
+                )
                 break
             task = ready[0]
             task.task_spec.add_data_from_form(task, copy.deepcopy(LOOP_FORM))
@@ -461,8 +539,12 @@ def raw_loop(limit: int) -> dict[str, Any]:
             break
         if not forced or i in measured:
             times[i] = time.perf_counter() - t0
-        if (not forced and report["false_completion_at"] is None and i < limit
-                and workflow.is_completed()):
+        if (
+            not forced
+            and report["false_completion_at"] is None
+            and i < limit
+            and workflow.is_completed()
+        ):
             report["false_completion_at"] = i
         if i == 300:
             report["ready_task_at_300"] = not forced
@@ -472,20 +554,24 @@ def raw_loop(limit: int) -> dict[str, Any]:
     if count is None:
         counts = [t.data.get("count") for t in workflow.tasks.values() if "count" in t.data]
         count = max(counts) if counts else None
-    report.update({
-        "points": summarise(times, sizes, limit),
-        "forced_from": report["lost_ready_task_at"],
-        "final_count": count,
-        "completed": workflow.is_completed(),
-        "tasks_in_tree": len(workflow.tasks),
-    })
+    report.update(
+        {
+            "points": summarise(times, sizes, limit),
+            "forced_from": report["lost_ready_task_at"],
+            "final_count": count,
+            "completed": workflow.is_completed(),
+            "tasks_in_tree": len(workflow.tasks),
+        }
+    )
     first, last = report["points"][str(min(windows(limit)))], report["points"][str(limit)]
     report["ratio_last_to_10"] = (
-        last["step_ms"] / first["step_ms"] if first["step_ms"] and last["step_ms"] else None)
+        last["step_ms"] / first["step_ms"] if first["step_ms"] and last["step_ms"] else None
+    )
     return report
 
 
 # --------------------------------------------------------------------------- output
+
 
 def fmt_bytes(value: int | None) -> str:
     if value is None:
@@ -504,6 +590,7 @@ def fmt_ms(value: float | None) -> str:
 LABELS = {
     "a": "(a)   raw SpiffWorkflow, in memory",
     "b": "(b)   raw SpiffWorkflow + serializer",
+    "b_step": "(b2)  raw + serializer after every task",
     "c": "(c)   engine, SQLite FULL, cache on",
     "c_nocache": "(c')  engine, SQLite FULL, cache off",
     "c_pg": "(c'') engine, PostgreSQL, cache on",
@@ -520,10 +607,12 @@ def render(figures: dict[str, Any]) -> str:
         f"Part 1: parking permit, {meta['n']} instances per variant after {meta['warmup']} warm-up "
         "instances",
         "  (b) = one serialize_json + deserialize_json after each of the 2 transitions;",
+        "  (b2) = serialize_json + deserialize_json after every task the library runs;",
         "  (c*) = runtime.start + runtime.complete, each a committed transaction,"
         " one session each.",
         "",
         f"  {'variant':<38}{'inst/s':>9}{'ms/inst':>9}{'CPU ms':>8}{'vs (a)':>8}{'vs (b)':>8}"
+        f"{'vs (b2)':>9}"
         f"{'state':>10}",
     ]
     for key, label in LABELS.items():
@@ -533,6 +622,7 @@ def render(figures: dict[str, Any]) -> str:
         lines.append(
             f"  {label:<38}{row['per_s']:>9.1f}{row['ms_per_instance']:>9.2f}"
             f"{row['cpu_ms_per_instance']:>8.2f}{row['vs_a']:>8.3f}{row['vs_b']:>8.3f}"
+            f"{row['vs_b2']:>9.3f}"
             f"{fmt_bytes(row['state_bytes_waiting']):>10}"
         )
     if "c_pg" not in p1:
@@ -565,38 +655,47 @@ def render(figures: dict[str, Any]) -> str:
     ratio = eng["ratio_last_to_10"]
     lines += [
         "",
-        f"  engine step cost ratio {last}/{first}: {ratio:.2f}" if ratio else
-        f"  engine step cost ratio {last}/{first}: n/a",
+        f"  engine step cost ratio {last}/{first}: {ratio:.2f}"
+        if ratio
+        else f"  engine step cost ratio {last}/{first}: n/a",
         f"  engine: largest stored state over the loop {fmt_bytes(eng['max_state_bytes'])}; "
         f"final status {eng['final_status']}, count {eng['final_count']}; "
         f"{eng['events_recorded']} events; "
         f"{eng['total_s']:.1f} s in runtime.complete",
     ]
     if raw["ratio_last_to_10"]:
-        lines.append(f"  raw step cost ratio {last}/{first}: {raw['ratio_last_to_10']:.2f}"
-                     + (" (after the loss: driven by scanning workflow.tasks)"
-                        if raw["forced_from"] else ""))
+        lines.append(
+            f"  raw step cost ratio {last}/{first}: {raw['ratio_last_to_10']:.2f}"
+            + (" (after the loss: driven by scanning workflow.tasks)" if raw["forced_from"] else "")
+        )
     if raw["false_completion_at"]:
-        lines.append(f"  raw: is_completed() turned True after iteration "
-                     f"{raw['false_completion_at']} of {loop['limit']} (the loop was not finished)")
+        lines.append(
+            f"  raw: is_completed() turned True after iteration "
+            f"{raw['false_completion_at']} of {loop['limit']} (the loop was not finished)"
+        )
     if raw["lost_ready_task_at"]:
         lines.append(f"  raw: lost its ready user task at iteration {raw['lost_ready_task_at']}")
         lines.append(f"       {raw['note']}")
     else:
         lines.append("  raw: kept its ready task throughout")
     if raw["ready_task_at_300"] is not None:
-        lines.append(f"  raw: ready task via the public API at iteration 300: "
-                     f"{'yes' if raw['ready_task_at_300'] else 'no'}")
+        lines.append(
+            f"  raw: ready task via the public API at iteration 300: "
+            f"{'yes' if raw['ready_task_at_300'] else 'no'}"
+        )
     if raw["error"]:
         lines.append(f"  raw: stopped with {raw['error']}")
-    lines.append(f"  raw: final count {raw['final_count']}, is_completed() {raw['completed']}, "
-                 f"{raw['tasks_in_tree']} tasks kept in the tree")
+    lines.append(
+        f"  raw: final count {raw['final_count']}, is_completed() {raw['completed']}, "
+        f"{raw['tasks_in_tree']} tasks kept in the tree"
+    )
     lines.append("")
     lines.append(f"total run time {meta['total_s']:.1f} s")
     return "\n".join(lines)
 
 
 # --------------------------------------------------------------------------- main
+
 
 def _terminate(signum: int, _frame: Any) -> None:
     raise SystemExit(128 + signum)  # unwinds through the finally blocks: temp dirs, PG database
@@ -621,8 +720,10 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="flytverk-bench-") as tmp:
         filesystem = _filesystem(tmp)
         if filesystem in ("tmpfs", "ramfs"):
-            progress(f"warning: {tmp} is on {filesystem}: fsync is free there, so (c) is not "
-                     "measuring durable commits; set TMPDIR to a directory on disk")
+            progress(
+                f"warning: {tmp} is on {filesystem}: fsync is free there, so (c) is not "
+                "measuring durable commits; set TMPDIR to a directory on disk"
+            )
         p1 = part1(args.n, tmp, database_url)
         progress(f"part 2: engine loop, {args.loop} iterations")
         engine_figures = engine_loop(args.loop, tmp)
@@ -631,9 +732,13 @@ def main(argv: list[str] | None = None) -> int:
     figures = {
         "meta": {
             "spiffworkflow": _dist_version("SpiffWorkflow"),
-            "sqlalchemy": sqlalchemy.__version__, "python": platform.python_version(),
-            "cpus": os.cpu_count(), "n": args.n, "warmup": min(WARMUP, args.n),
-            "postgres": bool(database_url), "sqlite_filesystem": filesystem,
+            "sqlalchemy": sqlalchemy.__version__,
+            "python": platform.python_version(),
+            "cpus": os.cpu_count(),
+            "n": args.n,
+            "warmup": min(WARMUP, args.n),
+            "postgres": bool(database_url),
+            "sqlite_filesystem": filesystem,
             "total_s": time.perf_counter() - started,
         },
         "part1": p1,

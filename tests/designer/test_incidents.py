@@ -29,16 +29,27 @@ BROKEN = """<?xml version="1.0" encoding="UTF-8"?>
     <bpmn:sequenceFlow id="f2" sourceRef="compute" targetRef="end" />
   </bpmn:process>
 </bpmn:definitions>"""
-START_FORM = {"type": "default", "components": [
-    {"type": "number", "key": "amount", "label": "Beløp", "validate": {"required": True}}]}
+START_FORM = {
+    "type": "default",
+    "components": [
+        {"type": "number", "key": "amount", "label": "Beløp", "validate": {"required": True}}
+    ],
+}
 
 
 def test_failed_script_after_start_keeps_the_application_as_an_incident(app, login_as):
     with app.app_context():
         tenant = db.session.query(Tenant).one()
-        install(db.session, tenant, ServiceBundle(
-            key="broken", meta={"name": {"nb": "Ødelagt", "en": "Broken"}, "process_id": "broken"},
-            bpmn=BROKEN, files={"forms/start.json": json.dumps(START_FORM)}))
+        install(
+            db.session,
+            tenant,
+            ServiceBundle(
+                key="broken",
+                meta={"name": {"nb": "Ødelagt", "en": "Broken"}, "process_id": "broken"},
+                bpmn=BROKEN,
+                files={"forms/start.json": json.dumps(START_FORM)},
+            ),
+        )
         db.session.commit()
     kari = login_as("kari")
     response = kari.submit("/services/broken/apply", {"amount": "1200"})

@@ -44,7 +44,9 @@ def test_process_list_shows_status_and_running_cases(app, owner, login_as):
 
 
 def test_create_opens_the_editor_with_a_starter_draft(app, owner):
-    response = owner.submit("/modeler/", {"create-name": "Søknad om ledsagerbevis"}, action="/modeler/new")
+    response = owner.submit(
+        "/modeler/", {"create-name": "Søknad om ledsagerbevis"}, action="/modeler/new"
+    )
     assert response.status_code == 302
     edit_url = response.headers["Location"]
     model_id = int(re.search(r"/modeler/(\d+)/edit", edit_url).group(1))
@@ -61,8 +63,11 @@ def test_save_validates_and_reports_problems_by_element(app, owner):
     model_id = _model_id(app)
     draft = _draft(owner, model_id)
     assert draft["problems"] == []
-    broken = draft["bpmn"].replace('targetRef="make_decision"', 'targetRef="nowhere"').replace(
-        "not auto_reject", "not auto_reject ==")
+    broken = (
+        draft["bpmn"]
+        .replace('targetRef="make_decision"', 'targetRef="nowhere"')
+        .replace("not auto_reject", "not auto_reject ==")
+    )
     response = _save(owner, model_id, broken, draft["revision"])
     assert response.status_code == 200
     problems = response.get_json()["problems"]
@@ -89,7 +94,10 @@ def test_second_save_on_an_old_revision_is_a_conflict(app, owner, login_as):
     stale = _save(owner, model_id, draft["bpmn"].replace("Vurder søknaden", "X"), draft["revision"])
     assert stale.status_code == 409
     body = stale.get_json()
-    assert body["current_revision"] == draft["revision"] + 1 and body["updated_by"] == "Per Prosesseier"
+    assert (
+        body["current_revision"] == draft["revision"] + 1
+        and body["updated_by"] == "Per Prosesseier"
+    )
     assert "Vurder søknaden" in _draft(owner, model_id)["bpmn"]
     token = owner.csrf(f"/modeler/{model_id}/edit")
     copy = owner.post_json(f"/modeler/{model_id}/copy", {"bpmn": draft["bpmn"]}, token)
@@ -99,8 +107,9 @@ def test_second_save_on_an_old_revision_is_a_conflict(app, owner, login_as):
 def test_json_save_without_csrf_token_is_refused(app, owner):
     model_id = _model_id(app)
     draft = _draft(owner, model_id)
-    response = owner.client.post(f"/modeler/{model_id}/draft", json={"bpmn": draft["bpmn"],
-                                                                    "revision": draft["revision"]})
+    response = owner.client.post(
+        f"/modeler/{model_id}/draft", json={"bpmn": draft["bpmn"], "revision": draft["revision"]}
+    )
     assert response.status_code == 400
     assert _draft(owner, model_id)["revision"] == draft["revision"]
 
@@ -108,15 +117,20 @@ def test_json_save_without_csrf_token_is_refused(app, owner):
 def test_publishing_is_refused_while_the_draft_has_problems(app, owner):
     model_id = _model_id(app)
     draft = _draft(owner, model_id)
-    _save(owner, model_id, draft["bpmn"].replace('value="review.json"', 'value="missing.json"'),
-          draft["revision"])
+    _save(
+        owner,
+        model_id,
+        draft["bpmn"].replace('value="review.json"', 'value="missing.json"'),
+        draft["revision"],
+    )
     page = owner.get(f"/modeler/{model_id}/publish").get_data(as_text=True)
     assert 'name="comment"' not in page
     assert "Utkastet kan ikke publiseres ennå" in text_of(owner.get(f"/modeler/{model_id}/publish"))
     assert "missing.json" in page
     token = owner.csrf(f"/modeler/{model_id}/versions")
-    forced = owner.client.post(f"/modeler/{model_id}/publish", data={"csrf_token": token,
-                                                                     "comment": "tving"})
+    forced = owner.client.post(
+        f"/modeler/{model_id}/publish", data={"csrf_token": token, "comment": "tving"}
+    )
     assert forced.status_code == 400
     assert "Publisert, versjon 1" in text_of(owner.get("/modeler/"))
 
@@ -156,15 +170,19 @@ def test_unpublish_hides_the_service_but_cases_continue(app, owner, login_as):
     assert kari.get(APPLY).status_code == 404
     sara = login_as("saksbehandler")
     task = re.search(r'href="(/casework/tasks/\d+)"', sara.get("/casework/").get_data(as_text=True))
-    done = sara.submit(task.group(1), {"review_decision": "approved",
-                                       "review_reason": "Dokumentert behov for parkering."})
+    done = sara.submit(
+        task.group(1),
+        {"review_decision": "approved", "review_reason": "Dokumentert behov for parkering."},
+    )
     assert done.status_code == 302
 
 
 def test_new_forms_are_created_in_the_draft(app, owner):
     model_id = _model_id(app)
     token = owner.csrf(f"/modeler/{model_id}/edit")
-    created = owner.post_json(f"/modeler/{model_id}/forms", {"name": "tilleggsinfo", "title": "Mer"}, token)
+    created = owner.post_json(
+        f"/modeler/{model_id}/forms", {"name": "tilleggsinfo", "title": "Mer"}, token
+    )
     assert created.status_code == 201 and created.get_json() == {"name": "tilleggsinfo.json"}
     again = owner.post_json(f"/modeler/{model_id}/forms", {"name": "tilleggsinfo.json"}, token)
     assert again.status_code == 400
@@ -185,10 +203,16 @@ def test_test_run_steps_through_with_real_forms_and_stays_out_of_inboxes(app, ow
     task_form = re.search(r'action="([^"]+/tasks/\d+)"', page).group(1)
     token = owner.csrf(run_url)
     prefix = re.search(r"/tasks/(\d+)", task_form).group(1)
-    hidden = re.search(r'name="t%s-expected_version"[^>]*value="(\d+)"' % prefix, page)
-    done = owner.client.post(task_form, data={
-        "csrf_token": token, f"t{prefix}-expected_version": hidden.group(1) if hidden else "",
-        f"t{prefix}-review_decision": "approved", f"t{prefix}-review_reason": "Testkjøring godkjent."})
+    hidden = re.search(rf'name="t{prefix}-expected_version"[^>]*value="(\d+)"', page)
+    done = owner.client.post(
+        task_form,
+        data={
+            "csrf_token": token,
+            f"t{prefix}-expected_version": hidden.group(1) if hidden else "",
+            f"t{prefix}-review_decision": "approved",
+            f"t{prefix}-review_reason": "Testkjøring godkjent.",
+        },
+    )
     assert done.status_code == 302
     final = owner.get(run_url).get_data(as_text=True)
     assert "Testkjøring godkjent." in final and "approved" in final
@@ -207,6 +231,9 @@ def test_other_roles_and_tenants_cannot_reach_the_modeler(app, owner, login_as):
         db.session.add(foreign)
         db.session.commit()
         foreign_id = foreign.id
-    for url in (f"/modeler/{foreign_id}/draft", f"/modeler/{foreign_id}/edit",
-                f"/modeler/{foreign_id}/versions"):
+    for url in (
+        f"/modeler/{foreign_id}/draft",
+        f"/modeler/{foreign_id}/edit",
+        f"/modeler/{foreign_id}/versions",
+    ):
         assert owner.get(url).status_code == 404

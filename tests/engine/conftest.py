@@ -68,8 +68,13 @@ def tenant_id(session: Session) -> int:
 
 
 def install_version(
-    session: Session, tenant_id: int, bpmn_xml: str, *, key: str = "service",
-    files: dict[str, str] | None = None, form_names: set[str] | None = None,
+    session: Session,
+    tenant_id: int,
+    bpmn_xml: str,
+    *,
+    key: str = "service",
+    files: dict[str, str] | None = None,
+    form_names: set[str] | None = None,
 ) -> ProcessVersion:
     """Create a ProcessModel with one published ProcessVersion of `bpmn_xml`."""
     parsed = bpmn.parse({"process.bpmn": bpmn_xml}, form_names=form_names)
@@ -77,8 +82,13 @@ def install_version(
     session.add(model)
     session.flush()
     version = ProcessVersion(
-        tenant_id=tenant_id, model_id=model.id, number=1, process_id=parsed.process_id,
-        bpmn=bpmn_xml, files=files or {}, content_hash=parsed.content_hash,
+        tenant_id=tenant_id,
+        model_id=model.id,
+        number=1,
+        process_id=parsed.process_id,
+        bpmn=bpmn_xml,
+        files=files or {},
+        content_hash=parsed.content_hash,
     )
     session.add(version)
     session.flush()

@@ -30,18 +30,18 @@ def bpmn_text(name: str) -> str:
 
 def open_tasks(session: Session, instance_id: int) -> list[HumanTask]:
     """The open human_task rows of an instance, oldest first."""
-    return list(session.scalars(
-        select(HumanTask)
-        .where(HumanTask.instance_id == instance_id, HumanTask.status == "open")
-        .order_by(HumanTask.id)
-    ))
+    return list(
+        session.scalars(
+            select(HumanTask)
+            .where(HumanTask.instance_id == instance_id, HumanTask.status == "open")
+            .order_by(HumanTask.id)
+        )
+    )
 
 
 def events_of(session: Session, instance_id: int) -> list[tuple[str, str | None, dict[str, Any]]]:
     """(kind, element_id, summary) of every event of an instance, in order."""
-    rows = session.scalars(
-        select(Event).where(Event.instance_id == instance_id).order_by(Event.id)
-    )
+    rows = session.scalars(select(Event).where(Event.instance_id == instance_id).order_by(Event.id))
     return [(e.kind, e.element_id, e.summary) for e in rows]
 
 
@@ -58,8 +58,12 @@ class Outcome:
 
 
 def run_journey(
-    session: Session, version: ProcessVersion, data: dict[str, Any],
-    steps: list[tuple[str, dict[str, Any]]], *, restore: bool,
+    session: Session,
+    version: ProcessVersion,
+    data: dict[str, Any],
+    steps: list[tuple[str, dict[str, Any]]],
+    *,
+    restore: bool,
 ) -> Outcome:
     """Start an instance and complete the open task named by each step, in order.
 
@@ -71,7 +75,11 @@ def run_journey(
         checkpoint(restore)
         [task] = [t for t in open_tasks(session, instance.id) if t.element_id == element_id]
         instance = runtime.complete(
-            session, version.tenant_id, task.id, task_data, "sara",
+            session,
+            version.tenant_id,
+            task.id,
+            task_data,
+            "sara",
             expected_version=instance.version,
         )
     checkpoint(restore)
@@ -82,8 +90,11 @@ def run_journey(
         select(HumanTask).where(HumanTask.instance_id == row.id).order_by(HumanTask.id)
     )
     return Outcome(
-        status=row.status, outcome=row.outcome, result=row.result,
-        data=runtime.current_data(row), events=events_of(session, row.id),
+        status=row.status,
+        outcome=row.outcome,
+        result=row.result,
+        data=runtime.current_data(session, row),
+        events=events_of(session, row.id),
         tasks=[(t.element_id, t.status) for t in tasks],
     )
 

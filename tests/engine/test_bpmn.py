@@ -85,9 +85,11 @@ def test_a_chain_of_reasonable_length_parses() -> None:
 
 
 def test_schema_violation_from_spiffworkflow_becomes_a_problem_with_a_line() -> None:
-    xml = process_xml(START_TO_END.replace(
-        '<bpmn:endEvent id="end" />', '<bpmn:endEvent id="end"><bpmn:bogus /></bpmn:endEvent>'
-    ))
+    xml = process_xml(
+        START_TO_END.replace(
+            '<bpmn:endEvent id="end" />', '<bpmn:endEvent id="end"><bpmn:bogus /></bpmn:endEvent>'
+        )
+    )
     [problem] = bpmn.validate({"process.bpmn": xml})
     assert "bogus" in problem.message
     assert problem.line == line_of(xml, "<bpmn:bogus")

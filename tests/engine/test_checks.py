@@ -222,18 +222,24 @@ def test_missing_call_activity_target_is_a_problem_on_the_call_activity() -> Non
 
 
 def test_call_activity_target_in_another_file_of_the_bundle_is_fine() -> None:
-    main = process_xml("""
+    main = process_xml(
+        """
 <bpmn:startEvent id="start" />
 <bpmn:callActivity id="call_sub" calledElement="sub" />
 <bpmn:endEvent id="end" />
 <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="call_sub" />
 <bpmn:sequenceFlow id="f2" sourceRef="call_sub" targetRef="end" />
-""", process_id="main")
-    sub = process_xml("""
+""",
+        process_id="main",
+    )
+    sub = process_xml(
+        """
 <bpmn:startEvent id="sub_start" />
 <bpmn:endEvent id="sub_end" />
 <bpmn:sequenceFlow id="sub_flow" sourceRef="sub_start" targetRef="sub_end" />
-""", process_id="sub").replace('id="definitions"', 'id="sub_definitions"')
+""",
+        process_id="sub",
+    ).replace('id="definitions"', 'id="sub_definitions"')
     parsed = bpmn.parse({"main.bpmn": main, "sub.bpmn": sub}, process_id="main")
     assert set(parsed.subprocess_specs) == {"sub"}
 
@@ -263,6 +269,9 @@ def test_a_file_that_is_not_bpmn(document: str) -> None:
 def test_structural_problems_on_trees_directly() -> None:
     trees = {"process.bpmn": safexml.parse_xml(DANGLING)}
     assert [p.element_id for p in checks.structural_problems(trees, None)] == ["f_lost"]
-    assert checks.structural_problems(
-        {"process.bpmn": safexml.parse_xml(process_xml(START_TO_END))}, set()
-    ) == []
+    assert (
+        checks.structural_problems(
+            {"process.bpmn": safexml.parse_xml(process_xml(START_TO_END))}, set()
+        )
+        == []
+    )

@@ -11,9 +11,7 @@ from pathlib import Path
 import engine
 
 ROOT = Path(__file__).resolve().parents[2]
-ENGINE_MODULES = sorted(
-    f"engine.{info.name}" for info in pkgutil.iter_modules(engine.__path__)
-)
+ENGINE_MODULES = sorted(f"engine.{info.name}" for info in pkgutil.iter_modules(engine.__path__))
 
 
 def _loaded_after(imports: str) -> list[str]:
@@ -24,7 +22,10 @@ def _loaded_after(imports: str) -> list[str]:
         "print(json.dumps(sorted({name.split('.')[0] for name in sys.modules})))\n"
     )
     result = subprocess.run(
-        [sys.executable, "-c", program], cwd=ROOT, capture_output=True, text=True,
+        [sys.executable, "-c", program],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
         check=True,
     )
     return list(json.loads(result.stdout))

@@ -39,7 +39,8 @@ def _ready(workflow: BpmnWorkflow) -> list[str]:
 
 def _complete(workflow: BpmnWorkflow, element_id: str, data: dict[str, Any]) -> None:
     [task] = [
-        t for t in workflow.get_tasks(state=TaskState.READY, manual=True)
+        t
+        for t in workflow.get_tasks(state=TaskState.READY, manual=True)
         if t.task_spec.bpmn_id == element_id
     ]
     task.data.update(data)
@@ -104,7 +105,9 @@ def test_parallel_join_survives_pruning_and_reloading(order: tuple[str, str]) ->
     prune_history(workflow)
     assert workflow.is_completed() and unfinished_tasks(workflow) == 0
     assert workflow.data["decision"] == {
-        "legal": first == "legal", "health": first == "health", "both": False,
+        "legal": first == "legal",
+        "health": first == "health",
+        "both": False,
     }
 
 
@@ -169,7 +172,7 @@ def test_runtime_loop_of_320_iterations_stays_correct_and_small(
         sizes[iteration] = len(instance.state)
     assert instance.status == "completed"
     assert open_tasks(session, instance.id) == []
-    assert runtime.current_data(instance) == {"limit": LIMIT, "count": LIMIT}
+    assert runtime.current_data(session, instance) == {"limit": LIMIT, "count": LIMIT}
     assert instance.outcome == "done"
     assert abs(sizes[300] - sizes[10]) <= sizes[10] * 0.02
 
@@ -191,9 +194,7 @@ def test_runtime_parallel_branches_in_both_orders(
     assert kinds.index(("task_completed", order[1])) < kinds.index(("step", "combine"))
 
 
-def test_runtime_loop_through_a_call_activity(
-    session: Session, install: Install
-) -> None:
+def test_runtime_loop_through_a_call_activity(session: Session, install: Install) -> None:
     version = install(bpmn_text("loop_call.bpmn"))
     steps: list[tuple[str, dict[str, Any]]] = [("round_work", {})] * 5
     cached = run_journey(session, version, {"limit": 5}, steps, restore=False)

@@ -46,9 +46,7 @@ def test_configure_engine_leaves_other_databases_alone() -> None:
         bind.dispose()
 
 
-def test_case_numbers_are_sequential_per_tenant_and_year(
-    session: Session, tenant_id: int
-) -> None:
+def test_case_numbers_are_sequential_per_tenant_and_year(session: Session, tenant_id: int) -> None:
     other = Tenant(slug="bo", name="Bø kommune")
     session.add(other)
     session.commit()
@@ -58,8 +56,12 @@ def test_case_numbers_are_sequential_per_tenant_and_year(
     numbers.append(store.next_case_no(session, tenant_id, 2026))
     session.commit()
     assert numbers == [
-        "2026-000001", "2026-000002", "2026-000003",
-        "2026-000001", "2027-000001", "2026-000004",
+        "2026-000001",
+        "2026-000002",
+        "2026-000003",
+        "2026-000001",
+        "2027-000001",
+        "2026-000004",
     ]
 
 
@@ -124,9 +126,7 @@ def test_lock_instance_returns_the_current_row_without_bumping_it(
     assert session.get(Instance, instance.id).version == seen + 1  # type: ignore[union-attr]
 
 
-def test_lock_instance_of_another_tenant_is_not_found(
-    session: Session, install: Install
-) -> None:
+def test_lock_instance_of_another_tenant_is_not_found(session: Session, install: Install) -> None:
     version = install(bpmn_text("loop.bpmn"))
     instance = runtime.start(session, version, data={"limit": 3}, actor="kari")
     other = Tenant(slug="bo", name="Bø kommune")

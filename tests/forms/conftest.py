@@ -58,12 +58,8 @@ def render_form(env: jinja2.Environment) -> Callable[..., str]:
         "{{ fm.render_form(form, definition, locale, **options) }}"
     )
 
-    def _render(
-        form: Any, definition: FormDefinition, locale: str = "nb", **options: Any
-    ) -> str:
-        return template.render(
-            form=form, definition=definition, locale=locale, options=options
-        )
+    def _render(form: Any, definition: FormDefinition, locale: str = "nb", **options: Any) -> str:
+        return template.render(form=form, definition=definition, locale=locale, options=options)
 
     return _render
 

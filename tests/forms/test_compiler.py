@@ -40,9 +40,7 @@ def test_class_is_cached_per_hash_base_and_locale(
     class Base(wtforms.Form):
         pass
 
-    assert build_form_class(sample_definition, base=Base) is not build_form_class(
-        sample_definition
-    )
+    assert build_form_class(sample_definition, base=Base) is not build_form_class(sample_definition)
     assert issubclass(build_form_class(sample_definition, base=Base), Base)
     assert build_form_class(sample_definition, locale="en_GB") is build_form_class(
         sample_definition, locale="en"

@@ -49,9 +49,7 @@ def test_typed_data_types(submit: Submit, sample_definition: FormDefinition) -> 
     assert json.loads(json.dumps(data)) == data
 
 
-def test_empty_optional_fields_are_none(
-    submit: Submit, sample_definition: FormDefinition
-) -> None:
+def test_empty_optional_fields_are_none(submit: Submit, sample_definition: FormDefinition) -> None:
     required_only = [
         ("name", "Kari"),
         ("fnr", "17058512311"),
@@ -69,9 +67,7 @@ def test_empty_optional_fields_are_none(
     assert list(data) == sample_definition.keys
 
 
-def test_numbers_are_never_decimal(
-    submit: Submit, make_definition: Callable[..., Any]
-) -> None:
+def test_numbers_are_never_decimal(submit: Submit, make_definition: Callable[..., Any]) -> None:
     definition = make_definition(
         [
             {"type": "number", "key": "a"},

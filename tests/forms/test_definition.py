@@ -238,9 +238,7 @@ def test_duplicate_keys_are_found_across_groups() -> None:
             {"type": "group", "components": [{"type": "number", "key": "a"}]},
         )
     )
-    assert problems == [
-        {"key": "a", "message": "The key 'a' is used by more than one field."}
-    ]
+    assert problems == [{"key": "a", "message": "The key 'a' is used by more than one field."}]
 
 
 def test_every_problem_is_reported_at_once() -> None:
@@ -278,14 +276,10 @@ def test_not_plain_json_data_is_rejected() -> None:
     assert "plain JSON" in problems_of(raw)[0]["message"]
 
 
-SHIPPED = sorted(
-    (Path(__file__).resolve().parents[2] / "processes").glob("*/forms/*.json")
-)
+SHIPPED = sorted((Path(__file__).resolve().parents[2] / "processes").glob("*/forms/*.json"))
 
 
-@pytest.mark.parametrize(
-    "path", SHIPPED, ids=lambda p: f"{p.parent.parent.name}/{p.name}"
-)
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: f"{p.parent.parent.name}/{p.name}")
 def test_shipped_form_definitions_parse_and_build(path: Path) -> None:
     definition = FormDefinition.from_json(path.read_bytes())
     assert definition.keys

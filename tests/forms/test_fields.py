@@ -62,15 +62,9 @@ def test_number_rejects_garbage(
 
 
 def test_number_rules(submit: Submit, make_definition: MakeDefinition) -> None:
-    definition = one(
-        {"type": "number", "validate": {"min": 1.5, "max": 10}}, make_definition
-    )
-    assert errors_of(submit(definition, {"f": "1"})) == [
-        "Tallet må være 1,5 eller høyere."
-    ]
-    assert errors_of(submit(definition, {"f": "10,01"})) == [
-        "Tallet må være 10 eller lavere."
-    ]
+    definition = one({"type": "number", "validate": {"min": 1.5, "max": 10}}, make_definition)
+    assert errors_of(submit(definition, {"f": "1"})) == ["Tallet må være 1,5 eller høyere."]
+    assert errors_of(submit(definition, {"f": "10,01"})) == ["Tallet må være 10 eller lavere."]
     assert errors_of(submit(definition, {"f": "1"}, locale="en")) == [
         "The number must be 1.5 or more."
     ]
@@ -78,13 +72,9 @@ def test_number_rules(submit: Submit, make_definition: MakeDefinition) -> None:
     assert submit(definition, {"f": ""}).errors == {}
 
 
-def test_integer_and_decimal_digits(
-    submit: Submit, make_definition: MakeDefinition
-) -> None:
+def test_integer_and_decimal_digits(submit: Submit, make_definition: MakeDefinition) -> None:
     integer = one({"type": "number", "decimalDigits": 0}, make_definition)
-    assert errors_of(submit(integer, {"f": "1,5"})) == [
-        "Skriv inn et heltall, for eksempel 12."
-    ]
+    assert errors_of(submit(integer, {"f": "1,5"})) == ["Skriv inn et heltall, for eksempel 12."]
     assert build_form_class(integer)()["f"].render_kw["inputmode"] == "numeric"
     two = one({"type": "number", "decimalDigits": 2}, make_definition)
     assert submit(two, {"f": "1,25"}).errors == {}
@@ -92,12 +82,8 @@ def test_integer_and_decimal_digits(
     assert errors_of(submit(two, {"f": "1,255"})) == ["Bruk høyst 2 desimaler."]
 
 
-def test_number_zero_satisfies_required(
-    submit: Submit, make_definition: MakeDefinition
-) -> None:
-    definition = one(
-        {"type": "number", "validate": {"required": True}}, make_definition
-    )
+def test_number_zero_satisfies_required(submit: Submit, make_definition: MakeDefinition) -> None:
+    definition = one({"type": "number", "validate": {"required": True}}, make_definition)
     assert submit(definition, {"f": "0"}).errors == {}
     assert errors_of(submit(definition, {"f": " "})) == ["«Feltet» må fylles ut."]
 
@@ -106,21 +92,13 @@ def test_number_zero_satisfies_required(
 
 
 @pytest.mark.parametrize("value", ["2025-05-17", "17.05.2025", " 2025-05-17 "])
-def test_date_formats(
-    value: str, submit: Submit, make_definition: MakeDefinition
-) -> None:
-    form = submit(
-        one({"type": "datetime", "subtype": "date"}, make_definition), {"f": value}
-    )
+def test_date_formats(value: str, submit: Submit, make_definition: MakeDefinition) -> None:
+    form = submit(one({"type": "datetime", "subtype": "date"}, make_definition), {"f": value})
     assert form.errors == {} and form["f"].data.isoformat() == "2025-05-17"
 
 
-@pytest.mark.parametrize(
-    "value", ["2025-02-30", "17/05/2025", "i morgen", "2025-13-01"]
-)
-def test_date_invalid(
-    value: str, submit: Submit, make_definition: MakeDefinition
-) -> None:
+@pytest.mark.parametrize("value", ["2025-02-30", "17/05/2025", "i morgen", "2025-13-01"])
+def test_date_invalid(value: str, submit: Submit, make_definition: MakeDefinition) -> None:
     definition = one(
         {"type": "datetime", "subtype": "date", "validate": {"required": True}},
         make_definition,
@@ -158,9 +136,7 @@ def test_date_required(submit: Submit, make_definition: MakeDefinition) -> None:
     assert errors_of(submit(no_label, {})) == ["«Dato» må fylles ut."]
 
 
-def test_date_range_relative_to_today(
-    submit: Submit, make_definition: MakeDefinition
-) -> None:
+def test_date_range_relative_to_today(submit: Submit, make_definition: MakeDefinition) -> None:
     definition = one(
         {"type": "datetime", "subtype": "date", "properties": {"minDate": "today"}},
         make_definition,

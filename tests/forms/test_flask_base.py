@@ -55,9 +55,7 @@ def test_missing_csrf_token_is_reported_in_bokmal(
         ]
 
 
-def test_valid_post_with_token(
-    flask_app: Any, sample_definition: FormDefinition
-) -> None:
+def test_valid_post_with_token(flask_app: Any, sample_definition: FormDefinition) -> None:
     with flask_app.test_request_context("/"):
         token = flask_wtf.csrf.generate_csrf()
         saved_session = dict(flask.session)
@@ -68,9 +66,7 @@ def test_valid_post_with_token(
         "colour": "red",
         "consent": "y",
     }
-    form_class = build_form_class(
-        sample_definition, base=flask_wtf.FlaskForm, locale="en"
-    )
+    form_class = build_form_class(sample_definition, base=flask_wtf.FlaskForm, locale="en")
     with flask_app.test_request_context("/", method="POST", data=posted):
         flask.session.update(saved_session)
         form = form_class()

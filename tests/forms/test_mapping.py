@@ -25,9 +25,7 @@ def errors_of(form: Any) -> list[str]:
 
 
 def test_required_textfield(submit: Submit, make_definition: MakeDefinition) -> None:
-    definition = one(
-        {"type": "textfield", "validate": {"required": True}}, make_definition
-    )
+    definition = one({"type": "textfield", "validate": {"required": True}}, make_definition)
     for posted in ({}, {"f": ""}, {"f": "   "}):
         form = submit(definition, posted)
         assert errors_of(form) == ["«Feltet» må fylles ut."]
@@ -35,9 +33,7 @@ def test_required_textfield(submit: Submit, make_definition: MakeDefinition) -> 
     assert form.errors == {} and form["f"].data == "Kari"
 
 
-def test_required_message_in_english(
-    submit: Submit, make_definition: MakeDefinition
-) -> None:
+def test_required_message_in_english(submit: Submit, make_definition: MakeDefinition) -> None:
     definition = one(
         {
             "type": "textfield",
@@ -52,9 +48,7 @@ def test_required_message_in_english(
 def test_optional_textfield_accepts_nothing(
     submit: Submit, make_definition: MakeDefinition
 ) -> None:
-    definition = one(
-        {"type": "textfield", "validate": {"minLength": 3}}, make_definition
-    )
+    definition = one({"type": "textfield", "validate": {"minLength": 3}}, make_definition)
     assert submit(definition, {}).errors == {}
     assert submit(definition, {"f": " "}).errors == {}
 
@@ -110,9 +104,7 @@ def test_text_rules_pass(
     assert submit(definition, {"f": value}).errors == {}
 
 
-def test_english_plural_messages(
-    submit: Submit, make_definition: MakeDefinition
-) -> None:
+def test_english_plural_messages(submit: Submit, make_definition: MakeDefinition) -> None:
     definition = one(
         {"type": "textfield", "validate": {"minLength": 1, "maxLength": 1}},
         make_definition,
@@ -120,17 +112,13 @@ def test_english_plural_messages(
     assert errors_of(submit(definition, {"f": "ab"}, locale="en")) == [
         "Enter at most 1 character. You have entered 2."
     ]
-    definition = one(
-        {"type": "textfield", "validate": {"minLength": 4}}, make_definition
-    )
+    definition = one({"type": "textfield", "validate": {"minLength": 4}}, make_definition)
     assert errors_of(submit(definition, {"f": "ab"}, locale="en")) == [
         "Enter at least 4 characters."
     ]
 
 
-def test_control_characters_are_rejected(
-    submit: Submit, make_definition: MakeDefinition
-) -> None:
+def test_control_characters_are_rejected(submit: Submit, make_definition: MakeDefinition) -> None:
     definition = one({"type": "textarea"}, make_definition)
     assert errors_of(submit(definition, {"f": "a\x00b"})) == [
         "Teksten inneholder tegn som ikke er tillatt."
@@ -151,8 +139,7 @@ def test_control_characters_are_rejected(
             "organisasjonsnummer",
             "974 760 673",
             "974760672",
-            "Organisasjonsnummeret er ikke gyldig. Sjekk at du har skrevet 9 siffer "
-            "riktig.",
+            "Organisasjonsnummeret er ikke gyldig. Sjekk at du har skrevet 9 siffer riktig.",
         ),
         ("postnummer", "0150", "150", "Postnummeret må være 4 siffer."),
         (
@@ -171,34 +158,25 @@ def test_norwegian_types(
     submit: Submit,
     make_definition: MakeDefinition,
 ) -> None:
-    definition = one(
-        {"type": "textfield", "properties": {"type": kind}}, make_definition
-    )
+    definition = one({"type": "textfield", "properties": {"type": kind}}, make_definition)
     assert submit(definition, {"f": valid}).errors == {}
     assert errors_of(submit(definition, {"f": invalid})) == [message]
 
 
-def test_fodselsnummer_message_in_english(
-    submit: Submit, make_definition: MakeDefinition
-) -> None:
+def test_fodselsnummer_message_in_english(submit: Submit, make_definition: MakeDefinition) -> None:
     definition = one(
         {"type": "textfield", "properties": {"type": "fodselsnummer"}}, make_definition
     )
     assert errors_of(submit(definition, {"f": "123"}, locale="en")) == [
-        "The national identity number is not valid. Check that you typed all 11 "
-        "digits correctly."
+        "The national identity number is not valid. Check that you typed all 11 digits correctly."
     ]
 
 
 # --- checkbox, radio, select, checklist ---------------------------------------
 
 
-def test_required_checkbox_must_be_checked(
-    submit: Submit, make_definition: MakeDefinition
-) -> None:
-    definition = one(
-        {"type": "checkbox", "validate": {"required": True}}, make_definition
-    )
+def test_required_checkbox_must_be_checked(submit: Submit, make_definition: MakeDefinition) -> None:
+    definition = one({"type": "checkbox", "validate": {"required": True}}, make_definition)
     assert errors_of(submit(definition, {})) == ["Du må krysse av for «Feltet»."]
     assert submit(definition, {"f": "y"}).errors == {}
     optional = one({"type": "checkbox"}, make_definition)
@@ -213,9 +191,7 @@ OPTIONS = [
 
 
 @pytest.mark.parametrize("ctype", ["radio", "select"])
-def test_single_choice(
-    ctype: str, submit: Submit, make_definition: MakeDefinition
-) -> None:
+def test_single_choice(ctype: str, submit: Submit, make_definition: MakeDefinition) -> None:
     required = one(
         {"type": ctype, "values": OPTIONS, "validate": {"required": True}},
         make_definition,
@@ -224,9 +200,7 @@ def test_single_choice(
     assert submit(required, {"f": "3"}).errors == {}
     assert errors_of(submit(required, {"f": "maybe"})) == ["Velg et av alternativene."]
     for posted in ({}, {"f": ""}):
-        assert errors_of(submit(required, posted)) == [
-            "Velg et alternativ for «Feltet»."
-        ]
+        assert errors_of(submit(required, posted)) == ["Velg et alternativ for «Feltet»."]
     optional = one({"type": ctype, "values": OPTIONS}, make_definition)
     assert submit(optional, {}).errors == {}
     assert errors_of(submit(optional, {"f": "maybe"}, locale="en")) == [
@@ -247,9 +221,7 @@ def test_checklist(submit: Submit, make_definition: MakeDefinition) -> None:
     )
     form = submit(definition, [("f", "yes"), ("f", "3")])
     assert form.errors == {} and form["f"].data == ["yes", "3"]
-    assert errors_of(submit(definition, {})) == [
-        "Velg minst ett alternativ for «Feltet»."
-    ]
+    assert errors_of(submit(definition, {})) == ["Velg minst ett alternativ for «Feltet»."]
     assert errors_of(submit(definition, [("f", "yes"), ("f", "bad")])) == [
         "Velg blant alternativene."
     ]

@@ -10,9 +10,7 @@ from forms import render_markdown
 
 
 def test_renders_basic_markdown() -> None:
-    html = render_markdown(
-        "## Tittel\n\nLes **dette** og *dette*.\n\n- en\n- to\n\n`x`"
-    )
+    html = render_markdown("## Tittel\n\nLes **dette** og *dette*.\n\n- en\n- to\n\n`x`")
     assert isinstance(html, Markup)
     assert "<h2>Tittel</h2>" in html
     assert "<strong>dette</strong>" in html and "<em>dette</em>" in html
@@ -20,9 +18,7 @@ def test_renders_basic_markdown() -> None:
 
 
 def test_keeps_safe_links() -> None:
-    html = render_markdown(
-        '[Kommunen](https://kommune.no "Hjem") [E-post](mailto:a@b.no)'
-    )
+    html = render_markdown('[Kommunen](https://kommune.no "Hjem") [E-post](mailto:a@b.no)')
     links = lxml.html.fromstring(f"<div>{html}</div>").findall(".//a")
     assert [a.get("href") for a in links] == ["https://kommune.no", "mailto:a@b.no"]
     assert links[0].get("title") == "Hjem"

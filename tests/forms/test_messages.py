@@ -46,25 +46,15 @@ def test_falls_back_to_wtforms_bokmal() -> None:
     assert Translations("en").gettext(message) == message
     assert Translations("en").ngettext("one", "many", 2) == "many"
     plural = "Field must be at least %(min)d character long."
-    assert Translations("nb").ngettext(plural, "x", 1) == builtin.ngettext(
-        plural, "x", 1
-    )
+    assert Translations("nb").ngettext(plural, "x", 1) == builtin.ngettext(plural, "x", 1)
 
 
 def test_our_messages_win_over_wtforms() -> None:
+    assert Translations("nb").gettext("This field is required.") == "Feltet må fylles ut."
     assert (
-        Translations("nb").gettext("This field is required.") == "Feltet må fylles ut."
+        Translations("nb").gettext("Not a valid date value.").startswith("Skriv inn en gyldig dato")
     )
-    assert (
-        Translations("nb")
-        .gettext("Not a valid date value.")
-        .startswith("Skriv inn en gyldig dato")
-    )
-    assert (
-        Translations("en")
-        .gettext("Not a valid date value.")
-        .startswith("Enter a real date")
-    )
+    assert Translations("en").gettext("Not a valid date value.").startswith("Enter a real date")
 
 
 @pytest.mark.parametrize(

@@ -100,9 +100,7 @@ texts = st.text(max_size=40) | st.sampled_from(
     values=st.fixed_dictionaries({key: texts for key in DEFINITION.keys}),
     locale=st.sampled_from(["nb", "en"]),
 )
-def test_any_text_gives_data_or_field_errors(
-    values: dict[str, str], locale: str
-) -> None:
+def test_any_text_gives_data_or_field_errors(values: dict[str, str], locale: str) -> None:
     form = build_form_class(DEFINITION, locale=locale)(MultiDict(values))
     if form.validate():
         data = typed_data(form, DEFINITION)

@@ -40,9 +40,7 @@ def controls(tree: Any) -> list[Any]:
     return tree.xpath(".//input[not(@type='hidden')] | .//select | .//textarea")
 
 
-def test_form_element(
-    render_form: Render, parse: Parse, sample_definition: FormDefinition
-) -> None:
+def test_form_element(render_form: Render, parse: Parse, sample_definition: FormDefinition) -> None:
     html, tree = rendered(render_form, parse, sample_definition)
     form = tree.find("form")
     assert form.get("class") == "form" and form.get("method") == "post"
@@ -54,9 +52,7 @@ def test_form_element(
     assert not tree.xpath(".//*[@class='error-summary']")
 
 
-def test_form_options(
-    render_form: Render, parse: Parse, sample_definition: FormDefinition
-) -> None:
+def test_form_options(render_form: Render, parse: Parse, sample_definition: FormDefinition) -> None:
     _, tree = rendered(
         render_form,
         parse,
@@ -100,9 +96,7 @@ def test_required_markers(
     assert "required" not in {a for el in tree.iter() for a in el.attrib}
     _, english = rendered(render_form, parse, sample_definition, locale="en")
     assert english.find_class("required-marker")[0].text == "(required)"
-    assert (
-        english.xpath(".//label[@for='name']")[0].text_content().startswith("Full name")
-    )
+    assert english.xpath(".//label[@for='name']")[0].text_content().startswith("Full name")
 
 
 def test_hints_and_describedby(
@@ -136,8 +130,7 @@ def test_errors_are_shown_per_field(
     assert error.get("class") == "field-error"
     assert error.find("span").get("class") == "visually-hidden"
     assert error.text_content() == (
-        "Feil: Fødselsnummeret er ikke gyldig. Sjekk at "
-        "du har skrevet 11 siffer riktig."
+        "Feil: Fødselsnummeret er ikke gyldig. Sjekk at du har skrevet 11 siffer riktig."
     )
     field_div = fnr.getparent()
     assert field_div.get("class") == "field field--error"
@@ -377,11 +370,8 @@ def test_error_summary_macro_alone(
     form.validate()
     form.form_errors.append("Noe gikk galt.")
     template = env.from_string(
-        '{% import "forms/macros.html" as fm %}'
-        "{{ fm.error_summary(form, definition, locale) }}"
+        '{% import "forms/macros.html" as fm %}{{ fm.error_summary(form, definition, locale) }}'
     )
-    tree = parse(
-        template.render(form=form, definition=sample_definition, locale=locale)
-    )
+    tree = parse(template.render(form=form, definition=sample_definition, locale=locale))
     items = tree.findall(".//li")
     assert items[-1].text == "Noe gikk galt." and items[-1].find("a") is None

@@ -28,9 +28,7 @@ def _check_digit(digits: list[int], weights: tuple[int, ...]) -> int | None:
     return None if check == 10 else check
 
 
-def make_fnr(
-    born: date, individual: int, day_offset: int = 0, month_offset: int = 0
-) -> str | None:
+def make_fnr(born: date, individual: int, day_offset: int = 0, month_offset: int = 0) -> str | None:
     """A fødselsnummer for a birth date and individual number (None if impossible)."""
     base = (
         f"{born.day + day_offset:02d}{born.month + month_offset:02d}"
@@ -68,9 +66,7 @@ def test_fodselsnummer_generated_are_valid(born: date) -> None:
     assert all(is_valid_fodselsnummer(n) for n in numbers)
 
 
-@pytest.mark.parametrize(
-    "number", ["17058512311", "01010151291", "29020060040", "170585 12311"]
-)
+@pytest.mark.parametrize("number", ["17058512311", "01010151291", "29020060040", "170585 12311"])
 def test_fodselsnummer_known_valid(number: str) -> None:
     assert is_valid_fodselsnummer(number)
 
@@ -135,11 +131,7 @@ def test_fodselsnummer_impossible_dates(day: int, month: int, year: int) -> None
         base = f"{day:02d}{month:02d}{year:02d}{individual:03d}"
         digits = [int(c) for c in base]
         k1 = _check_digit(digits, (3, 7, 6, 1, 8, 9, 4, 5, 2))
-        k2 = (
-            None
-            if k1 is None
-            else _check_digit(digits + [k1], (5, 4, 3, 2, 7, 6, 5, 4, 3, 2))
-        )
+        k2 = None if k1 is None else _check_digit(digits + [k1], (5, 4, 3, 2, 7, 6, 5, 4, 3, 2))
         if k1 is not None and k2 is not None:
             found += 1
             assert not is_valid_fodselsnummer(f"{base}{k1}{k2}")

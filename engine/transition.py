@@ -1,0 +1,101 @@
+"""One transition's writes, batched: events and task-index rows in as few statements as can be."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from .models import Event, HumanTask, Instance, utcnow
+from .steps import due_at
+
+FORM_PROPERTY = "formJsonSchemaFilename"
+
+
+@dataclass
+class Writes:
+    """Rows a transition will write, collected while SpiffWorkflow runs."""
+
+    tenant_id: int
+    now: datetime = field(default_factory=utcnow)
+    events: list[dict[str, Any]] = field(default_factory=list)
+
+    def event(
+        self,
+        actor: str,
+        kind: str,
+        element_id: str | None = None,
+        summary: dict[str, Any] | None = None,
+    ) -> None:
+        """Queue one history row."""
+        self.events.append(
+            {
+                "tenant_id": self.tenant_id,
+                "actor": actor,
+                "kind": kind,
+                "element_id": element_id,
+                "summary": summary or {},
+                "at": self.now,
+            }
+        )
+
+    def flush(self, session: Session, instance_id: int) -> None:
+        """Write the queued events for `instance_id` in one statement."""
+        if self.events:
+            for row in self.events:
+                row["instance_id"] = instance_id
+            session.execute(insert(Event), self.events)
+            self.events = []
+
+
+def sync_human_tasks(
+    session: Session, instance: Instance, workflow: BpmnWorkflow, writes: Writes, *, new: bool
+) -> None:
+    """Make the human_task rows match the workflow's ready manual tasks."""
+    ready = {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
+    known: set[str] = set()
+    if not new:
+        rows = session.execute(
+            select(HumanTask.id, HumanTask.task_uuid).where(
+                HumanTask.instance_id == instance.id, HumanTask.status == "open"
+            )
+        ).all()
+        gone = [row.id for row in rows if row.task_uuid not in ready]
+        if gone:
+            session.execute(
+                update(HumanTask)
+                .where(HumanTask.id.in_(gone))
+                .values(status="cancelled")
+                .execution_options(synchronize_session=False)
+            )
+        known = {row.task_uuid for row in rows}
+    added = []
+    for task_uuid, task in ready.items():
+        if task_uuid in known:
+            continue
+        spec = task.task_spec
+        extensions = getattr(spec, "extensions", None) or {}
+        name = spec.bpmn_name or spec.bpmn_id
+        added.append(
+            {
+                "tenant_id": instance.tenant_id,
+                "instance_id": instance.id,
+                "task_uuid": task_uuid,
+                "element_id": spec.bpmn_id,
+                "name": name,
+                "lane": spec.lane,
+                "form": extensions.get("properties", {}).get(FORM_PROPERTY),
+                "instructions": extensions.get("instructionsForEndUser") or "",
+                "created_at": writes.now,
+                "due_at": due_at(spec, writes.now),
+                "status": "open",
+            }
+        )
+        writes.event("system", "task_opened", spec.bpmn_id, {"name": name, "lane": spec.lane})
+    if added:
+        session.execute(insert(HumanTask), added)
