@@ -177,6 +177,41 @@ def _call_problems(root: etree._Element, filename: str, process_ids: set[str]) -
     return problems
 
 
+_REFERENCES = (
+    ("messageRef", "message", "message"),
+    ("signalRef", "signal", "signal"),
+    ("errorRef", "error", "error"),
+    ("escalationRef", "escalation", "escalation"),
+)
+
+
+def _reference_problems(root: etree._Element, filename: str) -> list[Problem]:
+    """Events and tasks must point at messages, signals and errors that are declared."""
+    problems = []
+    for attr, tag, what in _REFERENCES:
+        declared = {str(e.get("id")) for e in root.iter(f"{{{BPMN}}}{tag}")}
+        for element in root.iter():
+            if not isinstance(element.tag, str) or not element.get(attr):
+                continue
+            if element.get(attr) in declared:
+                continue
+            # An event definition's own id is not on the diagram: name the event.
+            owner = element
+            if _tag(element).endswith("EventDefinition") and element.getparent() is not None:
+                owner = element.getparent()
+            label = owner.get("name") or owner.get("id")
+            problems.append(
+                Problem(
+                    f"'{label}' refers to a {what} '{element.get(attr)}' "
+                    "that is not declared in the diagram.",
+                    element_id=_owner_id(owner),
+                    line=element.sourceline,
+                    file=filename,
+                )
+            )
+    return problems
+
+
 def structural_problems(
     trees: dict[str, etree._Element], form_names: set[str] | None
 ) -> list[Problem]:
@@ -209,6 +244,7 @@ def structural_problems(
         problems += _event_problems(root, filename)
         problems += _script_problems(root, filename)
         problems += _call_problems(root, filename, process_ids)
+        problems += _reference_problems(root, filename)
         if form_names is not None:
             problems += _form_problems(root, filename, form_names)
     return problems

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
@@ -275,3 +277,15 @@ def test_structural_problems_on_trees_directly() -> None:
         )
         == []
     )
+
+
+def test_undeclared_message_is_named_on_its_event() -> None:
+    loop = (Path(__file__).parent.parent / "data" / "loop.bpmn").read_text(encoding="utf-8")
+    broken = loop.replace(
+        "<bpmn:incoming>f_done</bpmn:incoming>\n    </bpmn:endEvent>",
+        "<bpmn:incoming>f_done</bpmn:incoming>\n      "
+        '<bpmn:messageEventDefinition id="m1" messageRef="nope" />\n    </bpmn:endEvent>',
+    )
+    problems = bpmn.validate({"p.bpmn": broken})
+    assert [(p.element_id, p.line) for p in problems] == [("done", 40)]
+    assert "message 'nope'" in problems[0].message
