@@ -20,7 +20,7 @@ node_modules/.stamp-npm: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-static/dist/app.js: node_modules/.stamp-npm static/build.mjs $(wildcard static/src/*)
+static/dist/app.js: node_modules/.stamp-npm static/build.mjs $(shell find static/src -type f)
 	npm run --silent build
 
 static: node_modules/.stamp-npm

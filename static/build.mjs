@@ -1,5 +1,7 @@
-// Front-end build for Flytverk: bundles static/src/app.js (+ the CSS it
-// imports) into static/dist/app.js and static/dist/app.css with esbuild.
+// Front-end build for Flytverk: bundles two entries with esbuild:
+//   static/src/app.js     -> dist/app.js + dist/app.css (every page; light)
+//   static/src/modeler.js -> dist/modeler.js + dist/modeler.css (editor
+//                            pages only, loaded in addition to app.*)
 //
 //   node static/build.mjs          production build (minified)
 //   node static/build.mjs --dev    unminified, with source maps
@@ -20,7 +22,10 @@ const dev = watch || args.has('--dev');
 /** @type {import('esbuild').BuildOptions} */
 const options = {
   absWorkingDir: join(here, '..'),
-  entryPoints: { app: join(here, 'src', 'app.js') },
+  entryPoints: {
+    app: join(here, 'src', 'app.js'),
+    modeler: join(here, 'src', 'modeler.js'),
+  },
   outdir,
   bundle: true,
   minify: !dev,

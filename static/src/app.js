@@ -3,9 +3,40 @@
 // nothing here uses eval, so a strict Content-Security-Policy keeps working.
 import NavigatedViewer from 'bpmn-js/lib/NavigatedViewer';
 
+import { downloadBlob, downloadText, safeFileName, svgToPng } from './lib/download';
+
 import './app.css';
 
 var DEFAULT_DIAGRAM_ERROR = 'Kunne ikke vise prosessdiagrammet.';
+
+// Texts for the diagram extras; a data-i18n JSON attribute on the diagram
+// container overrides them (keys as below).
+var DIAGRAM_TEXTS = {
+  nb: {
+    added: 'Lagt til',
+    changed: 'Endret',
+    removed: 'Fjernet',
+    download_svg: 'Last ned SVG',
+    download_png: 'Last ned PNG',
+    download_error: 'Kunne ikke lage filen.',
+  },
+  en: {
+    added: 'Added',
+    changed: 'Changed',
+    removed: 'Removed',
+    download_svg: 'Download SVG',
+    download_png: 'Download PNG',
+    download_error: 'Could not create the file.',
+  },
+};
+
+// Diff markers: class on the element + a badge with a symbol (never colour
+// alone). Order matters: the later marker wins if an id is listed twice.
+var DIFF_MARKERS = [
+  { attr: 'data-removed-elements', marker: 'highlight-removed', symbol: '\u2212', key: 'removed' },
+  { attr: 'data-changed-elements', marker: 'highlight-changed', symbol: '~', key: 'changed' },
+  { attr: 'data-added-elements', marker: 'highlight-added', symbol: '+', key: 'added' },
+];
 
 /* 1. Error summary: move focus to it so screen-reader and keyboard users
  *    land on the list of problems after a failed submit. */
@@ -77,7 +108,9 @@ function enhanceLanguageSwitch(form) {
 }
 
 /* 3. Diagram viewer: render BPMN 2.0 XML read-only and mark where the case
- *    is (highlight-active) and where it has been (highlight-done). */
+ *    is (highlight-active) and where it has been (highlight-done); for
+ *    version comparisons mark added/changed/removed elements (with a
+ *    +/~/− badge), and optionally offer SVG/PNG downloads below. */
 function splitIds(value) {
   if (!value) {
     return [];
@@ -119,6 +152,104 @@ function addMarkers(canvas, registry, ids, marker) {
   });
 }
 
+function diagramTexts(container) {
+  var lang = (document.documentElement.getAttribute('lang') || 'nb').toLowerCase().indexOf('en') === 0 ? 'en' : 'nb';
+  var texts = {};
+  var base = DIAGRAM_TEXTS[lang];
+  Object.keys(base).forEach(function (key) {
+    texts[key] = base[key];
+  });
+  var raw = container.getAttribute('data-i18n');
+  if (raw) {
+    try {
+      var overrides = JSON.parse(raw);
+      Object.keys(overrides).forEach(function (key) {
+        if (typeof overrides[key] === 'string') {
+          texts[key] = overrides[key];
+        }
+      });
+    } catch (e) {
+      // keep the defaults
+    }
+  }
+  return texts;
+}
+
+function addDiffMarkers(viewer, container, texts) {
+  var canvas = viewer.get('canvas');
+  var registry = viewer.get('elementRegistry');
+  var overlays = viewer.get('overlays');
+  var done = {};
+  DIFF_MARKERS.forEach(function (kind) {
+    splitIds(container.getAttribute(kind.attr)).forEach(function (id) {
+      var element = registry.get(id);
+      if (!element || element.type === 'label') {
+        return;
+      }
+      if (done[id]) {
+        canvas.removeMarker(id, done[id].marker);
+        overlays.remove(done[id].overlay);
+      }
+      canvas.addMarker(id, kind.marker);
+      var badge = document.createElement('span');
+      badge.className = 'diff-badge diff-badge--' + kind.key;
+      badge.title = texts[kind.key];
+      var symbol = document.createElement('span');
+      symbol.setAttribute('aria-hidden', 'true');
+      symbol.textContent = kind.symbol;
+      var label = document.createElement('span');
+      label.className = 'visually-hidden';
+      label.textContent = texts[kind.key] + ': ' + ((element.businessObject && element.businessObject.name) || id);
+      badge.appendChild(symbol);
+      badge.appendChild(label);
+      var overlay = overlays.add(id, 'flytverk-diff', { position: { top: -10, left: -10 }, html: badge });
+      done[id] = { marker: kind.marker, overlay: overlay };
+    });
+  });
+}
+
+function addExportButtons(viewer, container, texts) {
+  var name = safeFileName(container.getAttribute('data-export-name'), 'prosess');
+  var actions = document.createElement('div');
+  actions.className = 'diagram-actions';
+  var status = document.createElement('p');
+  status.className = 'diagram-actions__error';
+  status.setAttribute('role', 'alert');
+  status.hidden = true;
+
+  function failed() {
+    status.textContent = texts.download_error;
+    status.hidden = false;
+  }
+
+  function makeButton(label, onClick) {
+    var button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'btn btn-secondary diagram-actions__button';
+    button.textContent = label;
+    button.addEventListener('click', function () {
+      status.hidden = true;
+      onClick();
+    });
+    actions.appendChild(button);
+  }
+
+  makeButton(texts.download_svg, function () {
+    viewer.saveSVG().then(function (result) {
+      downloadText(result.svg, name + '.svg', 'image/svg+xml');
+    }).catch(failed);
+  });
+  makeButton(texts.download_png, function () {
+    viewer.saveSVG().then(function (result) {
+      return svgToPng(result.svg);
+    }).then(function (blob) {
+      downloadBlob(blob, name + '.png');
+    }).catch(failed);
+  });
+  actions.appendChild(status);
+  container.parentNode.insertBefore(actions, container.nextSibling);
+}
+
 function initDiagram(container) {
   var url = container.getAttribute('data-diagram-url');
   // The server's aria-label names the diagram. role="figure" rather than
@@ -158,6 +289,11 @@ function initDiagram(container) {
       canvas.zoom('fit-viewport');
       addMarkers(canvas, registry, splitIds(container.getAttribute('data-completed-elements')), 'highlight-done');
       addMarkers(canvas, registry, splitIds(container.getAttribute('data-active-elements')), 'highlight-active');
+      var texts = diagramTexts(container);
+      addDiffMarkers(viewer, container, texts);
+      if (container.hasAttribute('data-export-name')) {
+        addExportButtons(viewer, container, texts);
+      }
       container.classList.add('diagram--ready');
       container.setAttribute('aria-busy', 'false');
     })
