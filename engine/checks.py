@@ -212,6 +212,39 @@ def _reference_problems(root: etree._Element, filename: str) -> list[Problem]:
     return problems
 
 
+def _gateway_problems(root: etree._Element, filename: str) -> list[Problem]:
+    """Each flow out of a deciding gateway needs a condition, except its default flow."""
+    problems = []
+    for tag in ("exclusiveGateway", "inclusiveGateway"):
+        for gateway in root.iter(f"{{{BPMN}}}{tag}"):
+            container = gateway.getparent()
+            if container is None:
+                continue
+            outgoing = [
+                f
+                for f in container.iterfind("bpmn:sequenceFlow", NS)
+                if f.get("sourceRef") == gateway.get("id")
+            ]
+            if len(outgoing) < 2:
+                continue
+            for flow in outgoing:
+                if flow.get("id") == gateway.get("default"):
+                    continue
+                condition = flow.find("bpmn:conditionExpression", NS)
+                if condition is None or not (condition.text or "").strip():
+                    label = gateway.get("name") or gateway.get("id")
+                    problems.append(
+                        Problem(
+                            f"The flow '{flow.get('name') or flow.get('id')}' out of "
+                            f"'{label}' needs a condition, or make it the default flow.",
+                            element_id=flow.get("id"),
+                            line=flow.sourceline,
+                            file=filename,
+                        )
+                    )
+    return problems
+
+
 def structural_problems(
     trees: dict[str, etree._Element], form_names: set[str] | None
 ) -> list[Problem]:
@@ -245,6 +278,7 @@ def structural_problems(
         problems += _script_problems(root, filename)
         problems += _call_problems(root, filename, process_ids)
         problems += _reference_problems(root, filename)
+        problems += _gateway_problems(root, filename)
         if form_names is not None:
             problems += _form_problems(root, filename, form_names)
     return problems

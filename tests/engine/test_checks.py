@@ -289,3 +289,19 @@ def test_undeclared_message_is_named_on_its_event() -> None:
     problems = bpmn.validate({"p.bpmn": broken})
     assert [(p.element_id, p.line) for p in problems] == [("done", 40)]
     assert "message 'nope'" in problems[0].message
+
+
+def test_gateway_flows_need_a_condition_unless_default() -> None:
+    permit = Path(__file__).parent.parent.parent / "processes" / "parking_permit" / "process.bpmn"
+    xml = permit.read_text(encoding="utf-8")
+    no_condition = xml.replace(
+        '<bpmn:conditionExpression>review_decision != "approved"</bpmn:conditionExpression>', ""
+    )
+    problems = bpmn.validate({"process.bpmn": no_condition})
+    assert [p.element_id for p in problems] == ["flow_rejected"]
+    assert "needs a condition" in problems[0].message
+    as_default = no_condition.replace(
+        '<bpmn:exclusiveGateway id="gw_decision" name="Innvilget?">',
+        '<bpmn:exclusiveGateway id="gw_decision" name="Innvilget?" default="flow_rejected">',
+    )
+    assert bpmn.validate({"process.bpmn": as_default}) == []
