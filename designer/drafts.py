@@ -173,7 +173,8 @@ def add_form(model: ProcessModel, name: str, title: str) -> str:
         **model.draft_files,
         f"forms/{name}": json.dumps(definition, ensure_ascii=False, indent=2),
     }
-    model.draft_revision += 1
+    # Forms live beside the diagram: adding one leaves the diagram's revision alone, so
+    # an editor with unsaved diagram changes can still save after creating a form.
     return name
 
 
