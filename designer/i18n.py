@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from urllib.parse import urlsplit
 
@@ -62,6 +63,10 @@ def init_app(app: Flask) -> None:
             return str(format_date(date.fromisoformat(str(value)), "long"))
         except ValueError:
             return str(value)
+
+    @app.template_filter("pretty_json")
+    def _pretty_json(value: object, indent: int | None = None) -> str:
+        return json.dumps(value, ensure_ascii=False, indent=indent, sort_keys=True, default=str)
 
     @app.template_filter("datetimeformat")
     def _datetimeformat(value: object) -> str:

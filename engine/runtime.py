@@ -98,6 +98,22 @@ def _apply(
     instance.updated_at = writes.now
 
 
+def _visible_data(workflow: BpmnWorkflow) -> dict[str, Any]:
+    """The data a person would call 'the case data now'."""
+    if workflow.is_completed():
+        return dict(to_json_value(workflow.data))
+    merged: dict[str, Any] = {}
+    for task in workflow.get_tasks(state=TaskState.READY | TaskState.WAITING):
+        merged.update(task.data)
+    return dict(to_json_value(merged))
+
+
+def _snapshot(instance: Instance, workflow: BpmnWorkflow, writes: Writes) -> None:
+    # Test runs show the data after every step; real cases keep data out of history.
+    if instance.is_test:
+        writes.event("system", "data", None, {"data": _visible_data(workflow)})
+
+
 def _commit(session: Session, instance: Instance, workflow: BpmnWorkflow) -> Instance:
     key, version = _cache_key(session, instance), instance.version
     session.commit()
@@ -187,6 +203,7 @@ def start(
         failure.instance = instance
         raise failure from err
     _apply(instance, workflow, log, writes, actor, completed, state)
+    _snapshot(instance, workflow, writes)
     session.add(instance)
     session.flush()
     sync_human_tasks(session, instance, workflow, writes, new=True)
@@ -290,6 +307,7 @@ def _complete(
         actor, "task_completed", human.element_id, {"name": human.name, "fields": sorted(data)}
     )
     _apply(instance, workflow, log, writes, actor, completed, state)
+    _snapshot(instance, workflow, writes)
     try:
         session.flush()
     except StaleDataError:
@@ -342,11 +360,6 @@ def current_data(session: Session, instance: Instance) -> dict[str, Any]:
     """The instance's latest data: the workflow's data when done, else the live tasks'."""
     workflow, key = _read(session, instance)
     try:
-        if workflow.is_completed():
-            return dict(to_json_value(workflow.data))
-        merged: dict[str, Any] = {}
-        for task in workflow.get_tasks(state=TaskState.READY | TaskState.WAITING):
-            merged.update(task.data)
-        return dict(to_json_value(merged))
+        return _visible_data(workflow)
     finally:
         WORKFLOWS.checkin(key, instance.version, workflow)

@@ -216,6 +216,8 @@ def test_test_run_steps_through_with_real_forms_and_stays_out_of_inboxes(app, ow
     assert done.status_code == 302
     final = owner.get(run_url).get_data(as_text=True)
     assert "Testkjøring godkjent." in final and "approved" in final
+    # The data after each step: one snapshot per transition, the latest with the decision.
+    assert final.count("Data etter dette steget") == 2
     assert "Du har ingen saker ennå" in text_of(login_as("kari").get("/cases"))
 
 
