@@ -10,6 +10,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from flask_wtf import FlaskForm
+
 import forms
 from engine import bpmn, dialects
 from engine.errors import Conflict, ModelInvalid, NotFound, Problem
@@ -176,6 +178,24 @@ def add_form(model: ProcessModel, name: str, title: str) -> str:
     # Forms live beside the diagram: adding one leaves the diagram's revision alone, so
     # an editor with unsaved diagram changes can still save after creating a form.
     return name
+
+
+def form_problems(definition: dict[str, Any]) -> list[dict[str, Any]]:
+    """What stops a form definition from being saved, by component key."""
+    try:
+        parsed = forms.FormDefinition.from_json(definition)
+        forms.build_form_class(parsed, base=FlaskForm)
+    except forms.DefinitionError as err:
+        return [{"key": p.get("key"), "message": p["message"]} for p in err.problems]
+    return []
+
+
+def save_form(model: ProcessModel, name: str, definition: dict[str, Any], actor: str) -> str:
+    """Store a checked form definition in the draft; return its text."""
+    text = json.dumps(definition, ensure_ascii=False, indent=2)
+    model.draft_files = {**model.draft_files, f"forms/{name}": text}
+    model.draft_updated_by, model.draft_updated_at = actor, utcnow()
+    return text
 
 
 def _snapshot(model: ProcessModel, actor: str, number: int | None, comment: str) -> ProcessVersion:

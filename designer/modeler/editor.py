@@ -35,7 +35,10 @@ def _json_body() -> dict[str, Any]:
 def edit(model_id: int) -> ResponseReturnValue:
     """The BPMN editor for a service's draft."""
     model = drafts.model_for(db.session, current_user.tenant_id, model_id)
-    return render_template("modeler/edit.html", model=model, i18n=json.dumps(_editor_strings()))
+    form_names = sorted(k[6:] for k in model.draft_files if k.startswith("forms/"))
+    return render_template(
+        "modeler/edit.html", model=model, form_names=form_names, i18n=json.dumps(_editor_strings())
+    )
 
 
 @bp.get("/<int:model_id>/draft")

@@ -239,3 +239,43 @@ def test_other_roles_and_tenants_cannot_reach_the_modeler(app, owner, login_as):
         f"/modeler/{foreign_id}/versions",
     ):
         assert owner.get(url).status_code == 404
+
+
+def test_form_definitions_are_checked_on_save_and_previewed_as_citizens_see_them(app, owner):
+    model_id = _model_id(app)
+    url = f"/modeler/{model_id}/forms/review.json/definition"
+    loaded = owner.get(url).get_json()
+    assert loaded["name"] == "review.json" and loaded["definition"]["components"]
+    token = owner.csrf(f"/modeler/{model_id}/forms/review.json/edit")
+    broken = dict(loaded["definition"])
+    broken["components"] = [
+        *broken["components"],
+        {"type": "hologram", "key": "x"},
+        {"type": "textfield", "key": "review_reason", "label": "Igjen"},
+    ]
+    refused = owner.post_json(url, {"definition": broken, "revision": loaded["revision"]}, token)
+    assert refused.status_code == 400
+    messages = " ".join(p["message"] for p in refused.get_json()["problems"])
+    assert "hologram" in messages and "review_reason" in messages
+    assert owner.get(url).get_json()["revision"] == loaded["revision"]  # nothing saved
+
+    changed = dict(loaded["definition"])
+    changed["components"] = [
+        *changed["components"],
+        {"type": "textfield", "key": "note", "label": "Notat"},
+    ]
+    saved = owner.post_json(url, {"definition": changed, "revision": loaded["revision"]}, token)
+    assert saved.status_code == 200
+    stale = owner.post_json(url, {"definition": changed, "revision": loaded["revision"]}, token)
+    assert stale.status_code == 409
+
+    preview = owner.get(f"/modeler/{model_id}/forms/review.json/preview")
+    assert preview.status_code == 200 and 'name="note"' in preview.get_data(as_text=True)
+    checked = owner.submit(
+        f"/modeler/{model_id}/forms/review.json/preview",
+        {"review_decision": "approved", "review_reason": "Godt dokumentert behov.", "note": "ok"},
+    )
+    assert checked.status_code == 200
+    assert '"review_decision": "approved"' in text_of(checked)
+    assert owner.get(f"/modeler/{model_id}/forms/../edit").status_code == 404
+    assert owner.get(f"/modeler/{model_id}/forms/nope.json/definition").status_code == 404
