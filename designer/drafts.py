@@ -7,10 +7,9 @@ import re
 import unicodedata
 from typing import Any
 
+from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-
-from flask_wtf import FlaskForm
 
 import forms
 from engine import bpmn, dialects
