@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask import abort
@@ -199,6 +200,42 @@ def submitted_summary(instance: Instance, data: dict[str, Any]) -> list[dict[str
     if definition is None:
         return []
     return forms.summary(definition, {k: data[k] for k in definition.keys if k in data}, locale())
+
+
+def earlier_steps(instance: Instance, data: dict[str, Any]) -> list[dict[str, Any]]:
+    """What people entered in earlier steps (completed tasks' forms), read-only, oldest first."""
+    done = db.session.scalars(
+        select(HumanTask)
+        .where(HumanTask.instance_id == instance.id, HumanTask.status == "completed")
+        .order_by(HumanTask.completed_at, HumanTask.id)
+    )
+    steps = []
+    for task in done:
+        definition = form_definition(instance.process_version, task.form)
+        if definition is None:
+            continue
+        rows = forms.summary(
+            definition, {k: data[k] for k in definition.keys if k in data}, locale()
+        )
+        if rows:
+            steps.append({"name": task.name, "completed_at": task.completed_at, "rows": rows})
+    return steps
+
+
+def task_prefill(definition: forms.FormDefinition, data: dict[str, Any]) -> dict[str, Any]:
+    """Values for a caseworker form from the process data (fields with the same key)."""
+    values: dict[str, Any] = {}
+    for component in definition.input_components:
+        key = component.get("key")
+        if key in data and data[key] is not None:
+            value = data[key]
+            if component.get("type") == "datetime" and isinstance(value, str):
+                try:
+                    value = date.fromisoformat(value)
+                except ValueError:
+                    continue
+            values[key] = value
+    return values
 
 
 def trail(instance: Instance) -> list[str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, flash, redirect, render_template, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -39,6 +39,7 @@ def _render_task(task, form, definition, status: int = 200) -> ResponseReturnVal
         form=form,
         definition=definition,
         summary=cases.submitted_summary(instance, data),
+        steps=cases.earlier_steps(instance, data),
         trail=cases.trail(instance),
         status_key=cases.status_key(instance),
     ), status
@@ -53,8 +54,11 @@ def task(task_id: int) -> ResponseReturnValue:
     if human.status != "open" or definition is None:
         return _render_task(human, None, definition)
     form_cls = cases.form_class(definition, base=cases.TaskForm)
-    form = form_cls()
-    if not form.is_submitted():
+    if request.method == "POST":
+        form = form_cls()
+    else:  # caseworker forms start from what the process already knows
+        data = runtime.task_data(db.session, human.instance, human.task_uuid)
+        form = form_cls(data=cases.task_prefill(definition, data))
         form.expected_version.data = str(human.instance.version)
     if form.validate_on_submit():
         raw = form.expected_version.data or ""
