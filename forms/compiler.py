@@ -9,19 +9,18 @@ from typing import Any
 
 from wtforms import Form
 
-from .definition import FormDefinition
+from .definition import FormDefinition, row_components
 from .errors import DefinitionError, problem
 from .i18n import Translations, normalize_locale, translations_for
-from .mapping import make_field
+from .mapping import make_field, make_list_field
+from .validation import DefinedForm, RowForm
 
 CACHE_SIZE = 256
 _cache: OrderedDict[tuple[str, type, str], type] = OrderedDict()
 _lock = threading.Lock()
 
 
-def build_form_class(
-    definition: FormDefinition, base: type = Form, locale: str = "nb"
-) -> type:
+def build_form_class(definition: FormDefinition, base: type = Form, locale: str = "nb") -> type:
     """Return a cached Form subclass of ``base`` for ``definition`` in ``locale``."""
     locale = normalize_locale(locale)
     cache_key = (definition.hash, base, locale)
@@ -59,11 +58,23 @@ def _build(definition: FormDefinition, base: type, locale: str) -> type:
         )
     attrs: dict[str, Any] = {"Meta": _meta_class(locale)}
     for component in definition.input_components:
-        attrs[component["key"]] = make_field(component, locale)
+        attrs[component["key"]] = _field(component, locale)
     attrs["__module__"] = __name__
+    attrs["_forms_definition"] = definition
     metaclass: Any = type(base)
-    form_class: type = metaclass(_class_name(definition), (base,), attrs)
+    form_class: type = metaclass(_class_name(definition), (DefinedForm, base), attrs)
     return form_class
+
+
+def _field(component: dict[str, Any], locale: str) -> Any:
+    if component["type"] != "dynamiclist":
+        return make_field(component, locale)
+    attrs: dict[str, Any] = {"Meta": _meta_class(locale), "__module__": __name__}
+    for child in row_components(component):
+        attrs[child["key"]] = make_field(child, locale)
+    metaclass: Any = type(RowForm)
+    row_class: type = metaclass(f"Row_{component['key']}", (RowForm,), attrs)
+    return make_list_field(component, locale, row_class)
 
 
 def _meta_class(locale: str) -> type:

@@ -6,69 +6,102 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from .definition import FormDefinition
-from .i18n import format_date, format_number, label_for, option_label, ui_text
+from .definition import FormDefinition, row_components
+from .i18n import format_date, format_number, label_for, ui_text
+from .options import option_list
+from .uploads import Upload
 from .validators import normalize_identifier
+from .values import is_blank, typed_value
+from .visibility import Visibility, visibility
 
 
 def typed_data(form: Any, definition: FormDefinition) -> dict[str, Any]:
-    """The validated data keyed by component key (call after ``form.validate()``)."""
+    """The validated data keyed by component key (call after ``form.validate()``).
+
+    Hidden components are left out. A dynamic list is a list of row dicts (rows
+    left completely empty are dropped); a file picker is an ``uploads.Upload`` (a
+    list of them with ``multiple``), which the caller stores and replaces with a
+    reference before the data goes into process data.
+    """
+    visible = visibility(form, definition)
     return {
-        component["key"]: _typed(component, form[component["key"]].data)
+        component["key"]: _field_data(component, form[component["key"]], visible)
         for component in definition.input_components
+        if not visible.is_hidden(component)
     }
 
 
-def _typed(component: dict[str, Any], data: Any) -> Any:
+def _field_data(component: dict[str, Any], bound: Any, visible: Visibility) -> Any:
     ctype = component["type"]
-    if ctype == "checkbox":
-        return bool(data)
-    if ctype == "checklist":
-        return [str(value) for value in data or []]
-    if data is None:
-        return None
-    if ctype in ("textfield", "textarea", "radio", "select"):
-        text = str(data).strip()
-        if not text:
-            return None
-        properties = component.get("properties") or {}
-        return normalize_identifier(str(properties.get("type", "")), text)
-    if ctype == "number":
-        return _json_number(data)
-    if ctype == "datetime":
-        return data.isoformat() if isinstance(data, date) else str(data)
-    return data  # pragma: no cover - every input type is handled above
-
-
-def _json_number(value: Any) -> int | float | None:
-    if isinstance(value, bool):
-        return int(value)
-    if isinstance(value, int):
-        return value
-    number = Decimal(str(value))
-    if not number.is_finite():
-        return None
-    if number == number.to_integral_value():
-        return int(number)
-    return float(number)
+    if ctype == "dynamiclist":
+        rows = []
+        for entry in bound.entries:
+            row = {
+                child["key"]: _field_data(child, entry.form[child["key"]], visible)
+                for child in row_components(component)
+                if not visible.is_hidden(child, entry.name)
+            }
+            if not all(is_blank(value) for value in row.values()):
+                rows.append(row)
+        return rows
+    if ctype == "filepicker":
+        uploads = [Upload(storage, info) for storage, info in bound.inspected()]
+        if bound.multiple:
+            return uploads
+        return uploads[0] if uploads else None
+    return typed_value(component, bound.data)
 
 
 def summary(
-    definition: FormDefinition, data: dict[str, Any], locale: str = "nb"
-) -> list[dict[str, str]]:
-    """Read-only rows ``{"key", "label", "value"}`` for the keys present in ``data``."""
-    return [
-        {
-            "key": component["key"],
-            "label": label_for(component, locale),
-            "value": format_value(component, data[component["key"]], locale),
-        }
-        for component in definition.input_components
-        if component["key"] in data
-    ]
+    definition: FormDefinition,
+    data: dict[str, Any],
+    locale: str = "nb",
+    context: dict[str, Any] | None = None,
+) -> list[dict[str, Any]]:
+    """Read-only rows ``{"key", "label", "value"}`` for the keys present in ``data``.
+
+    A dynamic list's row also has ``"items"``: one text per list row. ``context``
+    gives ``valuesKey`` options their labels.
+    """
+    rows: list[dict[str, Any]] = []
+    for component in definition.input_components:
+        key = component["key"]
+        if key not in data:
+            continue
+        row: dict[str, Any] = {"key": key, "label": label_for(component, locale)}
+        if component["type"] == "dynamiclist":
+            items = _list_items(component, data[key], locale, context)
+            row["items"] = items
+            row["value"] = "; ".join(items) if items else ui_text("empty", locale)
+        else:
+            row["value"] = format_value(component, data[key], locale, context)
+        rows.append(row)
+    return rows
 
 
-def format_value(component: dict[str, Any], value: Any, locale: str) -> str:
+def _list_items(
+    component: dict[str, Any], value: Any, locale: str, context: dict[str, Any] | None
+) -> list[str]:
+    items = []
+    for entry in value if isinstance(value, list) else []:
+        if not isinstance(entry, dict):
+            continue
+        parts = [
+            f"{label_for(child, locale)}: "
+            f"{format_value(child, entry[child['key']], locale, context)}"
+            for child in row_components(component)
+            if child["key"] in entry
+        ]
+        items.append(", ".join(parts))
+    return items
+
+
+def format_value(
+    component: dict[str, Any],
+    value: Any,
+    locale: str,
+    context: dict[str, Any] | None = None,
+) -> str:
     """Format one stored value for people to read."""
     if value is None or value == "" or value == []:
         return ui_text("empty", locale)
@@ -77,7 +110,11 @@ def format_value(component: dict[str, Any], value: Any, locale: str) -> str:
         return ui_text("yes" if value else "no", locale)
     if ctype in ("radio", "select", "checklist"):
         values = value if isinstance(value, list) else [value]
-        return ", ".join(_option_text(component, item, locale) for item in values)
+        labels = dict(option_list(component, context, locale))
+        return ", ".join(labels.get(str(item), str(item)) for item in values)
+    if ctype == "filepicker":
+        files = value if isinstance(value, list) else [value]
+        return ", ".join(_file_name(item) for item in files)
     if ctype == "datetime":
         return _date_text(value, locale)
     if ctype == "number" and isinstance(value, int | float | Decimal):
@@ -85,10 +122,11 @@ def format_value(component: dict[str, Any], value: Any, locale: str) -> str:
     return _identifier_text(component, str(value))
 
 
-def _option_text(component: dict[str, Any], value: Any, locale: str) -> str:
-    for option in component.get("values") or []:
-        if str(option.get("value")) == str(value):
-            return option_label(option, locale)
+def _file_name(value: Any) -> str:
+    if isinstance(value, Upload):
+        return value.info.filename_safe
+    if isinstance(value, dict):
+        return str(value.get("filename") or value.get("name") or "")
     return str(value)
 
 

@@ -8,6 +8,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+from .checks import check_pages, list_key, wants_pages
 from .errors import DefinitionError, problem
 from .kinds import INPUT_TYPES
 from .schema import check_components
@@ -23,6 +24,9 @@ class FormDefinition:
         self.id: str | None = raw_id if isinstance(raw_id, str) else None
         self.schema_version: Any = raw.get("schemaVersion")
         self.components: list[dict[str, Any]] = raw["components"]
+        _normalize_list_keys(self.components)
+        # One page per top-level group when "properties": {"pages": true}.
+        self.multipage: bool = wants_pages(raw)
         self.input_components: list[dict[str, Any]] = [
             component
             for component in iter_components(self.components)
@@ -36,6 +40,7 @@ class FormDefinition:
         """Parse and check a definition given as JSON text or an already-loaded dict."""
         raw = _load(source)
         problems = check_components(raw.get("components"))
+        problems += [p for p in check_pages(raw) if p not in problems]
         if problems:
             raise DefinitionError(problems)
         return cls(raw, _digest(raw))
@@ -49,11 +54,30 @@ class FormDefinition:
 
 
 def iter_components(components: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-    """Yield components depth-first in document order, descending into groups."""
+    """Yield components depth-first in document order, descending into groups.
+
+    A dynamic list is yielded but not entered: its rows are a namespace of their own.
+    """
     for component in components:
         yield component
         if component.get("type") == "group":
             yield from iter_components(component["components"])
+
+
+def row_components(dynamic_list: dict[str, Any]) -> list[dict[str, Any]]:
+    """The input components of one row of a dynamic list, in document order."""
+    return [
+        component
+        for component in iter_components(dynamic_list["components"])
+        if component["type"] in INPUT_TYPES
+    ]
+
+
+def _normalize_list_keys(components: list[dict[str, Any]]) -> None:
+    # form-js names a dynamic list's data key "path"; we read "key" everywhere.
+    for component in iter_components(components):
+        if component["type"] == "dynamiclist":
+            component["key"] = list_key(component)
 
 
 def _load(source: str | bytes | dict[str, Any]) -> dict[str, Any]:

@@ -107,7 +107,8 @@ class DateInputField(DateField):  # type: ignore[misc]
         if not text:
             self.data = None
             return
-        super().process_formdata([text])
+        # strptime's \d takes any script's digits; the browser (values.js) does not.
+        super().process_formdata([text if text.isascii() else "-"])
 
     def date_limits(self) -> dict[str, str]:
         """The HTML ``min``/``max`` attributes for today's date range."""

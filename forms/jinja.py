@@ -6,9 +6,10 @@ from typing import Any
 
 import jinja2
 
+from .formview import error_links, form_items, form_view
 from .i18n import ui_text
 from .markup import render_markdown
-from .view import HIDDEN_FIELD_TYPES, error_links, form_items, has_errors
+from .view import HIDDEN_FIELD_TYPES, has_errors
 
 
 def install(env: jinja2.Environment) -> jinja2.Environment:
@@ -16,6 +17,7 @@ def install(env: jinja2.Environment) -> jinja2.Environment:
     env.filters["markdown"] = render_markdown
     env.globals.update(
         forms_items=form_items,
+        forms_view=form_view,
         forms_error_links=error_links,
         forms_has_errors=has_errors,
         forms_ui=ui_text,

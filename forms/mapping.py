@@ -6,11 +6,12 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from wtforms.fields import BooleanField, StringField, TextAreaField
+from wtforms.fields import BooleanField, FormField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
 from . import messages as m
+from .checks import row_limits
 from .fields import (
     CheckboxesField,
     ChoiceField,
@@ -20,7 +21,9 @@ from .fields import (
     clean_multiline,
     strip_text,
 )
+from .filefield import UploadCheck, UploadField
 from .i18n import description_for, label_for, option_label, ui_text
+from .repeat import DynamicListField
 from .rules import (
     Check,
     DateRange,
@@ -31,6 +34,7 @@ from .rules import (
     Required,
     SafeText,
 )
+from .uploads import DEFAULT_MAX_SIZE_MB, KINDS, parse_accept
 from .validators import IDENTIFIER_CHECKS, is_valid_email, is_valid_phone
 
 _IDENTIFIER_MESSAGES = {
@@ -44,6 +48,7 @@ _REQUIRED_MESSAGES = {
     "radio": m.REQUIRED_CHOICE,
     "select": m.REQUIRED_CHOICE,
     "checklist": m.REQUIRED_CHECKLIST,
+    "filepicker": m.REQUIRED_FILE,
 }
 
 Builder = Callable[[dict[str, Any], str, dict[str, Any]], Any]
@@ -153,7 +158,7 @@ def _checkbox(component: dict[str, Any], locale: str, common: dict[str, Any]) ->
 def _choices(component: dict[str, Any], locale: str) -> list[SelectChoice]:
     return [
         SelectChoice(value=str(option["value"]), label=option_label(option, locale))
-        for option in component["values"]
+        for option in component.get("values") or []
     ]
 
 
@@ -208,6 +213,19 @@ def _datetime(component: dict[str, Any], locale: str, common: dict[str, Any]) ->
     )
 
 
+def _filepicker(component: dict[str, Any], locale: str, common: dict[str, Any]) -> Any:
+    accept = component.get("accept")
+    kinds = parse_accept(accept)[0] if isinstance(accept, str) else list(KINDS)
+    size = _properties(component).get("maxSizeMB", DEFAULT_MAX_SIZE_MB)
+    return UploadField(
+        validators=_presence(component) + [UploadCheck(locale)],
+        multiple=component.get("multiple") is True,
+        kinds=kinds,
+        max_size_mb=size,
+        **common,
+    )
+
+
 BUILDERS: dict[str, Builder] = {
     "textfield": _textfield,
     "textarea": _textarea,
@@ -217,6 +235,7 @@ BUILDERS: dict[str, Builder] = {
     "radio": _radio,
     "select": _select,
     "datetime": _datetime,
+    "filepicker": _filepicker,
 }
 
 
@@ -227,3 +246,17 @@ def make_field(component: dict[str, Any], locale: str) -> Any:
         "description": description_for(component, locale),
     }
     return BUILDERS[component["type"]](component, locale, common)
+
+
+def make_list_field(component: dict[str, Any], locale: str, row_class: type) -> Any:
+    """Return an unbound DynamicListField of ``row_class`` rows for a dynamic list."""
+    minimum, maximum, initial = row_limits(component)
+    return DynamicListField(
+        FormField(row_class),
+        label=label_for(component, locale),
+        description=description_for(component, locale),
+        min_entries=minimum,
+        max_entries=maximum,
+        initial=initial,
+        allow_add_remove=component.get("allowAddRemove") is not False,
+    )

@@ -8,6 +8,7 @@ REQUIRED_UNNAMED = "This field is required."
 REQUIRED_CHECKBOX = "You must tick “%(label)s”."
 REQUIRED_CHOICE = "Select an option for “%(label)s”."
 REQUIRED_CHECKLIST = "Select at least one option for “%(label)s”."
+REQUIRED_FILE = "Choose a file for “%(label)s”."
 BAD_CHARACTERS = "The text contains characters that are not allowed."
 PATTERN = "The value is not in the expected format."
 NOT_NUMBER = "Enter a number, for example 12 or 12.5."
@@ -21,20 +22,22 @@ DATE_PAST = "The date cannot be in the past."
 DATE_FUTURE = "The date cannot be in the future."
 EMAIL = "Enter a valid email address, for example name@example.com."
 PHONE = (
-    "Enter a valid phone number: 8 digits, or + and the country code for numbers "
-    "outside Norway."
+    "Enter a valid phone number: 8 digits, or + and the country code for numbers outside Norway."
 )
 FODSELSNUMMER = (
-    "The national identity number is not valid. Check that you typed all 11 digits "
-    "correctly."
+    "The national identity number is not valid. Check that you typed all 11 digits correctly."
 )
 ORGANISASJONSNUMMER = (
     "The organisation number is not valid. Check that you typed all 9 digits correctly."
 )
 POSTNUMMER = "The postcode must be 4 digits."
-KONTONUMMER = (
-    "The account number is not valid. Check that you typed all 11 digits correctly."
-)
+KONTONUMMER = "The account number is not valid. Check that you typed all 11 digits correctly."
+UPLOAD_TYPE = "“%(name)s” is not an allowed file type. Allowed types: %(types)s."
+UPLOAD_MISMATCH = "“%(name)s” is not a real %(type)s file: its content does not match its name."
+UPLOAD_SIZE = "“%(name)s” is too large (%(size)s MB). The largest allowed size is %(limit)s MB."
+UPLOAD_EMPTY = "“%(name)s” is empty."
+UPLOAD_REJECTED = "“%(name)s” was stopped by the virus check."
+UPLOAD_UNCHECKED = "“%(name)s” could not be checked for viruses. Try again later."
 # Plural message ids (singular form is the key).
 MIN_LENGTH = ("Enter at least %(min)d character.", "Enter at least %(min)d characters.")
 MAX_LENGTH = (
@@ -53,6 +56,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     REQUIRED_CHECKBOX: {"nb": "Du må krysse av for «%(label)s»."},
     REQUIRED_CHOICE: {"nb": "Velg et alternativ for «%(label)s»."},
     REQUIRED_CHECKLIST: {"nb": "Velg minst ett alternativ for «%(label)s»."},
+    REQUIRED_FILE: {"nb": "Velg en fil for «%(label)s»."},
     BAD_CHARACTERS: {"nb": "Teksten inneholder tegn som ikke er tillatt."},
     PATTERN: {"nb": "Verdien har ikke riktig format."},
     NOT_NUMBER: {"nb": "Skriv inn et tall, for eksempel 12 eller 12,5."},
@@ -70,17 +74,23 @@ MESSAGES: dict[str, dict[str, str]] = {
         "utenlandske nummer."
     },
     FODSELSNUMMER: {
-        "nb": "Fødselsnummeret er ikke gyldig. Sjekk at du har skrevet 11 siffer "
-        "riktig."
+        "nb": "Fødselsnummeret er ikke gyldig. Sjekk at du har skrevet 11 siffer riktig."
     },
     ORGANISASJONSNUMMER: {
-        "nb": "Organisasjonsnummeret er ikke gyldig. Sjekk at du har skrevet 9 siffer "
-        "riktig."
+        "nb": "Organisasjonsnummeret er ikke gyldig. Sjekk at du har skrevet 9 siffer riktig."
     },
     POSTNUMMER: {"nb": "Postnummeret må være 4 siffer."},
-    KONTONUMMER: {
-        "nb": "Kontonummeret er ikke gyldig. Sjekk at du har skrevet 11 siffer riktig."
+    KONTONUMMER: {"nb": "Kontonummeret er ikke gyldig. Sjekk at du har skrevet 11 siffer riktig."},
+    UPLOAD_TYPE: {"nb": "«%(name)s» er ikke en tillatt filtype. Tillatte filtyper: %(types)s."},
+    UPLOAD_MISMATCH: {
+        "nb": "«%(name)s» er ikke en ekte %(type)s-fil: innholdet stemmer ikke med filnavnet."
     },
+    UPLOAD_SIZE: {
+        "nb": "«%(name)s» er for stor (%(size)s MB). Største tillatte størrelse er %(limit)s MB."
+    },
+    UPLOAD_EMPTY: {"nb": "«%(name)s» er tom."},
+    UPLOAD_REJECTED: {"nb": "«%(name)s» ble stoppet av viruskontrollen."},
+    UPLOAD_UNCHECKED: {"nb": "«%(name)s» kunne ikke sjekkes for virus. Prøv igjen senere."},
     # WTForms' own messages, made clearer in both languages.
     "Not a valid date value.": {
         "nb": "Skriv inn en gyldig dato, for eksempel 17.05.2025.",
@@ -134,4 +144,17 @@ UI: dict[str, dict[str, str]] = {
     "yes": {"nb": "Ja", "en": "Yes"},
     "no": {"nb": "Nei", "en": "No"},
     "empty": {"nb": "–", "en": "–"},
+    "row": {"nb": "Rad %(n)s", "en": "Row %(n)s"},
+    "row_of": {"nb": "%(list)s, rad %(n)s", "en": "%(list)s, row %(n)s"},
+    "add_row": {"nb": "Legg til rad", "en": "Add row"},
+    "remove_row": {"nb": "Fjern rad %(n)s", "en": "Remove row %(n)s"},
+    "file_limits": {
+        "nb": "Tillatte filtyper: %(types)s. Største filstørrelse: %(size)s MB.",
+        "en": "Allowed file types: %(types)s. Largest file size: %(size)s MB.",
+    },
+    "step_of": {"nb": "Steg %(n)s av %(total)s", "en": "Step %(n)s of %(total)s"},
+    "steps": {"nb": "Steg i skjemaet", "en": "Form steps"},
+    "back": {"nb": "Tilbake", "en": "Back"},
+    "next": {"nb": "Neste", "en": "Next"},
+    "submit": {"nb": "Send", "en": "Send"},
 }

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
-import math
 import re
-from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
+from .checks import (
+    check_conditional,
+    check_filepicker,
+    check_rows,
+    check_values,
+    is_count,
+    is_number,
+    list_key,
+)
 from .errors import problem
 from .kinds import (
     CHOICE_TYPES,
+    CONTAINER_TYPES,
     INPUT_TYPES,
     KNOWN_TYPES,
     NORWEGIAN_TYPES,
@@ -28,65 +36,95 @@ def check_components(components: Any) -> Problems:
     if not isinstance(components, list):
         return [problem(None, "The definition has no 'components' list.")]
     problems: Problems = []
-    seen: set[str] = set()
-    for where, component, depth in _walk(components, "components", 0, problems):
-        problems.extend(_check_component(where, component, depth, seen))
+    _check_list(components, "components", 0, set(), problems, in_list=False)
     return problems
 
 
-def _walk(
-    components: list[Any], path: str, depth: int, problems: Problems
-) -> Iterator[tuple[str, dict[str, Any], int]]:
+def _check_list(
+    components: list[Any],
+    path: str,
+    depth: int,
+    seen: set[str],
+    problems: Problems,
+    in_list: bool,
+) -> None:
     for index, component in enumerate(components):
         where = f"{path}[{index}]"
         if not isinstance(component, dict):
             problems.append(problem(None, f"{where} is not an object."))
             continue
-        yield where, component, depth
-        if component.get("type") == "group" and depth < MAX_DEPTH:
-            children = component.get("components")
-            if isinstance(children, list):
-                yield from _walk(children, f"{where}.components", depth + 1, problems)
+        problems.extend(_check_component(where, component, depth, seen, in_list))
+        ctype = component.get("type")
+        children = component.get("components")
+        if ctype not in CONTAINER_TYPES or depth >= MAX_DEPTH:
+            continue
+        if not isinstance(children, list) or (ctype == "dynamiclist" and in_list):
+            continue
+        # A dynamic list's rows are a namespace of their own.
+        inner_seen = seen if ctype == "group" else set()
+        inner = in_list or ctype == "dynamiclist"
+        _check_list(children, f"{where}.components", depth + 1, inner_seen, problems, inner)
 
 
 def _check_component(
-    where: str, component: dict[str, Any], depth: int, seen: set[str]
+    where: str, component: dict[str, Any], depth: int, seen: set[str], in_list: bool
 ) -> Problems:
     ctype = component.get("type")
     if isinstance(component.get("id"), str):
         where = f"{where} ({component['id']})"
     if not isinstance(ctype, str) or ctype not in KNOWN_TYPES:
-        return [
-            problem(_key_of(component), f"{where}: unknown component type {ctype!r}.")
-        ]
+        return [problem(_key_of(component), f"{where}: unknown component type {ctype!r}.")]
     where = f"{where}, {ctype}"
+    problems = check_conditional(where, _key_of(component), component)
     if ctype == "group":
-        return _check_group(where, component, depth)
+        return problems + _check_group(where, component, depth)
+    if ctype == "dynamiclist":
+        return problems + _check_dynamiclist(where, component, depth, seen, in_list)
     if ctype not in INPUT_TYPES:
         text = component.get("text", "")
         if ctype == "text" and not isinstance(text, str):
-            return [problem(None, f"{where}: 'text' must be a string.")]
-        return []
+            problems.append(problem(None, f"{where}: 'text' must be a string."))
+        return problems
     key = component.get("key")
     if not isinstance(key, str) or not key:
         return [problem(None, f"{where}: an input component needs a 'key'.")]
+    return problems + _check_input(key, ctype, component, seen, in_list)
+
+
+def _check_input(
+    key: str, ctype: str, component: dict[str, Any], seen: set[str], in_list: bool
+) -> Problems:
     problems = _check_key(key, seen)
     problems += _check_strings(key, component)
     problems += _check_validate(key, component.get("validate"))
     problems += _check_properties(key, ctype, component.get("properties"))
     if ctype in CHOICE_TYPES:
-        problems += _check_values(key, component)
+        problems += check_values(key, component)
+    if ctype == "filepicker":
+        problems += check_filepicker(key, component, in_list)
     if ctype == "datetime" and component.get("subtype", "date") != "date":
-        problems.append(
-            problem(key, "Only date fields are supported (datetime subtype 'date').")
-        )
+        problems.append(problem(key, "Only date fields are supported (datetime subtype 'date')."))
     if ctype == "number":
         digits = component.get("decimalDigits")
-        if digits is not None and not _is_count(digits):
-            problems.append(
-                problem(key, "'decimalDigits' must be a whole number of 0 or more.")
-            )
+        if digits is not None and not is_count(digits):
+            problems.append(problem(key, "'decimalDigits' must be a whole number of 0 or more."))
     return problems
+
+
+def _check_dynamiclist(
+    where: str, component: dict[str, Any], depth: int, seen: set[str], in_list: bool
+) -> Problems:
+    key = list_key(component)
+    if key is None:
+        return [problem(None, f"{where}: a dynamic list needs a 'path' (its key).")]
+    problems = _check_key(key, seen) + _check_strings(key, component)
+    if in_list:
+        problems.append(problem(key, "Dynamic lists cannot be nested in each other."))
+    if not isinstance(component.get("components"), list):
+        problems.append(problem(key, "A dynamic list needs a 'components' list."))
+    elif depth >= MAX_DEPTH:
+        problems.append(problem(key, "The dynamic list is nested too deeply."))
+    return problems + check_rows(key, component)
 
 
 def _check_group(where: str, component: dict[str, Any], depth: int) -> Problems:
@@ -137,12 +175,10 @@ def _check_validate(key: str, validate: Any) -> Problems:
     if not isinstance(validate.get("required", False), bool):
         problems.append(problem(key, "'validate.required' must be true or false."))
     for name in ("minLength", "maxLength"):
-        if validate.get(name) is not None and not _is_count(validate[name]):
-            problems.append(
-                problem(key, f"'validate.{name}' must be a whole number of 0 or more.")
-            )
+        if validate.get(name) is not None and not is_count(validate[name]):
+            problems.append(problem(key, f"'validate.{name}' must be a whole number of 0 or more."))
     for name in ("min", "max"):
-        if validate.get(name) is not None and not _is_number(validate[name]):
+        if validate.get(name) is not None and not is_number(validate[name]):
             problems.append(problem(key, f"'validate.{name}' must be a number."))
     if not problems:
         problems += _check_ranges(key, validate)
@@ -151,9 +187,7 @@ def _check_validate(key: str, validate: Any) -> Problems:
         problems += _check_pattern(key, pattern)
     kind = validate.get("validationType")
     if kind not in (None, "", *VALIDATION_TYPES):
-        problems.append(
-            problem(key, f"Unknown validationType {kind!r}; use 'email' or 'phone'.")
-        )
+        problems.append(problem(key, f"Unknown validationType {kind!r}; use 'email' or 'phone'."))
     return problems
 
 
@@ -162,9 +196,7 @@ def _check_ranges(key: str, validate: dict[str, Any]) -> Problems:
     for low, high in (("minLength", "maxLength"), ("min", "max")):
         if validate.get(low) is not None and validate.get(high) is not None:
             if validate[low] > validate[high]:
-                problems.append(
-                    problem(key, f"'validate.{low}' is larger than 'validate.{high}'.")
-                )
+                problems.append(problem(key, f"'validate.{low}' is larger than 'validate.{high}'."))
     return problems
 
 
@@ -174,11 +206,7 @@ def _check_pattern(key: str, pattern: Any) -> Problems:
     try:
         re.compile(pattern)
     except (re.error, RecursionError, OverflowError) as exc:
-        return [
-            problem(
-                key, f"'validate.pattern' is not a valid regular expression: {exc}."
-            )
-        ]
+        return [problem(key, f"'validate.pattern' is not a valid regular expression: {exc}.")]
     return []
 
 
@@ -207,44 +235,9 @@ def _check_properties(key: str, ctype: str, properties: Any) -> Problems:
             problems.append(
                 problem(
                     key,
-                    f"'properties.{name}' must be 'today' or a "
-                    "date written YYYY-MM-DD.",
+                    f"'properties.{name}' must be 'today' or a date written YYYY-MM-DD.",
                 )
             )
-    return problems
-
-
-def _check_values(key: str, component: dict[str, Any]) -> Problems:
-    values = component.get("values")
-    if not isinstance(values, list) or not values:
-        return [
-            problem(
-                key,
-                "A choice field needs a non-empty 'values' list "
-                "(dynamic options are not supported).",
-            )
-        ]
-    problems: Problems = []
-    seen: set[str] = set()
-    for index, option in enumerate(values):
-        if not isinstance(option, dict) or not _is_option_value(option.get("value")):
-            problems.append(
-                problem(key, f"values[{index}] needs a text or number 'value'.")
-            )
-            continue
-        for name in ("label", "label_en"):
-            if option.get(name) is not None and not isinstance(option[name], str):
-                problems.append(
-                    problem(key, f"values[{index}].{name} must be a string.")
-                )
-        value = str(option["value"])
-        if value in seen or value == "":
-            problems.append(
-                problem(
-                    key, f"values[{index}] has an empty or repeated value {value!r}."
-                )
-            )
-        seen.add(value)
     return problems
 
 
@@ -259,17 +252,3 @@ def is_date_spec(value: Any) -> bool:
     except ValueError:
         return False
     return len(value) == 10
-
-
-def _is_count(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
-
-
-def _is_number(value: Any) -> bool:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return False
-    return math.isfinite(value)
-
-
-def _is_option_value(value: Any) -> bool:
-    return isinstance(value, str) or _is_number(value)

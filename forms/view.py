@@ -1,4 +1,11 @@
-"""View models the Jinja macros render: one item per component, and error links."""
+"""View models the Jinja macros render: one item per component, bound to its field.
+
+Every component's wrapper carries the hooks static/src/forms/live.js reads:
+``data-component`` (the form-js type), ``data-key`` and ``data-name`` (data key and
+field name of inputs), ``data-format`` (``integer`` or a Norwegian identifier type)
+and ``data-hide-when`` (the ``conditional.hide`` expression). Wrappers of hidden
+components get the ``hidden`` attribute.
+"""
 
 from __future__ import annotations
 
@@ -8,18 +15,36 @@ from typing import Any
 
 from markupsafe import Markup
 
-from .definition import FormDefinition
+from .checks import hide_expression
 from .fields import DateInputField
-from .i18n import description_for, label_for, normalize_locale, translate
+from .filefield import UploadField
+from .i18n import description_for, format_number, label_for, ui_text
 from .markup import render_markdown
+from .options import bind_row_options
+from .repeat import DynamicListField
+from .uploads import accept_attribute, kind_labels
+from .visibility import Visibility
 
 HIDDEN_FIELD_TYPES = frozenset({"HiddenField", "CSRFTokenField"})
 _CHOICE_GROUPS = frozenset({"radio", "checklist"})
+TEMPLATE_INDEX = "__index__"
+
+
+@dataclass
+class Row:
+    """One row of a dynamic list (or the row template, with index ``__index__``)."""
+
+    index: str
+    legend: str
+    marker: str
+    children: list[Item]
+    remove_name: str = ""
+    remove_label: str = ""
 
 
 @dataclass
 class Item:
-    """One renderable component: an input, a choice group, a group or display text."""
+    """One renderable component: an input, a choice group, a group, a list or text."""
 
     kind: str
     label: str = ""
@@ -32,34 +57,72 @@ class Item:
     attrs: dict[str, str] = dc_field(default_factory=dict)
     children: list[Item] = dc_field(default_factory=list)
     html: Markup = dc_field(default_factory=Markup)
+    wrapper: dict[str, str] = dc_field(default_factory=dict)
+    hidden: bool = False
+    limits: str = ""
+    limits_id: str = ""
+    rows: list[Row] = dc_field(default_factory=list)
+    template: Row | None = None
+    list_attrs: dict[str, str] = dc_field(default_factory=dict)
+    add_name: str = ""
+    add_label: str = ""
+    can_add: bool = False
+    can_remove: bool = False
 
 
 @dataclass
-class ErrorLink:
-    """One entry of the error summary; ``href`` is empty for form-level errors."""
+class Scope:
+    """What building items needs: the bound form or row, locale and visibility."""
 
-    href: str
-    text: str
-
-
-def form_items(form: Any, definition: FormDefinition, locale: str) -> list[Item]:
-    """Build the items for ``definition``'s components, bound to ``form``'s fields."""
-    return _items(form, definition.components, normalize_locale(locale))
+    form: Any
+    locale: str
+    visible: Visibility
+    name: str = ""
+    context: Any = None
 
 
-def _items(form: Any, components: list[dict[str, Any]], locale: str) -> list[Item]:
+def wrapper_attrs(component: dict[str, Any], bound: Any = None) -> dict[str, str]:
+    """The ``data-*`` hooks of a component's wrapper element."""
+    attrs = {"data-component": str(component["type"])}
+    if bound is not None:
+        attrs["data-key"] = str(component["key"])
+        attrs["data-name"] = str(bound.name)
+    kind = (component.get("properties") or {}).get("type")
+    if component["type"] == "number" and component.get("decimalDigits") == 0:
+        attrs["data-format"] = "integer"
+    elif isinstance(kind, str) and component["type"] == "textfield":
+        attrs["data-format"] = kind
+    expression = hide_expression(component)
+    if expression is not None:
+        attrs["data-hide-when"] = expression
+    return attrs
+
+
+def build_items(components: list[dict[str, Any]], scope: Scope) -> list[Item]:
+    """Items for ``components`` bound to ``scope.form``'s fields."""
     items: list[Item] = []
     for component in components:
         ctype = component["type"]
+        if ctype in ("spacer", "button"):
+            continue
+        key = component.get("key")
+        bound = scope.form[key] if ctype != "group" and key and key in scope.form else None
+        if ctype not in ("group", "text", "separator") and bound is None:
+            continue
         if ctype == "group":
-            children = _items(form, component["components"], locale)
-            items.append(Item("group", label_for(component, locale), children=children))
+            label = label_for(component, scope.locale)
+            item = Item("group", label, children=build_items(component["components"], scope))
         elif ctype == "text":
-            items.append(Item("text", html=render_markdown(_text(component, locale))))
+            item = Item("text", html=render_markdown(_text(component, scope.locale)))
         elif ctype == "separator":
-            items.append(Item("separator"))
-        elif "key" in component and component["key"] in form:
-            items.append(_input_item(form[component["key"]], component, locale))
+            item = Item("separator")
+        elif isinstance(bound, DynamicListField):
+            item = _list_item(bound, component, scope)
+        else:
+            item = _input_item(bound, component, scope.locale)
+        item.wrapper = wrapper_attrs(component, bound)
+        item.hidden = scope.visible.is_hidden(component, scope.name)
+        items.append(item)
     return items
 
 
@@ -88,7 +151,13 @@ def _input_item(bound: Any, component: dict[str, Any], locale: str) -> Item:
         error_id=f"{bound.id}-error" if errors else "",
         required=bool((component.get("validate") or {}).get("required")),
     )
-    described_by = " ".join(filter(None, (item.hint_id, item.error_id)))
+    if isinstance(bound, UploadField):
+        size = format_number(bound.max_size_mb, locale)
+        types = kind_labels(bound.kinds)
+        item.limits = ui_text("file_limits", locale) % {"types": types, "size": size}
+        item.limits_id = f"{bound.id}-limits"
+        item.attrs["accept"] = accept_attribute(bound.kinds)
+    described_by = " ".join(filter(None, (item.hint_id, item.limits_id, item.error_id)))
     if described_by:
         item.attrs["aria-describedby"] = described_by
     if kind == "choices":
@@ -102,33 +171,60 @@ def _input_item(bound: Any, component: dict[str, Any], locale: str) -> Item:
     return item
 
 
+def _list_item(bound: DynamicListField, component: dict[str, Any], scope: Scope) -> Item:
+    locale = scope.locale
+    hint = description_for(component, locale)
+    item = Item(
+        "list",
+        label_for(component, locale),
+        field=bound,
+        hint=hint,
+        hint_id=f"{bound.id}-hint" if hint else "",
+        add_name=bound.add_name if bound.allow_add_remove else "",
+        add_label=ui_text("add_row", locale),
+        can_add=bound.can_add,
+        can_remove=bound.can_remove,
+    )
+    item.list_attrs = {
+        "data-row-label": ui_text("row", locale) % {"n": "{n}"},
+        "data-remove-label": ui_text("remove_row", locale) % {"n": "{n}"},
+        "data-min": str(bound.min_entries),
+        "data-max": str(bound.max_entries or ""),
+    }
+    if hint:
+        item.list_attrs["aria-describedby"] = item.hint_id
+    for position, entry in enumerate(bound.entries):
+        row_scope = Scope(entry.form, locale, scope.visible, entry.name, scope.context)
+        item.rows.append(_row(bound, component, row_scope, str(position), position + 1))
+    if bound.allow_add_remove:
+        row_class = bound.unbound_field.args[0]
+        template = row_class(formdata=None, prefix=f"{bound.name}-{TEMPLATE_INDEX}-")
+        bind_row_options(template, component, scope.context)
+        row_scope = Scope(template, locale, Visibility(), "", scope.context)
+        item.template = _row(bound, component, row_scope, TEMPLATE_INDEX, "{n}")
+    return item
+
+
+def _row(
+    bound: DynamicListField,
+    component: dict[str, Any],
+    scope: Scope,
+    index: str,
+    number: int | str,
+) -> Row:
+    children = build_items(component["components"], scope)
+    row = Row(
+        index=index,
+        legend=ui_text("row", scope.locale) % {"n": number},
+        marker=f"{bound.name}-{index}-_row",
+        children=children,
+    )
+    if bound.allow_add_remove:
+        row.remove_name = f"{bound.name}-remove-{index}"
+        row.remove_label = ui_text("remove_row", scope.locale) % {"n": number}
+    return row
+
+
 def has_errors(form: Any) -> bool:
     """True when any field or the form itself has errors."""
     return bool(getattr(form, "form_errors", None)) or any(f.errors for f in form)
-
-
-def error_links(form: Any, definition: FormDefinition, locale: str) -> list[ErrorLink]:
-    """Error summary entries: each invalid field in definition order, then the rest."""
-    locale = normalize_locale(locale)
-    links: list[ErrorLink] = []
-    for component in definition.input_components:
-        key = component["key"]
-        if key not in form or not form[key].errors:
-            continue
-        bound = form[key]
-        target = f"{bound.id}-0" if component["type"] in _CHOICE_GROUPS else bound.id
-        label = label_for(component, locale)
-        message = " ".join(str(error) for error in bound.errors)
-        # Required messages already name the field («Navn» må fylles ut).
-        named = f"«{label}»" in message or f"“{label}”" in message
-        text = message if named else f"{label}: {message}"
-        links.append(ErrorLink(f"#{target}", text))
-    for other in form:
-        if other.short_name not in definition.keys and other.errors:
-            # Hidden fields such as the CSRF token cannot be focused: no link.
-            links.extend(ErrorLink("", translate(str(e), locale)) for e in other.errors)
-    links.extend(
-        ErrorLink("", translate(str(e), locale))
-        for e in getattr(form, "form_errors", None) or []
-    )
-    return links

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import jinja2
@@ -12,6 +12,7 @@ from werkzeug.datastructures import MultiDict
 
 from forms import FormDefinition, build_form_class
 from forms.jinja import make_environment
+from tests.forms.jsbridge import Node, node_available
 
 Components = list[dict[str, Any]]
 
@@ -144,3 +145,77 @@ SAMPLE_COMPONENTS: Components = [
 @pytest.fixture
 def sample_definition() -> FormDefinition:
     return definition_of(SAMPLE_COMPONENTS)
+
+
+@pytest.fixture(scope="session")
+def node() -> Iterator[Node]:
+    """One node process with static/src/forms/*.js loaded (skips without node)."""
+    if not node_available():
+        pytest.skip("node is not installed")
+    process = Node()
+    yield process
+    process.close()
+
+
+# Every component type, with conditions, a dynamic list and a file picker.
+ALL_COMPONENTS: Components = [
+    *SAMPLE_COMPONENTS,
+    {
+        "type": "text",
+        "text": "Vis bare for store antall.",
+        "conditional": {"hide": "=count = null or count < 10"},
+    },
+    {
+        "type": "textfield",
+        "key": "colour_note",
+        "label": "Hvorfor rød?",
+        "validate": {"required": True, "maxLength": 50},
+        "conditional": {"hide": '=colour != "red"'},
+    },
+    {
+        "type": "select",
+        "key": "municipality",
+        "label": "Kommune",
+        "valuesKey": "municipalities",
+    },
+    {
+        "type": "dynamiclist",
+        "path": "children",
+        "label": "Barn",
+        "properties": {"minRows": 0, "maxRows": 4},
+        "components": [
+            {
+                "type": "textfield",
+                "key": "name",
+                "label": "Navn",
+                "validate": {"required": True},
+            },
+            {
+                "type": "number",
+                "key": "age",
+                "label": "Alder",
+                "decimalDigits": 0,
+                "validate": {"min": 0, "max": 25},
+            },
+            {
+                "type": "textarea",
+                "key": "needs",
+                "label": "Behov",
+                "validate": {"required": True},
+                "conditional": {"hide": "=age = null or age >= 18"},
+            },
+        ],
+    },
+    {
+        "type": "filepicker",
+        "key": "attachment",
+        "label": "Vedlegg",
+        "accept": ".pdf,.png,.jpg",
+        "properties": {"maxSizeMB": 1},
+    },
+]
+
+
+@pytest.fixture
+def all_definition() -> FormDefinition:
+    return definition_of(ALL_COMPONENTS)

@@ -194,7 +194,8 @@ BAD_COMPONENTS = [
     ({"type": "textfield", "key": "a", "label": ["x"]}, "a", "label"),
     ({"type": "radio", "key": "a"}, "a", "values"),
     ({"type": "select", "key": "a", "values": []}, "a", "values"),
-    ({"type": "select", "key": "a", "valuesKey": "options"}, "a", "values"),
+    ({"type": "select", "key": "a", "valuesKey": ""}, "a", "valuesKey"),
+    ({"type": "select", "key": "a", "valuesKey": 3}, "a", "valuesKey"),
     ({"type": "radio", "key": "a", "values": [{"label": "x"}]}, "a", "value"),
     (
         {"type": "radio", "key": "a", "values": [{"value": "x", "label": 1}]},

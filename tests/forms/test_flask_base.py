@@ -73,3 +73,57 @@ def test_valid_post_with_token(flask_app: Any, sample_definition: FormDefinition
         assert form.validate_on_submit(), form.errors
         assert "csrf_token" not in typed_data(form, sample_definition)
         assert typed_data(form, sample_definition)["name"] == "Kari"
+
+
+def test_designer_flow_with_uploads_lists_and_csrf(flask_app: Any) -> None:
+    import io
+
+    from forms import bind_options, list_action, page_step
+    from tests.forms.conftest import definition_of
+
+    definition = definition_of(
+        [
+            {"type": "select", "key": "where", "valuesKey": "places"},
+            {
+                "type": "dynamiclist",
+                "path": "items",
+                "components": [{"type": "textfield", "key": "what"}],
+            },
+            {"type": "filepicker", "key": "doc", "accept": ".pdf"},
+        ]
+    )
+    form_class = build_form_class(definition, base=flask_wtf.FlaskForm)
+    with flask_app.test_request_context("/"):
+        token = flask_wtf.csrf.generate_csrf()
+        saved_session = dict(flask.session)
+
+    def posted(**extra: Any) -> dict[str, Any]:
+        return {
+            "csrf_token": token,
+            "where": "b",
+            "items-0-what": "Stol",
+            "doc": (io.BytesIO(b"%PDF-1.4 hei"), "vedlegg.pdf"),
+            # A crafted request: a file where text is expected.
+            "items-1-what": (io.BytesIO(b"x"), "x.txt"),
+            **extra,
+        }
+
+    with flask_app.test_request_context("/", method="POST", data=posted(**{"items-add": "1"})):
+        flask.session.update(saved_session)
+        form = bind_options(form_class(), definition, {"places": ["a", "b"]})
+        # The file sent as items-1-what is dropped: one row, plus the added one.
+        assert list_action(form) and len(form["items"].entries) == 2
+        assert not page_step(form, definition).submit
+    with flask_app.test_request_context("/", method="POST", data=posted()):
+        flask.session.update(saved_session)
+        form = bind_options(form_class(), definition, {"places": ["a", "b"]})
+        assert page_step(form, definition).submit
+        assert form.validate_on_submit(), form.errors
+        data = typed_data(form, definition)
+        assert data["where"] == "b" and data["items"] == [{"what": "Stol"}]
+        assert data["doc"].info.filename_safe == "vedlegg.pdf"
+        assert data["doc"].storage.read() == b"%PDF-1.4 hei"
+    with flask_app.test_request_context("/", method="POST", data={"where": "b"}):
+        form = bind_options(form_class(), definition, {"places": ["a", "b"]})
+        assert page_step(form, definition).submit and not form.validate_on_submit()
+        assert list(form.errors) == ["csrf_token"]
