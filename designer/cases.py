@@ -12,9 +12,10 @@ from wtforms import HiddenField
 
 import forms
 from engine import runtime
-from engine.errors import NotFound
+from engine.errors import NotFound, StepFailed
 from engine.models import Event, HumanTask, Instance, ProcessModel, ProcessVersion
 
+from . import uploads
 from .extensions import db
 from .i18n import locale
 from .models import User
@@ -23,7 +24,16 @@ PROFILE_FIELDS = ("name", "national_id", "address", "postal_code", "city", "emai
 _DEFINITIONS: dict[str, forms.FormDefinition] = {}  # by definition text
 
 
-class TaskForm(FlaskForm):
+class CitizenForm(FlaskForm):
+    """Base of every served form: CSRF from Flask-WTF, uploads scanned by the configured hook."""
+
+    class Meta:
+        @property
+        def upload_scanner(self) -> Any:
+            return uploads.scanner()
+
+
+class TaskForm(CitizenForm):
     """Base of every task form: carries the case version the caseworker saw."""
 
     expected_version = HiddenField()
@@ -79,7 +89,7 @@ def start_definition(version: ProcessVersion) -> forms.FormDefinition | None:
     return form_definition(version, runtime.spec_for(version).start_form)
 
 
-def form_class(definition: forms.FormDefinition, base: type = FlaskForm) -> type:
+def form_class(definition: forms.FormDefinition, base: type = CitizenForm) -> type:
     """The WTForms class for a definition in the current language."""
     return forms.build_form_class(definition, base=base, locale=locale())
 
@@ -95,11 +105,19 @@ def prefill(user: User, definition: forms.FormDefinition) -> dict[str, Any]:
 
 
 def apply(user: User, version: ProcessVersion, data: dict[str, Any]) -> Instance:
-    """Start a case for a citizen with their start-form data."""
+    """Start a case for a citizen with their start-form data (uploads stored and attached)."""
+    data, attachment_ids = uploads.store_all(data, user.actor, version.tenant_id)
     subject = str(data.get("applicant_name") or user.name)
-    return runtime.start(
-        db.session, version, data=data, actor=user.actor, owner=user.actor, subject=subject
-    )
+    try:
+        instance = runtime.start(
+            db.session, version, data=data, actor=user.actor, owner=user.actor, subject=subject
+        )
+    except StepFailed as err:
+        if err.instance is not None:
+            uploads.attach(attachment_ids, err.instance.id)  # type: ignore[attr-defined]
+        raise
+    uploads.attach(attachment_ids, instance.id)
+    return instance
 
 
 def my_cases(user: User) -> list[Instance]:

@@ -13,6 +13,18 @@ Problems = list[dict[str, str | None]]
 MAX_ROWS_LIMIT = 100
 
 
+def size_mb(value: Any) -> float | None:
+    """A size in MB from a definition: form-js stores custom properties as strings."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        try:
+            return float(value.strip())
+        except ValueError:
+            return -1.0
+    return float(value) if is_number(value) else -1.0
+
+
 def is_count(value: Any) -> bool:
     """True for a whole number of 0 or more (not a bool)."""
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
@@ -119,8 +131,8 @@ def check_filepicker(key: str, component: dict[str, Any], in_list: bool) -> Prob
     if not isinstance(component.get("multiple", False), bool):
         problems.append(problem(key, "'multiple' must be true or false."))
     properties = component.get("properties")
-    size = properties.get("maxSizeMB") if isinstance(properties, dict) else None
-    if size is not None and (not is_number(size) or not 0 < size <= MAX_SIZE_MB_LIMIT):
+    size = size_mb(properties.get("maxSizeMB")) if isinstance(properties, dict) else None
+    if size is not None and not 0 < size <= MAX_SIZE_MB_LIMIT:
         problems.append(
             problem(
                 key,

@@ -8,8 +8,7 @@ class DefinitionError(Exception):
 
     def __init__(self, problems: list[dict[str, str | None]]) -> None:
         self.problems: list[dict[str, str | None]] = [
-            {"key": p.get("key"), "message": str(p.get("message") or "")}
-            for p in problems
+            {"key": p.get("key"), "message": str(p.get("message") or "")} for p in problems
         ]
         super().__init__(self._describe())
 

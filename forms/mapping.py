@@ -11,7 +11,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
 from . import messages as m
-from .checks import row_limits
+from .checks import row_limits, size_mb
 from .fields import (
     CheckboxesField,
     ChoiceField,
@@ -216,7 +216,7 @@ def _datetime(component: dict[str, Any], locale: str, common: dict[str, Any]) ->
 def _filepicker(component: dict[str, Any], locale: str, common: dict[str, Any]) -> Any:
     accept = component.get("accept")
     kinds = parse_accept(accept)[0] if isinstance(accept, str) else list(KINDS)
-    size = _properties(component).get("maxSizeMB", DEFAULT_MAX_SIZE_MB)
+    size = size_mb(_properties(component).get("maxSizeMB")) or DEFAULT_MAX_SIZE_MB
     return UploadField(
         validators=_presence(component) + [UploadCheck(locale)],
         multiple=component.get("multiple") is True,

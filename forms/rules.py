@@ -115,9 +115,7 @@ class Check:
 class NumberRange:
     """Checks a number against the component's min and max."""
 
-    def __init__(
-        self, minimum: float | None, maximum: float | None, locale: str
-    ) -> None:
+    def __init__(self, minimum: float | None, maximum: float | None, locale: str) -> None:
         self.minimum = minimum
         self.maximum = maximum
         self.locale = locale
@@ -177,13 +175,9 @@ class DateRange:
             return
         low, high = resolve_date(self.min_spec), resolve_date(self.max_spec)
         if low is not None and field.data < low:
-            raise _fail(
-                self._message(field, low, self.min_spec, m.DATE_PAST, m.DATE_MIN)
-            )
+            raise _fail(self._message(field, low, self.min_spec, m.DATE_PAST, m.DATE_MIN))
         if high is not None and field.data > high:
-            raise _fail(
-                self._message(field, high, self.max_spec, m.DATE_FUTURE, m.DATE_MAX)
-            )
+            raise _fail(self._message(field, high, self.max_spec, m.DATE_FUTURE, m.DATE_MAX))
 
     def _message(
         self, field: Any, limit: date, spec: str | None, relative: str, absolute: str

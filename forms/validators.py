@@ -94,9 +94,7 @@ def is_valid_kontonummer(value: str) -> bool:
 def is_valid_postnummer(value: str) -> bool:
     """True for a Norwegian postnummer: exactly four digits."""
     return (
-        isinstance(value, str)
-        and len(value.strip()) == 4
-        and bool(digits_only(value.strip(), 4))
+        isinstance(value, str) and len(value.strip()) == 4 and bool(digits_only(value.strip(), 4))
     )
 
 
@@ -105,9 +103,7 @@ def is_valid_phone(value: str) -> bool:
     if not isinstance(value, str):
         return False
     compact = _SPACES.sub("", value)
-    return bool(
-        _NORWEGIAN_PHONE.fullmatch(compact) or _INTERNATIONAL_PHONE.fullmatch(compact)
-    )
+    return bool(_NORWEGIAN_PHONE.fullmatch(compact) or _INTERNATIONAL_PHONE.fullmatch(compact))
 
 
 def is_valid_email(value: str) -> bool:

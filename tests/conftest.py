@@ -58,6 +58,7 @@ def app(tmp_path: os.PathLike[str], shared_database: str | None) -> Iterator[Fla
             "SECRET_KEY": "test-secret",
             "SQLALCHEMY_DATABASE_URI": uri,
             "SQLITE_SYNCHRONOUS": "OFF",
+            "UPLOAD_FOLDER": os.path.join(str(tmp_path), "uploads"),
         }
     )
     runtime.WORKFLOWS.clear()

@@ -11,7 +11,7 @@ import forms
 from engine import runtime
 from engine.errors import Conflict, StepFailed
 
-from .. import cases
+from .. import applications, cases
 from ..auth import role_required
 from ..extensions import db
 from . import bp
@@ -40,6 +40,7 @@ def _render_task(task, form, definition, status: int = 200) -> ResponseReturnVal
         definition=definition,
         summary=cases.submitted_summary(instance, data),
         steps=cases.earlier_steps(instance, data),
+        attachments=applications.attachments_of(instance),
         trail=cases.trail(instance),
         status_key=cases.status_key(instance),
     ), status

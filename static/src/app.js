@@ -6,6 +6,8 @@ import NavigatedViewer from 'bpmn-js/lib/NavigatedViewer';
 import { downloadBlob, downloadText, safeFileName, svgToPng } from './lib/download';
 
 import './app.css';
+import './forms/forms.css';
+import { enhance as enhanceForms } from './forms/live';
 
 var DEFAULT_DIAGRAM_ERROR = 'Kunne ikke vise prosessdiagrammet.';
 
@@ -311,6 +313,7 @@ function initDiagrams() {
 }
 
 function init() {
+  enhanceForms(document);
   focusErrorSummary();
   Array.prototype.forEach.call(document.querySelectorAll('form.lang-switch'), enhanceLanguageSwitch);
   initDiagrams();

@@ -86,7 +86,7 @@ BAD = [
         "maxSizeMB",
     ),
     (
-        {"type": "filepicker", "key": "f", "properties": {"maxSizeMB": "5"}},
+        {"type": "filepicker", "key": "f", "properties": {"maxSizeMB": "fem"}},
         "f",
         "maxSizeMB",
     ),
