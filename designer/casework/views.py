@@ -55,11 +55,16 @@ def task(task_id: int) -> ResponseReturnValue:
     if human.status != "open" or definition is None:
         return _render_task(human, None, definition)
     form_cls = cases.form_class(definition, base=cases.TaskForm)
+    data = runtime.task_data(db.session, human.instance, human.task_uuid)
     if request.method == "POST":
-        form = form_cls()
+        form = forms.bind_options(form_cls(), definition, data)
+        step = forms.page_step(form, definition)
+        if not step.submit:
+            return _render_task(human, form, definition, 422 if form.errors else 200)
     else:  # caseworker forms start from what the process already knows
-        data = runtime.task_data(db.session, human.instance, human.task_uuid)
-        form = form_cls(data=cases.task_prefill(definition, data))
+        form = forms.bind_options(
+            form_cls(data=cases.task_prefill(definition, data)), definition, data
+        )
         form.expected_version.data = str(human.instance.version)
     if form.validate_on_submit():
         raw = form.expected_version.data or ""

@@ -88,3 +88,45 @@ def test_second_caseworker_sees_the_first_step_and_a_prefilled_amount(app, login
     text = text_of(page)
     assert "Beregn støtte" in text and "Kontingent og utstyr." in text  # the earlier step
     assert 'value="1500"' in page.get_data(as_text=True)  # prefilled from process data
+
+
+def test_caseworker_options_come_from_process_data(app, login_as):
+    pick = {
+        "type": "select",
+        "key": "kindergarten",
+        "label": "Barnehage",
+        "valuesKey": "wishes",
+        "validate": {"required": True},
+    }
+    wishes = {
+        "type": "checklist",
+        "key": "wishes",
+        "label": "Ønsker",
+        "values": [{"label": "Solsikken", "value": "solsikken"}, {"label": "Lia", "value": "lia"}],
+    }
+    with app.app_context():
+        tenant = db.session.query(Tenant).one()
+        install(
+            db.session,
+            tenant,
+            ServiceBundle(
+                key="two_steps",
+                meta={"name": {"nb": "Opptak", "en": "Admission"}, "process_id": "two_steps"},
+                bpmn=TWO_STEPS,
+                files={
+                    "forms/start.json": _form(wishes),
+                    "forms/assess.json": _form(pick),
+                    "forms/approve.json": _form({"type": "checkbox", "key": "ok", "label": "OK"}),
+                },
+            ),
+        )
+        db.session.commit()
+    kari = login_as("kari")
+    assert kari.submit("/services/two_steps/apply", {"wishes": ["lia"]}).status_code == 302
+    sara = login_as("saksbehandler")
+    url = re.search(r'href="(/casework/tasks/\d+)"', sara.get("/casework/").get_data(as_text=True))
+    page = sara.get(url.group(1)).get_data(as_text=True)
+    assert 'value="lia"' in page
+    refused = sara.submit(url.group(1), {"kindergarten": "not-offered"})
+    assert refused.status_code == 422
+    assert sara.submit(url.group(1), {"kindergarten": "lia"}).status_code == 302
