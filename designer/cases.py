@@ -12,7 +12,7 @@ from wtforms import HiddenField
 
 import forms
 from engine import runtime
-from engine.errors import NotFound, StepFailed
+from engine.errors import Conflict, NotFound, StepFailed
 from engine.models import Event, HumanTask, Instance, ProcessModel, ProcessVersion
 
 from . import uploads
@@ -110,7 +110,13 @@ def apply(user: User, version: ProcessVersion, data: dict[str, Any]) -> Instance
     subject = str(data.get("applicant_name") or user.name)
     try:
         instance = runtime.start(
-            db.session, version, data=data, actor=user.actor, owner=user.actor, subject=subject
+            db.session,
+            version,
+            data=data,
+            actor=user.actor,
+            owner=user.actor,
+            subject=subject,
+            due_days=due_days(version),
         )
     except StepFailed as err:
         if err.instance is not None:
@@ -160,26 +166,6 @@ def status_key(instance: Instance) -> str:
     return instance.status
 
 
-def inbox(user: User) -> list[HumanTask]:
-    """Open tasks in the caseworker's groups (lanes), oldest first."""
-    groups = user.group_list
-    if not groups:
-        return []
-    return list(
-        db.session.scalars(
-            select(HumanTask)
-            .join(Instance)
-            .where(
-                HumanTask.tenant_id == user.tenant_id,
-                HumanTask.status == "open",
-                HumanTask.lane.in_(groups),
-                Instance.is_test.is_(False),
-            )
-            .order_by(HumanTask.created_at, HumanTask.id)
-        )
-    )
-
-
 def task_for(user: User, task_id: int) -> HumanTask:
     """A task the caseworker may see: 404 outside the tenant, 403 outside their groups."""
     task = db.session.get(HumanTask, task_id)
@@ -206,10 +192,24 @@ def instance_for_caseworker(user: User, instance_id: int) -> Instance:
 def complete_task(
     user: User, task: HumanTask, data: dict[str, Any], expected_version: int | None
 ) -> Instance:
-    """Complete a caseworker's task through the engine."""
+    """Complete a caseworker's task through the engine (its holder, or anyone if it is free)."""
+    if task.assignee and task.assignee != user.actor and not user.has_role("team_lead"):
+        raise Conflict("This task is assigned to a colleague. Ask them or your team lead.")
     return runtime.complete(
-        db.session, user.tenant_id, task.id, data, user.actor, expected_version=expected_version
+        db.session,
+        user.tenant_id,
+        task.id,
+        data,
+        user.actor,
+        expected_version=expected_version,
+        due_days=due_days(task.instance.process_version),
     )
+
+
+def due_days(version: ProcessVersion) -> int | None:
+    """The service's default deadline for user tasks (settings: default_due_days)."""
+    value = (version.model.settings or {}).get("default_due_days")
+    return int(value) if str(value).isdigit() else None
 
 
 def submitted_summary(instance: Instance, data: dict[str, Any]) -> list[dict[str, Any]]:

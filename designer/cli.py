@@ -30,6 +30,20 @@ DEMO_USERS = (
         groups="Saksbehandler",
         email="sara@example.no",
     ),
+    dict(
+        username="leder",
+        name="Lise Leder",
+        roles="caseworker,team_lead",
+        groups="Saksbehandler",
+        email="lise@example.no",
+    ),
+    dict(
+        username="ola",
+        name="Ola Olsen",
+        roles="caseworker",
+        groups="Saksbehandler",
+        email="ola@example.no",
+    ),
     dict(username="eier", name="Per Prosesseier", roles="process_owner", email="per@example.no"),
     dict(username="admin", name="Anne Admin", roles="admin", email="anne@example.no"),
 )

@@ -11,7 +11,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from engine.models import Base, utcnow
 
-ROLES = ("citizen", "caseworker", "process_owner", "admin")
+ROLES = ("citizen", "caseworker", "team_lead", "process_owner", "admin")
 
 
 class User(Base, UserMixin):
@@ -31,6 +31,7 @@ class User(Base, UserMixin):
     postal_code: Mapped[str] = mapped_column(String(4), default="")
     city: Mapped[str] = mapped_column(String(100), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    absent: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     @property
@@ -93,3 +94,30 @@ class Attachment(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     storage_name: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class OutboxMessage(Base):
+    """An e-mail Flytverk sent, tried to send, or (without SMTP) would have sent."""
+
+    __tablename__ = "outbox_message"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"), index=True)
+    instance_id: Mapped[int | None] = mapped_column(
+        ForeignKey("instance.id"), index=True, default=None
+    )
+    kind: Mapped[str] = mapped_column(String(100))
+    recipient: Mapped[str] = mapped_column(String(200))
+    subject: Mapped[str] = mapped_column(String(300))
+    # Unbounded VARCHAR (TEXT on PostgreSQL): mail bodies have no natural limit.
+    body_text: Mapped[str] = mapped_column(String, default="")
+    body_html: Mapped[str | None] = mapped_column(String, default=None)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+    error: Mapped[str | None] = mapped_column(String(1000), default=None)
+
+    @property
+    def status(self) -> str:
+        """'sent', 'failed', or 'outbox' (kept, not sent: no SMTP server configured)."""
+        if self.sent_at is not None:
+            return "sent"
+        return "failed" if self.error else "outbox"

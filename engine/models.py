@@ -119,6 +119,7 @@ class Instance(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"))
     version_id: Mapped[int] = mapped_column(ForeignKey("process_version.id"), index=True)
+    model_id: Mapped[int | None] = mapped_column(Integer, default=None)
     case_no: Mapped[str] = mapped_column(String(20))
     status: Mapped[str] = mapped_column(String(20))
     state: Mapped[str] = mapped_column(Text)
@@ -143,7 +144,10 @@ class HumanTask(Base):
     __table_args__ = (
         UniqueConstraint("instance_id", "task_uuid"),
         Index("ix_human_task_inbox", "tenant_id", "status", "lane", "created_at"),
-        Index("ix_human_task_assignee", "tenant_id", "assignee", "status"),
+        Index("ix_human_task_due", "tenant_id", "status", "lane", "due_at"),
+        Index("ix_human_task_assignee", "tenant_id", "status", "assignee", "created_at"),
+        Index("ix_human_task_case", "tenant_id", "case_no"),
+        Index("ix_human_task_done", "tenant_id", "completed_at"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"))
@@ -153,6 +157,11 @@ class HumanTask(Base):
     name: Mapped[str] = mapped_column(String(200))
     lane: Mapped[str | None] = mapped_column(String(200), default=None)
     form: Mapped[str | None] = mapped_column(String(200), default=None)
+    # Copied from the instance so inbox filters and searches need no joins.
+    case_no: Mapped[str] = mapped_column(String(20), default="")
+    subject: Mapped[str] = mapped_column(String(200), default="")
+    model_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    is_test: Mapped[bool] = mapped_column(Boolean, default=False)
     instructions: Mapped[str] = mapped_column(Text, default="")
     assignee: Mapped[str | None] = mapped_column(String(100), default=None)
     status: Mapped[str] = mapped_column(String(20), default="open")

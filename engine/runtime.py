@@ -164,15 +164,20 @@ def start(
     owner: str | None = None,
     subject: str = "",
     is_test: bool = False,
+    due_days: int | None = None,
 ) -> Instance:
-    """Start an instance with initial data and run it until it waits."""
+    """Start an instance with initial data and run it until it waits.
+
+    `due_days` is the deadline of user tasks whose diagram sets none (the service default).
+    """
     parsed = spec_for(version)
     begin_write(session)
-    writes = Writes(version.tenant_id)
+    writes = Writes(version.tenant_id, default_due_days=due_days)
     case_no = next_case_no(session, version.tenant_id, writes.now.year)
     instance = Instance(
         tenant_id=version.tenant_id,
         version_id=version.id,
+        model_id=version.model_id,
         process_version=version,
         case_no=case_no,
         status="running",
@@ -219,10 +224,11 @@ def complete(
     actor: str,
     *,
     expected_version: int | None = None,
+    due_days: int | None = None,
 ) -> Instance:
     """Complete a human task with form data and run on until the instance waits."""
     try:
-        return _complete(session, tenant_id, task_id, data, actor, expected_version)
+        return _complete(session, tenant_id, task_id, data, actor, expected_version, due_days)
     except (Conflict, NotFound, InstanceCorrupt):
         session.rollback()
         raise
@@ -260,6 +266,7 @@ def _complete(
     data: dict[str, Any],
     actor: str,
     expected_version: int | None,
+    due_days: int | None = None,
 ) -> Instance:
     instance, human = _lock_task(session, tenant_id, task_id)
     if human.status != "open":
@@ -301,7 +308,7 @@ def _complete(
             {"task": human.element_id, "fields": sorted(data)},
         )
         raise failure from err
-    writes = Writes(instance.tenant_id)
+    writes = Writes(instance.tenant_id, default_due_days=due_days)
     human.status, human.completed_by, human.completed_at = "completed", actor, writes.now
     writes.event(
         actor, "task_completed", human.element_id, {"name": human.name, "fields": sorted(data)}

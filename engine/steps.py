@@ -44,10 +44,12 @@ def advance(workflow: BpmnWorkflow) -> StepLog:
     return log
 
 
-def due_at(spec: Any, now: datetime) -> datetime | None:
-    """The deadline of a user task from its `dueInDays` property, if any."""
+def due_at(spec: Any, now: datetime, default_days: int | None = None) -> datetime | None:
+    """A user task's deadline: its `dueInDays` property, else the service's default."""
     props = (getattr(spec, "extensions", None) or {}).get("properties", {})
     days = props.get("dueInDays")
     if days and str(days).isdigit():
         return now + timedelta(days=int(days))
+    if default_days:
+        return now + timedelta(days=default_days)
     return None

@@ -22,6 +22,7 @@ class Writes:
     """Rows a transition will write, collected while SpiffWorkflow runs."""
 
     tenant_id: int
+    default_due_days: int | None = None
     now: datetime = field(default_factory=utcnow)
     events: list[dict[str, Any]] = field(default_factory=list)
 
@@ -86,13 +87,17 @@ def sync_human_tasks(
                 "tenant_id": instance.tenant_id,
                 "instance_id": instance.id,
                 "task_uuid": task_uuid,
+                "case_no": instance.case_no,
+                "subject": instance.subject,
+                "model_id": instance.model_id,
+                "is_test": instance.is_test,
                 "element_id": spec.bpmn_id,
                 "name": name,
                 "lane": spec.lane,
                 "form": extensions.get("properties", {}).get(FORM_PROPERTY),
                 "instructions": extensions.get("instructionsForEndUser") or "",
                 "created_at": writes.now,
-                "due_at": due_at(spec, writes.now),
+                "due_at": due_at(spec, writes.now, writes.default_due_days),
                 "status": "open",
             }
         )

@@ -10,19 +10,29 @@ from flask_login import current_user
 import forms
 from engine import runtime
 from engine.errors import Conflict, StepFailed
+from engine.models import utcnow
 
 from .. import applications, cases
+from .. import inbox as inbox_queries
 from ..auth import role_required
 from ..extensions import db
+from ..inbox import InboxQuery
 from . import bp
 
 
 @bp.get("/")
 @role_required("caseworker")
 def inbox() -> ResponseReturnValue:
-    """Open tasks in the caseworker's groups."""
-    tasks = cases.inbox(current_user)
-    return render_template("casework/inbox.html", tasks=tasks)
+    """Tasks of the caseworker's groups: views, filters, sorting, search, pages."""
+    query = InboxQuery.from_args(request.args)
+    result = inbox_queries.inbox(current_user, query)
+    return render_template(
+        "casework/inbox.html",
+        result=result,
+        query=query,
+        services=inbox_queries.services(current_user),
+        now=utcnow(),
+    )
 
 
 def _render_task(task, form, definition, status: int = 200) -> ResponseReturnValue:  # type: ignore[no-untyped-def]
@@ -40,6 +50,9 @@ def _render_task(task, form, definition, status: int = 200) -> ResponseReturnVal
         definition=definition,
         summary=cases.submitted_summary(instance, data),
         steps=cases.earlier_steps(instance, data),
+        colleagues=inbox_queries.colleagues(current_user)
+        if current_user.has_role("team_lead")
+        else [],
         attachments=applications.attachments_of(instance),
         trail=cases.trail(instance),
         status_key=cases.status_key(instance),

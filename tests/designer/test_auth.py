@@ -93,8 +93,8 @@ def test_anonymous_visitors_are_sent_to_login(client, url):
 
 def test_citizen_cannot_see_another_citizens_case(app, login_as):
     case_no = _apply(login_as("kari"))
-    _add_user(app, "ola", "citizen")
-    ola = login_as("ola")
+    _add_user(app, "nora", "citizen")
+    ola = login_as("nora")
     assert ola.get(f"/cases/{case_no}").status_code == 404
     assert case_no not in text_of(ola.get("/cases"))
 

@@ -208,11 +208,11 @@ def test_three_pages_with_a_list_and_an_upload_become_one_case(app, service, log
     assert staff_download.status_code == 200
     staff_download.close()
     with app.app_context():
-        other = User(tenant_id=1, username="ola", name="Ola", roles="citizen")
+        other = User(tenant_id=1, username="nora", name="Ola", roles="citizen")
         other.set_password("demo")
         db.session.add(other)
         db.session.commit()
-    assert login_as("ola").get(link).status_code == 404
+    assert login_as("nora").get(link).status_code == 404
 
 
 def test_hidden_list_is_neither_validated_nor_stored(app, service, login_as):
@@ -272,11 +272,11 @@ def test_draft_is_saved_and_resumed(app, service, login_as):
     draft_id = re.search(r"draft=(\d+)", resume_url).group(1)
     assert login_as("saksbehandler").get(resume_url).status_code == 403
     with app.app_context():
-        other = User(tenant_id=1, username="ola", name="Ola", roles="citizen")
+        other = User(tenant_id=1, username="nora", name="Ola", roles="citizen")
         other.set_password("demo")
         db.session.add(other)
         db.session.commit()
-    assert login_as("ola").get(f"/services/subsidy/apply?draft={draft_id}").status_code == 404
+    assert login_as("nora").get(f"/services/subsidy/apply?draft={draft_id}").status_code == 404
     done = kari.submit("/cases", {}, action=f"/drafts/{draft_id}/delete")
     assert done.status_code == 302
     assert "Søknader du ikke har sendt" not in text_of(kari.get("/cases"))

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 44abd8c73385
+Revision ID: 4f199173e2f3
 Revises: 
-Create Date: 2026-11-22 14:15:35.849056
+Create Date: 2026-11-22 15:07:00.041011
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '44abd8c73385'
+revision = '4f199173e2f3'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -72,6 +72,7 @@ def upgrade():
     sa.Column('postal_code', sa.String(length=4), nullable=False),
     sa.Column('city', sa.String(length=100), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('absent', sa.Boolean(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_user_account_tenant_id_tenant')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_user_account')),
@@ -79,6 +80,22 @@ def upgrade():
     )
     with op.batch_alter_table('user_account', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_user_account_tenant_id'), ['tenant_id'], unique=False)
+
+    op.create_table('application_draft',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('tenant_id', sa.Integer(), nullable=False),
+    sa.Column('owner', sa.String(length=100), nullable=False),
+    sa.Column('model_id', sa.Integer(), nullable=False),
+    sa.Column('formdata', sa.JSON(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['model_id'], ['process_model.id'], name=op.f('fk_application_draft_model_id_process_model')),
+    sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_application_draft_tenant_id_tenant')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_application_draft'))
+    )
+    with op.batch_alter_table('application_draft', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_application_draft_owner'), ['owner'], unique=False)
+        batch_op.create_index(batch_op.f('ix_application_draft_tenant_id'), ['tenant_id'], unique=False)
 
     op.create_table('process_version',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -106,6 +123,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('tenant_id', sa.Integer(), nullable=False),
     sa.Column('version_id', sa.Integer(), nullable=False),
+    sa.Column('model_id', sa.Integer(), nullable=True),
     sa.Column('case_no', sa.String(length=20), nullable=False),
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('state', sa.Text(), nullable=False),
@@ -128,6 +146,27 @@ def upgrade():
         batch_op.create_index('ix_instance_owner', ['tenant_id', 'owner', 'created_at'], unique=False)
         batch_op.create_index('ix_instance_status', ['tenant_id', 'status'], unique=False)
         batch_op.create_index(batch_op.f('ix_instance_version_id'), ['version_id'], unique=False)
+
+    op.create_table('attachment',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('tenant_id', sa.Integer(), nullable=False),
+    sa.Column('instance_id', sa.Integer(), nullable=True),
+    sa.Column('owner', sa.String(length=100), nullable=False),
+    sa.Column('field_key', sa.String(length=200), nullable=False),
+    sa.Column('filename', sa.String(length=255), nullable=False),
+    sa.Column('media_type', sa.String(length=100), nullable=False),
+    sa.Column('size', sa.Integer(), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('storage_name', sa.String(length=64), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['instance_id'], ['instance.id'], name=op.f('fk_attachment_instance_id_instance')),
+    sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_attachment_tenant_id_tenant')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_attachment')),
+    sa.UniqueConstraint('storage_name', name=op.f('uq_attachment_storage_name'))
+    )
+    with op.batch_alter_table('attachment', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_attachment_instance_id'), ['instance_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_attachment_tenant_id'), ['tenant_id'], unique=False)
 
     op.create_table('event',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -155,6 +194,10 @@ def upgrade():
     sa.Column('name', sa.String(length=200), nullable=False),
     sa.Column('lane', sa.String(length=200), nullable=True),
     sa.Column('form', sa.String(length=200), nullable=True),
+    sa.Column('case_no', sa.String(length=20), nullable=False),
+    sa.Column('subject', sa.String(length=200), nullable=False),
+    sa.Column('model_id', sa.Integer(), nullable=True),
+    sa.Column('is_test', sa.Boolean(), nullable=False),
     sa.Column('instructions', sa.Text(), nullable=False),
     sa.Column('assignee', sa.String(length=100), nullable=True),
     sa.Column('status', sa.String(length=20), nullable=False),
@@ -168,18 +211,49 @@ def upgrade():
     sa.UniqueConstraint('instance_id', 'task_uuid', name=op.f('uq_human_task_instance_id'))
     )
     with op.batch_alter_table('human_task', schema=None) as batch_op:
-        batch_op.create_index('ix_human_task_assignee', ['tenant_id', 'assignee', 'status'], unique=False)
+        batch_op.create_index('ix_human_task_assignee', ['tenant_id', 'status', 'assignee', 'created_at'], unique=False)
+        batch_op.create_index('ix_human_task_case', ['tenant_id', 'case_no'], unique=False)
+        batch_op.create_index('ix_human_task_done', ['tenant_id', 'completed_at'], unique=False)
+        batch_op.create_index('ix_human_task_due', ['tenant_id', 'status', 'lane', 'due_at'], unique=False)
         batch_op.create_index('ix_human_task_inbox', ['tenant_id', 'status', 'lane', 'created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_human_task_instance_id'), ['instance_id'], unique=False)
+
+    op.create_table('outbox_message',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('tenant_id', sa.Integer(), nullable=False),
+    sa.Column('instance_id', sa.Integer(), nullable=True),
+    sa.Column('kind', sa.String(length=100), nullable=False),
+    sa.Column('recipient', sa.String(length=200), nullable=False),
+    sa.Column('subject', sa.String(length=300), nullable=False),
+    sa.Column('body_text', sa.String(), nullable=False),
+    sa.Column('body_html', sa.String(), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('sent_at', sa.DateTime(), nullable=True),
+    sa.Column('error', sa.String(length=1000), nullable=True),
+    sa.ForeignKeyConstraint(['instance_id'], ['instance.id'], name=op.f('fk_outbox_message_instance_id_instance')),
+    sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_outbox_message_tenant_id_tenant')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox_message'))
+    )
+    with op.batch_alter_table('outbox_message', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_outbox_message_instance_id'), ['instance_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_outbox_message_tenant_id'), ['tenant_id'], unique=False)
 
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('outbox_message', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_outbox_message_tenant_id'))
+        batch_op.drop_index(batch_op.f('ix_outbox_message_instance_id'))
+
+    op.drop_table('outbox_message')
     with op.batch_alter_table('human_task', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_human_task_instance_id'))
         batch_op.drop_index('ix_human_task_inbox')
+        batch_op.drop_index('ix_human_task_due')
+        batch_op.drop_index('ix_human_task_done')
+        batch_op.drop_index('ix_human_task_case')
         batch_op.drop_index('ix_human_task_assignee')
 
     op.drop_table('human_task')
@@ -188,6 +262,11 @@ def downgrade():
         batch_op.drop_index('ix_event_instance')
 
     op.drop_table('event')
+    with op.batch_alter_table('attachment', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_attachment_tenant_id'))
+        batch_op.drop_index(batch_op.f('ix_attachment_instance_id'))
+
+    op.drop_table('attachment')
     with op.batch_alter_table('instance', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_instance_version_id'))
         batch_op.drop_index('ix_instance_status')
@@ -198,6 +277,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_process_version_tenant_id'))
 
     op.drop_table('process_version')
+    with op.batch_alter_table('application_draft', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_application_draft_tenant_id'))
+        batch_op.drop_index(batch_op.f('ix_application_draft_owner'))
+
+    op.drop_table('application_draft')
     with op.batch_alter_table('user_account', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_user_account_tenant_id'))
 

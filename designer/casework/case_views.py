@@ -1,0 +1,74 @@
+"""The case page for staff: timeline of every event, comments, documents."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from engine import runtime
+from engine.models import Event, HumanTask
+from engine.transition import Writes
+
+from .. import applications, cases
+from ..auth import role_required
+from ..extensions import db
+from ..models import User
+from . import bp
+
+MAX_COMMENT = 4000
+
+
+def _names(events: list[Event]) -> dict[str, str]:
+    ids = {
+        int(e.actor[5:]) for e in events if e.actor.startswith("user:") and e.actor[5:].isdigit()
+    }
+    if not ids:
+        return {}
+    users = db.session.scalars(select(User).where(User.id.in_(ids)))
+    return {u.actor: u.name for u in users}
+
+
+@bp.get("/cases/<int:instance_id>")
+@role_required("caseworker")
+def case(instance_id: int) -> ResponseReturnValue:
+    """Everything about a case: status, data, documents, tasks and the full timeline."""
+    instance = cases.instance_for_caseworker(current_user, instance_id)
+    events = list(
+        db.session.scalars(select(Event).where(Event.instance_id == instance.id).order_by(Event.id))
+    )
+    data = runtime.current_data(db.session, instance)
+    open_tasks = db.session.scalars(
+        select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.status == "open")
+    ).all()
+    return render_template(
+        "casework/case.html",
+        instance=instance,
+        events=events,
+        names=_names(events),
+        status_key=cases.status_key(instance),
+        summary=cases.submitted_summary(instance, data),
+        steps=cases.earlier_steps(instance, data),
+        open_tasks=open_tasks,
+        attachments=applications.attachments_of(instance),
+        trail=cases.trail(instance),
+    )
+
+
+@bp.post("/cases/<int:instance_id>/comments")
+@role_required("caseworker")
+def comment(instance_id: int) -> ResponseReturnValue:
+    """An internal comment on the case timeline (never shown to the citizen)."""
+    instance = cases.instance_for_caseworker(current_user, instance_id)
+    text = request.form.get("text", "").strip()
+    if not text or len(text) > MAX_COMMENT:
+        flash(_("Write a comment of at most %(n)s characters.", n=MAX_COMMENT), "error")
+        return redirect(url_for("casework.case", instance_id=instance.id)), 303
+    writes = Writes(instance.tenant_id)
+    writes.event(current_user.actor, "comment", None, {"text": text})
+    writes.flush(db.session, instance.id)
+    db.session.commit()
+    flash(_("The comment is added."), "success")
+    return redirect(url_for("casework.case", instance_id=instance.id) + "#timeline")
