@@ -26,7 +26,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     import forms.jinja
     from engine.store import configure_engine
 
-    from . import admin, auth, casework, cli, errors, i18n, modeler, portal
+    from . import admin, auth, background, casework, cli, errors, i18n, modeler, notify, portal
     from .extensions import csrf, db, migrate
 
     db.init_app(app)
@@ -41,6 +41,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     auth.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
+    background.init_app(app)
+    notify.init_app(app)
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(portal.bp)

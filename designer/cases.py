@@ -15,7 +15,7 @@ from engine import runtime
 from engine.errors import Conflict, NotFound, StepFailed
 from engine.models import Event, HumanTask, Instance, ProcessModel, ProcessVersion
 
-from . import uploads
+from . import notify, uploads
 from .extensions import db
 from .i18n import locale
 from .models import User
@@ -123,6 +123,7 @@ def apply(user: User, version: ProcessVersion, data: dict[str, Any]) -> Instance
             uploads.attach(attachment_ids, err.instance.id)  # type: ignore[attr-defined]
         raise
     uploads.attach(attachment_ids, instance.id)
+    _tell_applicant(instance)
     return instance
 
 
@@ -195,7 +196,7 @@ def complete_task(
     """Complete a caseworker's task through the engine (its holder, or anyone if it is free)."""
     if task.assignee and task.assignee != user.actor and not user.has_role("team_lead"):
         raise Conflict("This task is assigned to a colleague. Ask them or your team lead.")
-    return runtime.complete(
+    instance = runtime.complete(
         db.session,
         user.tenant_id,
         task.id,
@@ -204,6 +205,18 @@ def complete_task(
         expected_version=expected_version,
         due_days=due_days(task.instance.process_version),
     )
+    _tell_applicant(instance)
+    return instance
+
+
+def _tell_applicant(instance: Instance) -> None:
+    """E-mail the applicant when their case has been decided (after the step committed)."""
+    if instance.status != "completed" or not instance.result or not instance.owner:
+        return
+    owner_id = instance.owner[5:] if instance.owner.startswith("user:") else ""
+    owner = db.session.get(User, int(owner_id)) if owner_id.isdigit() else None
+    if owner is not None:
+        notify.notify_decision(instance, owner)
 
 
 def due_days(version: ProcessVersion) -> int | None:

@@ -48,6 +48,8 @@ def load(app: Flask, test_config: dict[str, Any] | None) -> None:
         SESSION_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_HTTPONLY=True,
         WTF_CSRF_TIME_LIMIT=None,
+        SCHEDULER="thread",
+        SCHEDULER_INTERVAL=5,
     )
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_prefixed_env("FLYTVERK")

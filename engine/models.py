@@ -115,6 +115,7 @@ class Instance(Base):
         UniqueConstraint("tenant_id", "case_no"),
         Index("ix_instance_owner", "tenant_id", "owner", "created_at"),
         Index("ix_instance_status", "tenant_id", "status"),
+        Index("ix_instance_timer", "status", "next_timer_at"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"))
@@ -133,6 +134,8 @@ class Instance(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     completed_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+    # When the earliest timer the workflow waits for falls due (None: no timer).
+    next_timer_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
     process_version: Mapped[ProcessVersion] = relationship()
     __mapper_args__ = {"version_id_col": version}
 

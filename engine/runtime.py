@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Hashable
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -27,6 +28,7 @@ from .scripting import SCRIPT_ENGINE
 from .serialization import dump_state, load_state, to_json_value
 from .steps import StepLog, advance
 from .store import WORKFLOWS, begin_write, lock_instance, next_case_no
+from .timers import clock_at, next_timer_at
 from .transition import Writes, sync_human_tasks
 
 CLOSED = ("completed", "cancelled")
@@ -96,6 +98,7 @@ def _apply(
     instance.error = None
     instance.state = state
     instance.updated_at = writes.now
+    instance.next_timer_at = None if completed else next_timer_at(workflow)
 
 
 def _visible_data(workflow: BpmnWorkflow) -> dict[str, Any]:
@@ -370,3 +373,38 @@ def current_data(session: Session, instance: Instance) -> dict[str, Any]:
         return _visible_data(workflow)
     finally:
         WORKFLOWS.checkin(key, instance.version, workflow)
+
+
+def wake(session: Session, tenant_id: int, instance_id: int, now: datetime) -> Instance | None:
+    """Fire the timers of an instance that are due; None if another worker got there first."""
+    instance = lock_instance(session, tenant_id, instance_id)
+    due = instance.next_timer_at
+    if instance.status != "running" or due is None or due > now:
+        session.rollback()
+        return None
+    workflow = _workflow(session, instance)
+    try:
+        with clock_at(now):
+            log = advance(workflow)
+        completed, state = _settle(workflow, log)
+    except InstanceCorrupt:
+        session.rollback()
+        raise
+    except Exception as err:
+        message, element_id = _failure_message(err)
+        session.rollback()
+        failed = record_incident(session, tenant_id, instance_id, "system", message, element_id)
+        failed.next_timer_at = None  # an incident waits for people, not for the clock
+        session.commit()
+        return failed
+    writes = Writes(instance.tenant_id)
+    writes.event("system", "timer", None, {"due": due.isoformat()})
+    _apply(instance, workflow, log, writes, "system", completed, state)
+    _snapshot(instance, workflow, writes)
+    try:
+        session.flush()
+    except StaleDataError:
+        raise Conflict("Someone else changed this case at the same time.") from None
+    sync_human_tasks(session, instance, workflow, writes, new=False)
+    writes.flush(session, instance.id)
+    return _commit(session, instance, workflow)

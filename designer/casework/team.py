@@ -10,7 +10,7 @@ from flask_login import current_user
 from engine import tasks
 from engine.errors import Conflict
 
-from .. import cases
+from .. import cases, notify
 from .. import inbox as inbox_queries
 from ..auth import role_required
 from ..extensions import db
@@ -88,6 +88,7 @@ def assign(task_id: int) -> ResponseReturnValue:
     except Conflict as err:
         flash(err.message, "error")
         return _back(task_id), 303
+    notify.notify_assignment(cases.task_for(current_user, task_id), colleague)
     flash(_("The task is assigned to %(name)s.", name=colleague.name), "success")
     return _back(task_id)
 

@@ -155,7 +155,7 @@ def test_process_owner_draws_publishes_and_the_service_runs(live_server, page):
     page.click(".main-nav >> text=Tjenester")
     page.click("text=Søknad om ledsagerbevis")
     page.fill("#comment", "Jeg trenger ledsager på kino.")
-    page.click("main form button[type=submit]")
+    page.click("main form[data-forms] .form-actions .btn-primary")
     page.wait_for_selector(".receipt")
     case_no = page.inner_text(".receipt .case-no").strip()
     assert re.fullmatch(r"\d{4}-\d{6}", case_no)

@@ -116,8 +116,9 @@ def test_citizen_form_fits_a_360_px_phone_and_200_percent_zoom(live_server, brow
     assert _axe(page) == []
     context.close()
     # 200% zoom on a 1280 px screen lays out like a 640 px viewport at twice the scale.
-    zoomed = browser.new_context(locale="nb-NO", viewport={"width": 640, "height": 450},
-                                 device_scale_factor=2)
+    zoomed = browser.new_context(
+        locale="nb-NO", viewport={"width": 640, "height": 450}, device_scale_factor=2
+    )
     page = zoomed.new_page()
     _login(page, live_server, "kari")
     page.goto(f"{live_server}/services/parking_permit/apply")

@@ -42,7 +42,7 @@ def test_citizen_applies_caseworker_approves_citizen_sees_decision(live_server, 
     page.check("input[name=doctor_statement][value=yes]")
     page.select_option("#period_years", "3")
     assert _axe_violations(page) == []
-    page.click("main form button[type=submit]")
+    page.click("main form[data-forms] .form-actions .btn-primary")
 
     page.wait_for_selector(".receipt")
     case_no = page.inner_text(".receipt .case-no").strip()
@@ -57,7 +57,7 @@ def test_citizen_applies_caseworker_approves_citizen_sees_decision(live_server, 
     page.wait_for_selector(".diagram .djs-element.highlight-active")
     page.check("input[name=review_decision][value=approved]")
     page.fill("#review_reason", "Legeerklæringen dokumenterer vesentlig nedsatt gangevne.")
-    page.click("main form button[type=submit]")
+    page.click("main form[data-forms] .form-actions .btn-primary")
     page.wait_for_selector(".flash--success")
     assert case_no not in page.inner_text("main")
     page.click("text=Logg ut")
@@ -75,7 +75,7 @@ def test_error_summary_gets_focus_and_passes_axe(live_server, page):
     _login(page, live_server, "kari")
     page.goto(f"{live_server}/services/parking_permit/apply")
     page.fill("#national_id", "12345678901")
-    page.click("main form button[type=submit]")
+    page.click("main form[data-forms] .form-actions .btn-primary")
     page.wait_for_selector(".error-summary")
     assert page.evaluate("document.activeElement.classList.contains('error-summary')")
     assert "Fødselsnummeret er ikke gyldig" in page.inner_text(".error-summary")

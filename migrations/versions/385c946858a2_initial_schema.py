@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 4f199173e2f3
+Revision ID: 385c946858a2
 Revises: 
-Create Date: 2026-11-22 15:07:00.041011
+Create Date: 2026-11-22 15:08:20.748452
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '4f199173e2f3'
+revision = '385c946858a2'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -137,6 +137,7 @@ def upgrade():
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
     sa.Column('completed_at', sa.DateTime(), nullable=True),
+    sa.Column('next_timer_at', sa.DateTime(), nullable=True),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_instance_tenant_id_tenant')),
     sa.ForeignKeyConstraint(['version_id'], ['process_version.id'], name=op.f('fk_instance_version_id_process_version')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_instance')),
@@ -145,6 +146,7 @@ def upgrade():
     with op.batch_alter_table('instance', schema=None) as batch_op:
         batch_op.create_index('ix_instance_owner', ['tenant_id', 'owner', 'created_at'], unique=False)
         batch_op.create_index('ix_instance_status', ['tenant_id', 'status'], unique=False)
+        batch_op.create_index('ix_instance_timer', ['status', 'next_timer_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_instance_version_id'), ['version_id'], unique=False)
 
     op.create_table('attachment',
@@ -269,6 +271,7 @@ def downgrade():
     op.drop_table('attachment')
     with op.batch_alter_table('instance', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_instance_version_id'))
+        batch_op.drop_index('ix_instance_timer')
         batch_op.drop_index('ix_instance_status')
         batch_op.drop_index('ix_instance_owner')
 
