@@ -269,6 +269,17 @@ def task_prefill(definition: forms.FormDefinition, data: dict[str, Any]) -> dict
     return values
 
 
+def information_requests(instance: Instance) -> list[Event]:
+    """What the caseworkers asked the applicant for, newest first."""
+    return list(
+        db.session.scalars(
+            select(Event)
+            .where(Event.instance_id == instance.id, Event.kind == "information_requested")
+            .order_by(Event.id.desc())
+        )
+    )
+
+
 def trail(instance: Instance) -> list[str]:
     """Element ids the case has passed through, for highlighting the diagram."""
     ids = db.session.scalars(

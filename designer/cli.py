@@ -34,7 +34,7 @@ DEMO_USERS = (
         username="leder",
         name="Lise Leder",
         roles="caseworker,team_lead",
-        groups="Saksbehandler",
+        groups="Saksbehandler,Teamleder",
         email="lise@example.no",
     ),
     dict(

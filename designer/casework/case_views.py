@@ -12,7 +12,7 @@ from engine import runtime
 from engine.models import Event, HumanTask
 from engine.transition import Writes
 
-from .. import applications, cases
+from .. import applications, cases, notify
 from ..auth import role_required
 from ..extensions import db
 from ..models import User
@@ -55,6 +55,27 @@ def case(instance_id: int) -> ResponseReturnValue:
         attachments=applications.attachments_of(instance),
         trail=cases.trail(instance),
     )
+
+
+@bp.post("/cases/<int:instance_id>/information-request")
+@role_required("caseworker")
+def request_information(instance_id: int) -> ResponseReturnValue:
+    """Ask the applicant for more information: shown on their case page, e-mailed as a notice."""
+    instance = cases.instance_for_caseworker(current_user, instance_id)
+    text = request.form.get("text", "").strip()
+    if not text or len(text) > MAX_COMMENT:
+        flash(_("Write what you need, in at most %(n)s characters.", n=MAX_COMMENT), "error")
+        return redirect(url_for("casework.case", instance_id=instance.id)), 303
+    writes = Writes(instance.tenant_id)
+    writes.event(current_user.actor, "information_requested", None, {"text": text})
+    writes.flush(db.session, instance.id)
+    db.session.commit()
+    owner_id = (instance.owner or "")[5:]
+    owner = db.session.get(User, int(owner_id)) if owner_id.isdigit() else None
+    if owner is not None:
+        notify.notify_more_information(instance, owner, text)
+    flash(_("The applicant is asked for more information."), "success")
+    return redirect(url_for("casework.case", instance_id=instance.id) + "#timeline")
 
 
 @bp.post("/cases/<int:instance_id>/comments")

@@ -117,6 +117,7 @@ def case(case_no: str) -> ResponseReturnValue:
         model=instance.process_version.model,
         summary=cases.submitted_summary(instance, data),
         attachments=applications.attachments_of(instance),
+        requests=cases.information_requests(instance),
         received=request.args.get("received") == "1",
     )
 

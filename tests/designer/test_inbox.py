@@ -130,3 +130,23 @@ def test_comments_and_access_to_the_case_page(app, login_as):
     assert login_as("kari").get(case_url).status_code == 403
     assert login_as("leder").get("/casework/team").status_code == 200
     assert sara.get("/casework/team").status_code == 403
+
+
+def test_asking_the_applicant_for_more_information(app, login_as):
+    from designer.models import OutboxMessage
+
+    case_no = _apply(login_as("kari"))
+    sara = login_as("saksbehandler")
+    case_url = _case_url(sara, case_no)
+    asked = sara.submit(
+        case_url, {"text": "Send oss legeerklæringen som vedlegg."}, action="/information-request"
+    )
+    assert asked.status_code == 302
+    assert "Bedt om mer informasjon" in text_of(sara.get(case_url))
+    citizen = text_of(login_as("kari").get(f"/cases/{case_no}"))
+    assert "Kommunen trenger mer informasjon" in citizen
+    assert "Send oss legeerklæringen som vedlegg." in citizen
+    with app.app_context():
+        [mail] = db.session.query(OutboxMessage).filter_by(kind="more_information").all()
+        assert mail.recipient == "kari@example.no"
+        assert "legeerklæringen" not in mail.body_text  # free text stays behind the login
