@@ -219,6 +219,21 @@ def _tell_applicant(instance: Instance) -> None:
         notify.notify_decision(instance, owner)
 
 
+TASK_FORM_SKIP = {"csrf_token", "expected_version", "save_only", "nav"}
+
+
+def save_task_form(user: User, task: HumanTask, formdata: Any) -> None:
+    """Keep a caseworker's unfinished input on the task (the holder, or anyone if it is free)."""
+    if task.assignee and task.assignee != user.actor and not user.has_role("team_lead"):
+        raise Conflict("This task is assigned to a colleague. Ask them or your team lead.")
+    task.saved_form = [
+        [k, v]
+        for k, v in formdata.items(multi=True)
+        if k not in TASK_FORM_SKIP and isinstance(v, str)
+    ]
+    db.session.commit()
+
+
 def due_days(version: ProcessVersion) -> int | None:
     """The service's default deadline for user tasks (settings: default_due_days)."""
     value = (version.model.settings or {}).get("default_due_days")

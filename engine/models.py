@@ -172,6 +172,8 @@ class HumanTask(Base):
     due_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
     completed_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
     completed_by: Mapped[str | None] = mapped_column(String(100), default=None)
+    # What a caseworker saved without completing: the raw form fields, restored next time.
+    saved_form: Mapped[list[list[str]] | None] = mapped_column(JSON, default=None)
     instance: Mapped[Instance] = relationship()
 
 

@@ -6,6 +6,7 @@ from flask import Response, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.datastructures import MultiDict
 
 import forms
 from engine import runtime
@@ -70,14 +71,20 @@ def task(task_id: int) -> ResponseReturnValue:
     form_cls = cases.form_class(definition, base=cases.TaskForm)
     data = runtime.task_data(db.session, human.instance, human.task_uuid)
     if request.method == "POST":
+        if request.form.get("save_only"):
+            cases.save_task_form(current_user, human, request.form)
+            flash(_("Your input is saved. The task is still open."), "success")
+            return redirect(url_for("casework.task", task_id=human.id))
         form = forms.bind_options(form_cls(), definition, data)
         step = forms.page_step(form, definition)
         if not step.submit:
             return _render_task(human, form, definition, 422 if form.errors else 200)
-    else:  # caseworker forms start from what the process already knows
-        form = forms.bind_options(
-            form_cls(data=cases.task_prefill(definition, data)), definition, data
-        )
+    else:  # caseworker forms start from what was saved, or from what the process knows
+        if human.saved_form:
+            form = form_cls(formdata=MultiDict(human.saved_form))
+        else:
+            form = form_cls(data=cases.task_prefill(definition, data))
+        form = forms.bind_options(form, definition, data)
         form.expected_version.data = str(human.instance.version)
     if form.validate_on_submit():
         raw = form.expected_version.data or ""

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import lxml.html
+
 from tests.factories import PARKING_APPLICATION, text_of
 
 APPLY = "/services/parking_permit/apply"
@@ -71,3 +73,15 @@ def test_diagram_endpoint_serves_the_bpmn_of_the_case(login_as):
     assert response.status_code == 200
     assert response.mimetype == "application/xml"
     assert b'id="review"' in response.data
+
+
+def test_save_without_completing_keeps_the_input_and_the_task_open(login_as):
+    sara, url = _open_task(login_as)
+    saved = sara.submit(
+        url, {"review_decision": "rejected", "review_reason": "Halvferdig", "save_only": "1"}
+    )
+    assert saved.status_code == 302
+    doc = lxml.html.fromstring(sara.get(url).get_data(as_text=True))
+    assert doc.xpath('string(//textarea[@name="review_reason"])').strip() == "Halvferdig"
+    assert doc.xpath('//input[@name="review_decision" and @value="rejected"]/@checked')
+    assert url in sara.get("/casework/").get_data(as_text=True)

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 385c946858a2
+Revision ID: 57c0052cf9ca
 Revises: 
-Create Date: 2026-11-22 15:08:20.748452
+Create Date: 2026-11-22 15:16:16.565147
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '385c946858a2'
+revision = '57c0052cf9ca'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -207,6 +207,7 @@ def upgrade():
     sa.Column('due_at', sa.DateTime(), nullable=True),
     sa.Column('completed_at', sa.DateTime(), nullable=True),
     sa.Column('completed_by', sa.String(length=100), nullable=True),
+    sa.Column('saved_form', sa.JSON(), nullable=True),
     sa.ForeignKeyConstraint(['instance_id'], ['instance.id'], name=op.f('fk_human_task_instance_id_instance')),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_human_task_tenant_id_tenant')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_human_task')),
