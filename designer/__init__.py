@@ -26,7 +26,19 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     import forms.jinja
     from engine.store import configure_engine
 
-    from . import admin, auth, background, casework, cli, errors, i18n, modeler, notify, portal
+    from . import (
+        admin,
+        auth,
+        background,
+        casework,
+        cli,
+        errors,
+        i18n,
+        modeler,
+        notify,
+        portal,
+        security,
+    )
     from .extensions import csrf, db, migrate
 
     db.init_app(app)
@@ -42,6 +54,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     cli.init_app(app)
     background.init_app(app)
+    security.init_app(app)
     notify.init_app(app)
 
     app.register_blueprint(auth.bp)

@@ -74,3 +74,13 @@ def test_unknown_page_is_a_friendly_404(client):
 def test_oversized_request_is_413(client):
     response = client.post("/login", data={"username": "x" * (11 * 1024 * 1024)})
     assert response.status_code == 413
+
+
+def test_every_page_carries_a_strict_content_security_policy(client):
+    response = client.get("/")
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert "frame-ancestors 'self'" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    html = response.get_data(as_text=True)
+    assert "<script>" not in html and " style=" not in html

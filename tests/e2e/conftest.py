@@ -73,3 +73,42 @@ def page(browser):  # type: ignore[no-untyped-def]
     page.set_default_timeout(15000)
     yield page
     context.close()
+
+
+@pytest.fixture(autouse=True)
+def _no_csp_violations(request):  # type: ignore[no-untyped-def]
+    """Fail a browser test if the page broke the Content-Security-Policy."""
+    if "page" not in request.fixturenames:
+        yield
+        return
+    page = request.getfixturevalue("page")
+    violations: list[str] = []
+    page.on(
+        "console",
+        lambda m: (
+            violations.append(m.text)
+            if "Content Security Policy" in m.text and "style" not in m.text
+            else None
+        ),
+    )
+    yield
+    assert violations == [], violations
+
+
+AXE = os.path.join(os.path.dirname(__file__), "..", "..", "node_modules", "axe-core", "axe.min.js")
+
+
+def axe_violations(page) -> list[str]:  # type: ignore[no-untyped-def]
+    """Run axe-core (WCAG 2.0/2.1 A and AA) on the page; injected over DevTools, not as an
+    inline <script>, so the site's CSP (no inline scripts) stays in force."""
+    import json
+
+    if not os.path.exists(AXE):
+        pytest.fail("axe-core is missing: run `npm ci` (make setup does)")
+    with open(AXE, encoding="utf-8") as handle:
+        page.evaluate(handle.read())
+    found = page.evaluate(
+        "async () => JSON.stringify((await axe.run(document, {runOnly: "
+        "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']})).violations)"
+    )
+    return [f"{v['id']}: {v['help']}" for v in json.loads(found)]

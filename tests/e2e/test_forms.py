@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 
 import pytest
 
@@ -11,9 +10,9 @@ from designer.catalog import ServiceBundle, install
 from designer.extensions import db
 from engine.models import ProcessModel, Tenant
 from tests.designer.test_citizen_forms import APPLY_FORM, PROCESS, REVIEW_FORM
+from tests.e2e.conftest import axe_violations
 
 pytestmark = pytest.mark.browser
-AXE = os.path.join(os.path.dirname(__file__), "..", "..", "node_modules", "axe-core", "axe.min.js")
 
 
 def _login(page, base: str, username: str) -> None:  # type: ignore[no-untyped-def]
@@ -22,15 +21,6 @@ def _login(page, base: str, username: str) -> None:  # type: ignore[no-untyped-d
     page.fill("#password", "demo")
     page.click("main button[type=submit]")
     page.wait_for_selector(".flash--success")
-
-
-def _axe(page) -> list[str]:  # type: ignore[no-untyped-def]
-    page.add_script_tag(path=AXE)
-    found = page.evaluate(
-        "async () => JSON.stringify((await axe.run(document, {runOnly: "
-        "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']})).violations)"
-    )
-    return [f"{v['id']}: {v['help']}" for v in json.loads(found)]
 
 
 def test_form_editor_adds_a_field_that_citizens_then_get(app, live_server, page):
@@ -49,7 +39,7 @@ def test_form_editor_adds_a_field_that_citizens_then_get(app, live_server, page)
         "r => document.getElementById('form-editor-app').dataset.revision !== r", arg=revision
     )
     assert page.get_attribute("#form-editor-app", "data-problem-count") in (None, "0")
-    assert _axe(page) == []
+    assert axe_violations(page) == []
     with app.app_context():
         model = db.session.get(ProcessModel, model_id)
         saved = json.loads(model.draft_files["forms/application.json"])
@@ -85,11 +75,11 @@ def test_multi_page_form_with_live_conditions_passes_axe(app, live_server, page)
     _login(page, base, "kari")
     page.goto(f"{base}/services/subsidy/apply")
     assert "Steg 1 av 3" in page.inner_text(".form-steps")
-    assert _axe(page) == []
+    assert axe_violations(page) == []
     page.click(".form-actions button[name=nav][value=next]")  # nothing filled in: the error state
     page.wait_for_selector(".error-summary")
     assert page.evaluate("document.activeElement.classList.contains('error-summary')")
-    assert _axe(page) == []
+    assert axe_violations(page) == []
     page.fill("#income", "390000")
     page.check("input[name=has_children][value=yes]")
     page.click(".form-actions button[name=nav][value=next]")
@@ -98,7 +88,7 @@ def test_multi_page_form_with_live_conditions_passes_axe(app, live_server, page)
     assert rows.count() == 1
     page.click("button[name=children-add]")  # added in the browser, no reload
     assert rows.count() == 2
-    assert _axe(page) == []
+    assert axe_violations(page) == []
     page.click(".form-actions button[name=nav][value=back]")
     page.check("input[name=has_children][value=no]")
     page.click(".form-actions button[name=nav][value=next]")
@@ -113,7 +103,7 @@ def test_citizen_form_fits_a_360_px_phone_and_200_percent_zoom(live_server, brow
     page.goto(f"{live_server}/services/parking_permit/apply")
     overflow = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
     assert page.evaluate(overflow) <= 1
-    assert _axe(page) == []
+    assert axe_violations(page) == []
     context.close()
     # 200% zoom on a 1280 px screen lays out like a 640 px viewport at twice the scale.
     zoomed = browser.new_context(

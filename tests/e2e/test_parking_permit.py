@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import json
-import os
-
 import pytest
 
+from tests.e2e.conftest import axe_violations
+
 pytestmark = pytest.mark.browser
-AXE = os.path.join(os.path.dirname(__file__), "..", "..", "node_modules", "axe-core", "axe.min.js")
 
 
 def _login(page, base: str, username: str) -> None:  # type: ignore[no-untyped-def]
@@ -17,17 +15,6 @@ def _login(page, base: str, username: str) -> None:  # type: ignore[no-untyped-d
     page.fill("#password", "demo")
     page.click("main button[type=submit]")
     page.wait_for_selector(".flash--success")
-
-
-def _axe_violations(page) -> list[str]:  # type: ignore[no-untyped-def]
-    if not os.path.exists(AXE):
-        pytest.fail("axe-core is missing: run `npm ci` (make setup does)")
-    page.add_script_tag(path=AXE)
-    result = page.evaluate(
-        "async () => JSON.stringify((await axe.run(document, {runOnly: "
-        "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']})).violations)"
-    )
-    return [f"{v['id']}: {v['help']}" for v in json.loads(result)]
 
 
 def test_citizen_applies_caseworker_approves_citizen_sees_decision(live_server, page):
@@ -41,7 +28,7 @@ def test_citizen_applies_caseworker_approves_citizen_sees_decision(live_server, 
     page.fill("#need_description", "Jeg kan bare gå noen få meter med krykker.")
     page.check("input[name=doctor_statement][value=yes]")
     page.select_option("#period_years", "3")
-    assert _axe_violations(page) == []
+    assert axe_violations(page) == []
     page.click("main form[data-forms] .form-actions .btn-primary")
 
     page.wait_for_selector(".receipt")
@@ -68,7 +55,7 @@ def test_citizen_applies_caseworker_approves_citizen_sees_decision(live_server, 
     decision = page.inner_text(".decision")
     assert "innvilget" in decision
     assert "Legeerklæringen dokumenterer vesentlig nedsatt gangevne." in decision
-    assert _axe_violations(page) == []
+    assert axe_violations(page) == []
 
 
 def test_error_summary_gets_focus_and_passes_axe(live_server, page):
@@ -79,4 +66,4 @@ def test_error_summary_gets_focus_and_passes_axe(live_server, page):
     page.wait_for_selector(".error-summary")
     assert page.evaluate("document.activeElement.classList.contains('error-summary')")
     assert "Fødselsnummeret er ikke gyldig" in page.inner_text(".error-summary")
-    assert _axe_violations(page) == []
+    assert axe_violations(page) == []
