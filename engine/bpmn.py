@@ -16,6 +16,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
 from .checks import structural_problems
+from .dmn import DmnBpmnParser, dmn_problems  # DMN: our table parser, engine and checks
 from .errors import ModelInvalid, Problem
 from .safexml import parse_xml
 
@@ -119,10 +120,10 @@ def _parse(
 ) -> ParsedProcess:
     trees = {name: parse_xml(data, filename=name) for name, data in bpmn.items()}
     dmn_trees = {name: parse_xml(data, filename=name) for name, data in dmn.items()}
-    problems = structural_problems(trees, form_names)
+    problems = structural_problems(trees, form_names) + dmn_problems(dmn_trees)  # DMN: checks
     if problems:
         raise ModelInvalid(problems)
-    parser = SpiffBpmnParser(validator=VALIDATOR)
+    parser = DmnBpmnParser(validator=VALIDATOR)  # DMN: every hit policy, explanations
     try:
         for name, root in trees.items():
             parser.add_bpmn_xml(etree.ElementTree(root), filename=name)
@@ -134,7 +135,7 @@ def _parse(
     except ModelInvalid:
         raise
     except (ValidationException, SpiffWorkflowException) as err:
-        problem = _spiff_problem(err, trees)
+        problem = _spiff_problem(err, {**trees, **dmn_trees})  # DMN: lines in DMN files too
         # The task parser wraps a RecursionError into a ValidationException.
         if isinstance(err.__context__, RecursionError):
             problem = replace(problem, message=_TOO_DEEP.message)

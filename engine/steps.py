@@ -10,6 +10,8 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
 from SpiffWorkflow.util.task import TaskState
 
+from .dmn import pop_explanation  # DMN: decision explanations on the timeline
+
 
 @dataclass
 class StepLog:
@@ -31,6 +33,7 @@ def _record(log: StepLog, task: Any) -> None:
             for c in task.children
             if c.has_state(TaskState.DEFINITE_MASK) and getattr(c.task_spec, "bpmn_id", None)
         ]
+    summary.update(pop_explanation(task))  # DMN: which rules fired, on which inputs
     if isinstance(spec, EndEvent) and task.workflow is task.workflow.top_workflow:
         log.outcome = element_id
     log.events.append(("step", element_id, summary))
