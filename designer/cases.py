@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from wtforms import HiddenField
 
 import forms
-from engine import runtime
+from engine import dmn, runtime
 from engine.errors import Conflict, NotFound, StepFailed
 from engine.models import Event, HumanTask, Instance, ProcessModel, ProcessVersion
 
@@ -293,6 +293,13 @@ def information_requests(instance: Instance) -> list[Event]:
             .order_by(Event.id.desc())
         )
     )
+
+
+def explanations(instance: Instance) -> list[str]:
+    """Plain-words reasons of the automatic decisions made in the case (for the citizen)."""
+    events = db.session.scalars(select(Event).where(
+        Event.instance_id == instance.id, Event.kind == "step").order_by(Event.id))
+    return [dmn.explain(e.summary, locale()) for e in events if e.summary.get("decision")]
 
 
 def trail(instance: Instance) -> list[str]:

@@ -152,7 +152,15 @@ def row_limits(component: dict[str, Any]) -> tuple[int, int, int]:
     return minimum, maximum, min(max(initial, minimum), maximum)
 
 
+def as_count(value: Any) -> Any:
+    """form-js keeps custom properties as strings: "3" counts as 3."""
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return value
+
+
 def _count(value: Any, default: int) -> int:
+    value = as_count(value)
     return int(value) if is_count(value) else default
 
 
@@ -164,7 +172,7 @@ def check_rows(key: str, component: dict[str, Any]) -> Problems:
     properties = properties or {}
     problems: Problems = []
     for name in ("minRows", "maxRows"):
-        value = properties.get(name)
+        value = as_count(properties.get(name))
         if value is not None and (not is_count(value) or value > MAX_ROWS_LIMIT):
             problems.append(
                 problem(

@@ -118,6 +118,7 @@ def case(case_no: str) -> ResponseReturnValue:
         summary=cases.submitted_summary(instance, data),
         attachments=applications.attachments_of(instance),
         requests=cases.information_requests(instance),
+        explanations=cases.explanations(instance),
         received=request.args.get("received") == "1",
     )
 
