@@ -297,8 +297,11 @@ def information_requests(instance: Instance) -> list[Event]:
 
 def explanations(instance: Instance) -> list[str]:
     """Plain-words reasons of the automatic decisions made in the case (for the citizen)."""
-    events = db.session.scalars(select(Event).where(
-        Event.instance_id == instance.id, Event.kind == "step").order_by(Event.id))
+    events = db.session.scalars(
+        select(Event)
+        .where(Event.instance_id == instance.id, Event.kind == "step")
+        .order_by(Event.id)
+    )
     return [dmn.explain(e.summary, locale()) for e in events if e.summary.get("decision")]
 
 

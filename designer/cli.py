@@ -82,6 +82,38 @@ def seed_demo_users() -> list[str]:
 def init_app(app: Flask) -> None:
     """Register the CLI commands."""
 
+    @app.cli.command("token")
+    @click.argument("name")
+    @click.option("--scope", "scopes", multiple=True, default=["messages"], help="e.g. messages")
+    @click.option("--revoke", is_flag=True, help="Revoke the tokens with this name instead.")
+    def token(name: str, scopes: tuple[str, ...], revoke: bool) -> None:
+        """Create an API token for an integration (printed once), or revoke it."""
+        from .api.views import hash_token, new_token
+        from .models import ApiToken, utcnow
+
+        tenant = ensure_tenant(
+            db.session,
+            current_app.config["DEFAULT_TENANT"],
+            current_app.config["DEFAULT_TENANT_NAME"],
+        )
+        if revoke:
+            for row in db.session.scalars(select(ApiToken).where(ApiToken.name == name)):
+                row.revoked_at = utcnow()
+            db.session.commit()
+            click.echo(f"revoked tokens named {name}")
+            return
+        secret = new_token()
+        db.session.add(
+            ApiToken(
+                tenant_id=tenant.id,
+                name=name,
+                token_hash=hash_token(secret),
+                scopes=",".join(scopes),
+            )
+        )
+        db.session.commit()
+        click.echo(secret)
+
     @app.cli.command("seed")
     @click.option("--demo-users/--no-demo-users", default=False, help="Also create demo users.")
     def seed(demo_users: bool) -> None:

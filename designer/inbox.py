@@ -15,6 +15,7 @@ from .models import User
 VIEWS = ("mine", "unassigned", "overdue", "all")
 SORTS = {"created": HumanTask.created_at, "due": HumanTask.due_at}
 PAGE_SIZE = 25
+COUNT_CAP = 1000
 
 
 @dataclass
@@ -67,9 +68,19 @@ class InboxPage:
     query: InboxQuery = field(default_factory=InboxQuery)
 
     @property
+    def capped(self) -> bool:
+        """True when there are more matches than were counted."""
+        return self.total > COUNT_CAP
+
+    @property
     def pages(self) -> int:
-        """How many pages the result has."""
-        return max(1, -(-self.total // PAGE_SIZE))
+        """How many pages the result has (at least; see `capped`)."""
+        return max(1, -(-min(self.total, COUNT_CAP) // PAGE_SIZE))
+
+    @property
+    def has_next(self) -> bool:
+        """Whether a next page exists."""
+        return self.query.page < self.pages or (self.capped and len(self.tasks) == PAGE_SIZE)
 
 
 def _filters(user: User, query: InboxQuery) -> list[Any]:
@@ -107,11 +118,12 @@ def inbox(user: User, query: InboxQuery) -> InboxPage:
     if not user.group_list:
         return InboxPage(query=query)
     conditions = _filters(user, query)
-    total = db.session.scalar(select(func.count()).select_from(HumanTask).where(*conditions)) or 0
+    # Counting is capped: beyond COUNT_CAP nobody reads the exact number, and an exact
+    # count would visit every matching row.
+    capped = select(HumanTask.id).where(*conditions).limit(COUNT_CAP + 1).subquery()
+    total = db.session.scalar(select(func.count()).select_from(capped)) or 0
     order = SORTS[query.sort]
-    ordering = (
-        [order.is_(None), order, HumanTask.id] if query.sort == "due" else [order, HumanTask.id]
-    )
+    ordering = [order.nulls_last(), HumanTask.id] if query.sort == "due" else [order, HumanTask.id]
     tasks = db.session.scalars(
         select(HumanTask)
         .where(*conditions)

@@ -121,3 +121,21 @@ class OutboxMessage(Base):
         if self.sent_at is not None:
             return "sent"
         return "failed" if self.error else "outbox"
+
+
+class ApiToken(Base):
+    """A token an integration uses: stored as a SHA-256 hash, scoped, revocable."""
+
+    __tablename__ = "api_token"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    scopes: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+
+    @property
+    def actor(self) -> str:
+        """How the engine's history names this integration."""
+        return f"api:{self.name}"

@@ -146,9 +146,9 @@ class HumanTask(Base):
     __tablename__ = "human_task"
     __table_args__ = (
         UniqueConstraint("instance_id", "task_uuid"),
-        Index("ix_human_task_inbox", "tenant_id", "status", "lane", "created_at"),
-        Index("ix_human_task_due", "tenant_id", "status", "lane", "due_at"),
-        Index("ix_human_task_assignee", "tenant_id", "status", "assignee", "created_at"),
+        Index("ix_human_task_inbox", "tenant_id", "status", "is_test", "lane", "created_at"),
+        Index("ix_human_task_due", "tenant_id", "status", "is_test", "lane", "due_at"),
+        Index("ix_human_task_assignee", "tenant_id", "status", "is_test", "assignee", "created_at"),
         Index("ix_human_task_case", "tenant_id", "case_no"),
         Index("ix_human_task_done", "tenant_id", "completed_at"),
     )
@@ -190,6 +190,19 @@ class Event(Base):
     kind: Mapped[str] = mapped_column(String(40))
     element_id: Mapped[str | None] = mapped_column(String(200), default=None)
     summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class MessageWait(Base):
+    """An instance waiting for a named message, with the correlation key it expects."""
+
+    __tablename__ = "message_wait"
+    __table_args__ = (Index("ix_message_wait_lookup", "tenant_id", "name", "correlation_key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"))
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instance.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    correlation_key: Mapped[str | None] = mapped_column(String(200), default=None)
+    element_id: Mapped[str] = mapped_column(String(200))
 
 
 class CaseCounter(Base):

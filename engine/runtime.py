@@ -20,7 +20,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import bpmn
+from . import bpmn, messages
 from .errors import Conflict, InstanceClosed, InstanceCorrupt, NotFound, StepFailed, TaskNotReady
 from .history import prune_history, unfinished_tasks
 from .models import HumanTask, Instance, ProcessVersion
@@ -168,12 +168,18 @@ def start(
     subject: str = "",
     is_test: bool = False,
     due_days: int | None = None,
+    message: str | None = None,
 ) -> Instance:
     """Start an instance with initial data and run it until it waits.
+
+    With `message`, the instance is started by that message (a message start event): the
+    data is the message's payload.
 
     `due_days` is the deadline of user tasks whose diagram sets none (the service default).
     """
     parsed = spec_for(version)
+    if message is not None and not messages.starts_on(parsed.spec, message):
+        raise NotFound(f"The process does not start on the message '{message}'.")
     begin_write(session)
     writes = Writes(version.tenant_id, default_due_days=due_days)
     case_no = next_case_no(session, version.tenant_id, writes.now.year)
@@ -193,9 +199,15 @@ def start(
     writes.event(actor, "started", None, {"fields": sorted(data)})
     workflow = _new_workflow(parsed, data)
     try:
+        if message is not None:
+            waited = advance(workflow)  # the message start event now waits
+            if not messages.deliver(workflow, message, data, start=True):
+                raise NotFound(f"The process does not start on the message '{message}'.")
         log = advance(workflow)
+        if message is not None:
+            log.events = waited.events + log.events
         completed, state = _settle(workflow, log)
-    except InstanceCorrupt:
+    except (InstanceCorrupt, NotFound):
         session.rollback()
         raise
     except Exception as err:  # a broken diagram must never lose the application
@@ -215,6 +227,7 @@ def start(
     session.add(instance)
     session.flush()
     sync_human_tasks(session, instance, workflow, writes, new=True)
+    messages.sync_waits(session, instance, workflow)
     writes.flush(session, instance.id)
     return _commit(session, instance, workflow)
 
@@ -323,6 +336,7 @@ def _complete(
     except StaleDataError:
         raise Conflict("Someone else changed this case at the same time.") from None
     sync_human_tasks(session, instance, workflow, writes, new=False)
+    messages.sync_waits(session, instance, workflow)
     writes.flush(session, instance.id)
     return _commit(session, instance, workflow)
 
@@ -347,6 +361,7 @@ def cancel(
     instance.status, instance.completed_at = "cancelled", writes.now
     instance.state = dump_state(workflow)
     writes.event(actor, "cancelled", None, {"reason": reason})
+    messages.sync_waits(session, instance, workflow)
     writes.flush(session, instance.id)
     return _commit(session, instance, workflow)
 
@@ -406,5 +421,55 @@ def wake(session: Session, tenant_id: int, instance_id: int, now: datetime) -> I
     except StaleDataError:
         raise Conflict("Someone else changed this case at the same time.") from None
     sync_human_tasks(session, instance, workflow, writes, new=False)
+    messages.sync_waits(session, instance, workflow)
+    writes.flush(session, instance.id)
+    return _commit(session, instance, workflow)
+
+
+def receive(
+    session: Session,
+    tenant_id: int,
+    name: str,
+    key: str | None,
+    payload: dict[str, Any],
+    actor: str,
+) -> Instance | None:
+    """Deliver a message to the instance waiting for it with exactly this key, if any."""
+    instance_id = messages.find_waiting(session, tenant_id, name, key)
+    if instance_id is None:
+        session.rollback()
+        return None
+    instance = lock_instance(session, tenant_id, instance_id)
+    workflow = _workflow(session, instance)
+    if (name, key) not in {(n, k) for n, k, _ in messages.waiting(workflow)}:
+        session.rollback()  # our own key check: SpiffWorkflow would accept a wrong key
+        return None
+    try:
+        if not messages.deliver(workflow, name, payload):
+            session.rollback()
+            return None
+        log = advance(workflow)
+        completed, state = _settle(workflow, log)
+    except InstanceCorrupt:
+        session.rollback()
+        raise
+    except Exception as err:
+        message, element_id = _failure_message(err)
+        session.rollback()
+        failure = StepFailed(message, element_id=element_id)
+        failure.instance = record_incident(
+            session, tenant_id, instance_id, actor, message, element_id, {"message": name}
+        )
+        raise failure from err
+    writes = Writes(instance.tenant_id)
+    writes.event(actor, "message_received", None, {"name": name, "fields": sorted(payload)})
+    _apply(instance, workflow, log, writes, actor, completed, state)
+    _snapshot(instance, workflow, writes)
+    try:
+        session.flush()
+    except StaleDataError:
+        raise Conflict("Someone else changed this case at the same time.") from None
+    sync_human_tasks(session, instance, workflow, writes, new=False)
+    messages.sync_waits(session, instance, workflow)
     writes.flush(session, instance.id)
     return _commit(session, instance, workflow)

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 57c0052cf9ca
+Revision ID: 36f07c9ea336
 Revises: 
-Create Date: 2026-11-22 15:16:16.565147
+Create Date: 2026-11-22 15:45:26.587077
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '57c0052cf9ca'
+revision = '36f07c9ea336'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -25,6 +25,21 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_tenant')),
     sa.UniqueConstraint('slug', name=op.f('uq_tenant_slug'))
     )
+    op.create_table('api_token',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('tenant_id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('scopes', sa.String(length=200), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('revoked_at', sa.DateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_api_token_tenant_id_tenant')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_api_token')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_api_token_token_hash'))
+    )
+    with op.batch_alter_table('api_token', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_api_token_tenant_id'), ['tenant_id'], unique=False)
+
     op.create_table('case_counter',
     sa.Column('tenant_id', sa.Integer(), nullable=False),
     sa.Column('year', sa.Integer(), nullable=False),
@@ -214,12 +229,27 @@ def upgrade():
     sa.UniqueConstraint('instance_id', 'task_uuid', name=op.f('uq_human_task_instance_id'))
     )
     with op.batch_alter_table('human_task', schema=None) as batch_op:
-        batch_op.create_index('ix_human_task_assignee', ['tenant_id', 'status', 'assignee', 'created_at'], unique=False)
+        batch_op.create_index('ix_human_task_assignee', ['tenant_id', 'status', 'is_test', 'assignee', 'created_at'], unique=False)
         batch_op.create_index('ix_human_task_case', ['tenant_id', 'case_no'], unique=False)
         batch_op.create_index('ix_human_task_done', ['tenant_id', 'completed_at'], unique=False)
-        batch_op.create_index('ix_human_task_due', ['tenant_id', 'status', 'lane', 'due_at'], unique=False)
-        batch_op.create_index('ix_human_task_inbox', ['tenant_id', 'status', 'lane', 'created_at'], unique=False)
+        batch_op.create_index('ix_human_task_due', ['tenant_id', 'status', 'is_test', 'lane', 'due_at'], unique=False)
+        batch_op.create_index('ix_human_task_inbox', ['tenant_id', 'status', 'is_test', 'lane', 'created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_human_task_instance_id'), ['instance_id'], unique=False)
+
+    op.create_table('message_wait',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('tenant_id', sa.Integer(), nullable=False),
+    sa.Column('instance_id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('correlation_key', sa.String(length=200), nullable=True),
+    sa.Column('element_id', sa.String(length=200), nullable=False),
+    sa.ForeignKeyConstraint(['instance_id'], ['instance.id'], name=op.f('fk_message_wait_instance_id_instance')),
+    sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_message_wait_tenant_id_tenant')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_message_wait'))
+    )
+    with op.batch_alter_table('message_wait', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_message_wait_instance_id'), ['instance_id'], unique=False)
+        batch_op.create_index('ix_message_wait_lookup', ['tenant_id', 'name', 'correlation_key'], unique=False)
 
     op.create_table('outbox_message',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -251,6 +281,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_outbox_message_instance_id'))
 
     op.drop_table('outbox_message')
+    with op.batch_alter_table('message_wait', schema=None) as batch_op:
+        batch_op.drop_index('ix_message_wait_lookup')
+        batch_op.drop_index(batch_op.f('ix_message_wait_instance_id'))
+
+    op.drop_table('message_wait')
     with op.batch_alter_table('human_task', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_human_task_instance_id'))
         batch_op.drop_index('ix_human_task_inbox')
@@ -295,5 +330,9 @@ def downgrade():
 
     op.drop_table('process_model')
     op.drop_table('case_counter')
+    with op.batch_alter_table('api_token', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_api_token_tenant_id'))
+
+    op.drop_table('api_token')
     op.drop_table('tenant')
     # ### end Alembic commands ###
