@@ -1,88 +1,187 @@
 """The one script engine: every gateway condition and script goes through here.
 
-Compiled code objects are cached by source text, so evaluating a gateway costs
-a dictionary lookup and an `eval`, not a compile. The sandbox (RestrictedPython,
-CPU and size limits) plugs into `ScriptEnvironment` and nowhere else.
+Code runs in the sandbox (`engine.sandbox`): RestrictedPython with our policy
+and guards, curated copies of the allowed modules, a CPU-time and memory budget
+and a limit on the data a script writes. Every refusal is a `ScriptRejected`
+whose message reaches the incident. Compiled code is cached by source text, so
+evaluating a gateway costs a dictionary lookup and an `eval`, not a compile.
 """
 
 from __future__ import annotations
 
-import builtins
-import datetime as _dt
-import decimal
-import math
+import ast
 from collections import OrderedDict
 from threading import Lock
-from types import CodeType, ModuleType
-from typing import Any
+from types import ModuleType
+from typing import Any, NoReturn, cast
 
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import (
     BasePythonScriptEngineEnvironment,
 )
 
-_ALLOWED_BUILTINS = (
-    "abs all any bool dict divmod enumerate filter float format frozenset int "
-    "isinstance len list map max min range reversed round set sorted str sum "
-    "tuple zip True False None ValueError KeyError TypeError"
-).split()
+from .sandbox import (
+    FILENAME,
+    Compiled,
+    Interrupt,
+    Mode,
+    NameRejected,
+    Run,
+    ScriptRejected,
+    compile_code,
+    configure,
+    problems,
+)
+from .sandbox.limits import check_output, containers_size
+from .sandbox.namespace import ALLOWED_MODULES, DEFAULT_GLOBALS, SAFE_BUILTINS, UNAVAILABLE
 
-# Modules a script may import, and those the standard library imports lazily on
-# its behalf (date.today() imports `time`, strptime imports `_strptime`).
-ALLOWED_MODULES = frozenset({"datetime", "decimal", "math", "re", "json", "time", "_strptime"})
+__all__ = [
+    "ALLOWED_MODULES",
+    "DEFAULT_GLOBALS",
+    "SAFE_BUILTINS",
+    "SCRIPT_ENGINE",
+    "CodeCache",
+    "ScriptEngine",
+    "ScriptEnvironment",
+    "ScriptRejected",
+    "check_code",
+    "check_syntax",
+    "configure",
+]
 
 
-def _import(
-    name: str, globals: Any = None, locals: Any = None, fromlist: Any = (), level: int = 0
-) -> ModuleType:
-    if level != 0 or name not in ALLOWED_MODULES:
-        raise ImportError(f"Importing '{name}' is not allowed in process scripts.")
-    return builtins.__import__(name, globals, locals, fromlist, level)
-
-
-SAFE_BUILTINS: dict[str, Any] = {name: getattr(builtins, name) for name in _ALLOWED_BUILTINS}
-SAFE_BUILTINS["__import__"] = _import
-
-DEFAULT_GLOBALS: dict[str, Any] = {
-    "date": _dt.date,
-    "datetime": _dt.datetime,
-    "timedelta": _dt.timedelta,
-    "Decimal": decimal.Decimal,
-    "math": math,
-}
+def _mode(mode: str) -> Mode:
+    if mode not in ("eval", "exec"):
+        raise ValueError(f"mode must be 'eval' or 'exec', not {mode!r}")
+    return cast(Mode, mode)
 
 
 class CodeCache:
-    """A bounded cache of compiled code objects keyed by (mode, source)."""
+    """A bounded cache of compiled (restricted) code keyed by (mode, source)."""
 
     def __init__(self, size: int = 4096) -> None:
         self._size = size
-        self._codes: OrderedDict[tuple[str, str], CodeType] = OrderedDict()
+        self._codes: OrderedDict[tuple[str, str], Compiled] = OrderedDict()
         self._lock = Lock()
 
-    def get(self, source: str, mode: str) -> CodeType:
-        """Return the compiled code for `source`, compiling it on first use."""
+    def get(self, source: str, mode: str) -> Compiled:
+        """The compiled code for `source`, compiled on first use.
+
+        Raises SyntaxError, or ScriptRejected for a rule broken at compile time.
+        """
         key = (mode, source)
         with self._lock:
-            code = self._codes.get(key)
-            if code is not None:
+            compiled = self._codes.get(key)
+            if compiled is not None:
                 self._codes.move_to_end(key)
-                return code
-        code = compile(source, "<string>", mode)
+                return compiled
+        compiled = compile_code(source, _mode(mode))
         with self._lock:
-            self._codes[key] = code
+            self._codes[key] = compiled
             if len(self._codes) > self._size:
                 self._codes.popitem(last=False)
-        return code
+        return compiled
+
+
+def _static_problems(tree: ast.AST) -> list[tuple[int, str]]:
+    """Imports outside the allowlist and calls of missing builtins, found before running."""
+    names = [n for n in ast.walk(tree) if isinstance(n, ast.Name)]
+    bound = {n.id for n in names if not isinstance(n.ctx, ast.Load)}
+    bound |= {n.name for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)}
+    found = []
+    for node in ast.walk(tree):
+        modules: list[str] = []
+        if isinstance(node, ast.Import):
+            modules = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            modules = ["." * node.level + (node.module or "")]
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            name, args = node.func.id, node.args
+            if name == "__import__" and args and isinstance(args[0], ast.Constant):
+                modules = [str(args[0].value)]
+            elif name in UNAVAILABLE and name not in bound:
+                found.append((node.lineno, f"'{name}' is not available in process scripts."))
+        for module in modules:
+            if module not in ALLOWED_MODULES:
+                message = f"Importing '{module}' is not allowed in process scripts."
+                found.append((getattr(node, "lineno", 1), message))
+    return sorted(found)
+
+
+def code_problems(source: str, mode: str, *, static: bool = True) -> list[tuple[int, str]]:
+    """(line, message) of the problems found without running: syntax, rules broken and,
+    with `static`, imports outside the allowlist and calls of builtins scripts lack."""
+    found = problems(source, _mode(mode))
+    if not found and static:
+        found = _static_problems(ast.parse(source, FILENAME, mode))
+    return found
+
+
+def check_code(source: str, mode: str) -> str | None:
+    """The first problem of `source` for people ("Line 2: ..."), including the static ones."""
+    found = code_problems(source, mode)
+    return f"Line {found[0][0]}: {found[0][1]}" if found else None
 
 
 def check_syntax(source: str, mode: str) -> SyntaxError | None:
-    """Compile `source` without running it; return the SyntaxError if any."""
+    """Compile `source` without running it; a SyntaxError for a syntax error or a rule
+    the restricted compiler refuses (message in `msg`, line in `lineno`), else None.
+
+    Imports and missing builtins are left to run time (an incident); `check_code`
+    reports them too.
+    """
     try:
-        compile(source, "<string>", mode)
+        ast.parse(source, FILENAME, mode)
     except SyntaxError as err:
         return err
-    return None
+    found = code_problems(source, mode, static=False)
+    if not found:
+        return None
+    line, message = found[0]
+    lines = source.splitlines()
+    text = lines[line - 1] if 0 < line <= len(lines) else None
+    return SyntaxError(message, (FILENAME, line, 1, text))
+
+
+def _explain(err: BaseException, failure: BaseException | None) -> NoReturn:
+    """Raise the refusal behind `err` (the run's first one if the script caught it)."""
+    cause = failure or err
+    refusal: ScriptRejected | None = None
+    if isinstance(cause, ScriptRejected):
+        refusal = cause
+    elif isinstance(cause, Interrupt):
+        refusal = ScriptRejected(str(cause.args[0]))
+    elif isinstance(cause, NameError) and cause.name in UNAVAILABLE:
+        refusal = NameRejected(f"'{cause.name}' is not available in process scripts.")
+    elif isinstance(cause, RecursionError):
+        refusal = ScriptRejected("The script called functions too deeply (endless recursion?).")
+    elif isinstance(cause, MemoryError):
+        refusal = ScriptRejected("The script ran out of memory.")
+    if refusal is None:
+        raise err
+    if refusal is err:
+        raise refusal
+    raise refusal.with_traceback(cause.__traceback__) from err
+
+
+def _run(compiled: Compiled, namespace: dict[str, Any], track: bool) -> Any:
+    """Run code; `track` keeps the first refusal even if the script catches it."""
+    if not (track or compiled.budgeted):  # a plain expression: nothing to measure
+        try:
+            return eval(compiled.code, namespace)  # noqa: S307
+        except (NameError, RecursionError, MemoryError) as err:
+            _explain(err, None)
+    with Run(compiled.budgeted) as run:
+        if compiled.budgeted:
+            namespace["_tick_"] = run.tick
+        try:
+            result = eval(compiled.code, namespace)  # noqa: S307
+        except BaseException as err:  # Interrupt is one; others pass through _explain
+            _explain(err, run.failure)
+    if run.failure is not None:
+        _explain(run.failure, run.failure)
+    return result
 
 
 def _is_data(value: Any) -> bool:
@@ -90,7 +189,7 @@ def _is_data(value: Any) -> bool:
 
 
 class ScriptEnvironment(BasePythonScriptEngineEnvironment):
-    """Evaluates expressions and runs scripts against task data."""
+    """Evaluates expressions and runs scripts against task data, in the sandbox."""
 
     def __init__(self, environment_globals: dict[str, Any] | None = None) -> None:
         super().__init__(dict(environment_globals or DEFAULT_GLOBALS))
@@ -99,11 +198,8 @@ class ScriptEnvironment(BasePythonScriptEngineEnvironment):
     def _namespace(
         self, context: dict[str, Any], external: dict[str, Any] | None
     ) -> dict[str, Any]:
-        namespace: dict[str, Any] = {"__builtins__": SAFE_BUILTINS}
-        namespace.update(self.globals)
-        namespace.update(external or {})
-        namespace.update(context)
-        return namespace
+        # Task data shadows the helpers; nothing shadows the builtins (and guards).
+        return {**self.globals, **(external or {}), **context, "__builtins__": SAFE_BUILTINS}
 
     def evaluate(
         self,
@@ -112,8 +208,8 @@ class ScriptEnvironment(BasePythonScriptEngineEnvironment):
         external_context: dict[str, Any] | None = None,
     ) -> Any:
         """Evaluate one expression; task data shadows the helper globals."""
-        code = self.codes.get(expression.strip(), "eval")
-        return eval(code, self._namespace(context, external_context))  # noqa: S307
+        compiled = self.codes.get(expression.strip(), "eval")
+        return _run(compiled, self._namespace(context, external_context), track=False)
 
     def execute(
         self,
@@ -122,30 +218,58 @@ class ScriptEnvironment(BasePythonScriptEngineEnvironment):
         external_context: dict[str, Any] | None = None,
     ) -> bool:
         """Run a script; the variables it leaves behind become task data."""
-        code = self.codes.get(script, "exec")
+        compiled = self.codes.get(script, "exec")
         namespace = self._namespace(context, external_context)
-        exec(code, namespace)  # noqa: S102
+        before = containers_size(context)
+        _run(compiled, namespace, track=True)
         helpers = {**self.globals, **(external_context or {})}
+        results = {}
         for key, value in namespace.items():
-            if key == "__builtins__" or not _is_data(value):
+            if key in ("__builtins__", "_tick_") or not _is_data(value):
                 continue
             if key in helpers and value is helpers[key] and key not in context:
                 continue
-            context[key] = value
+            results[key] = value
+        check_output(results, context, before)
         for key in [k for k in context if k not in namespace]:
             del context[key]
+        context.update(results)
         return True
 
 
 class ScriptEngine(PythonScriptEngine):
-    """SpiffWorkflow's script engine bound to our environment."""
+    """SpiffWorkflow's script engine bound to our environment; refusals keep their message."""
 
     def __init__(self, environment: ScriptEnvironment | None = None) -> None:
         super().__init__(environment=environment or ScriptEnvironment())
 
     def validate(self, expression: str) -> None:
-        """Raise SyntaxError if the expression does not compile."""
-        compile(expression, "<string>", "eval")
+        """Raise SyntaxError if the expression does not compile under the sandbox's rules."""
+        try:
+            self.environment.codes.get(expression.strip(), "eval")
+        except ScriptRejected as err:
+            raise SyntaxError(str(err.args[0])) from err
+
+    def evaluate(self, task: Any, expression: str, external_context: Any = None) -> Any:
+        """As SpiffWorkflow's, but a refusal's message becomes the error's message."""
+        try:
+            return super().evaluate(task, expression, external_context)
+        except WorkflowTaskException as err:
+            cause = err.__context__
+            if isinstance(cause, ScriptRejected):
+                message = f"{cause.args[0]} (in the expression '{expression.strip()}')"
+                raise WorkflowTaskException(message, task=task, exception=cause) from cause
+            raise
+
+    def create_task_exec_exception(self, task: Any, script: str, err: Exception) -> Any:
+        """A refusal's message (and line) instead of "ScriptRejected:..."."""
+        if not isinstance(err, ScriptRejected):
+            return super().create_task_exec_exception(task, script, err)
+        line, text = self.get_error_line_number_and_content(script, err)
+        where = f" (line {line})" if line else ""
+        return WorkflowTaskException(
+            f"{err.args[0]}{where}", task=task, exception=err, line_number=line, error_line=text
+        )
 
 
 SCRIPT_ENGINE = ScriptEngine()

@@ -1,0 +1,231 @@
+"""Refusals and limits: `ScriptRejected`, `LIMITS`, a run's budget, the output check.
+
+A `Run` is checked by `_tick_()` calls that the policy puts into every loop,
+comprehension, function and lambda: the thread's CPU time (`time.thread_time`,
+so other threads neither count nor slow down) and the process's resident memory
+(read from /proc every few milliseconds, where it exists).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import decimal
+import json
+import math
+import os
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any, NoReturn
+
+
+class ScriptRejected(Exception):
+    """A script broke a sandbox rule or limit; `args[0]` is a message for people."""
+
+
+class ImportRejected(ScriptRejected, ImportError):
+    """A script imported a module outside the allowlist."""
+
+
+class NameRejected(ScriptRejected, NameError):
+    """A script used a builtin that process scripts do not get."""
+
+
+class AttributeRejected(ScriptRejected, AttributeError):
+    """A script read a part of an allowed module that scripts do not get."""
+
+
+class Interrupt(BaseException):
+    """Stops a script out of budget; not an Exception, so `except Exception` cannot catch it."""
+
+
+@dataclass
+class Limits:
+    """What one script run may use."""
+
+    cpu_seconds: float = 2.0
+    max_output_bytes: int = 256 * 1024
+    max_items: int = 1_000_000  # characters, bytes or items of one value a guard builds
+    max_int_bits: int = 100_000
+    max_memory_bytes: int = 256 * 2**20
+    max_format_width: int = 10_000
+
+
+LIMITS = Limits()
+_ACTIVE = threading.local()
+_CHECK_EVERY = 0.002  # seconds of wall time between two CPU and memory checks
+
+
+def configure(
+    *,
+    cpu_seconds: float | None = None,
+    max_output_bytes: int | None = None,
+    max_items: int | None = None,
+    max_memory_bytes: int | None = None,
+) -> Limits:
+    """Change the limits of all later script runs (the app calls this from its config)."""
+    changes = {
+        "cpu_seconds": cpu_seconds,
+        "max_output_bytes": max_output_bytes,
+        "max_items": max_items,
+        "max_memory_bytes": max_memory_bytes,
+    }
+    for name, value in changes.items():
+        if value is not None:
+            if value <= 0:
+                raise ValueError(f"{name} must be positive, not {value!r}")
+            setattr(LIMITS, name, value)
+    return LIMITS
+
+
+def reject(message: str, kind: type[ScriptRejected] = ScriptRejected) -> NoReturn:
+    """Refuse; the running script still fails if it catches the exception."""
+    err = kind(message)
+    run = getattr(_ACTIVE, "run", None)
+    if run is not None and run.failure is None:
+        run.failure = err
+    raise err
+
+
+def check_items(count: int) -> None:
+    """Refuse to build a value of more than `max_items` characters or items."""
+    if count > LIMITS.max_items:
+        reject(
+            f"The script tried to build a value of {count:,} characters or items; "
+            f"the limit is {LIMITS.max_items:,}."
+        )
+
+
+def check_number(value: Any) -> None:
+    """Refuse to turn a Decimal of more than ~30,000 digits into an int (slow C code)."""
+    if isinstance(value, decimal.Decimal) and value.is_finite():
+        digits = int(LIMITS.max_int_bits * math.log10(2))
+        if value.adjusted() >= digits:
+            reject(f"The script tried to compute a number of more than {digits:,} digits.")
+
+
+def _rss() -> int | None:
+    try:  # opened each time: a descriptor kept across fork() would read the parent
+        fd = os.open("/proc/self/statm", os.O_RDONLY)
+    except OSError:
+        return None
+    try:
+        return int(os.read(fd, 100).split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    finally:
+        os.close(fd)
+
+
+class Run:
+    """One script run on this thread: its CPU and memory budget and its first refusal.
+
+    Without `budgeted` (code with no loops, functions or comprehensions, whose
+    run time is bounded by its length) nothing is measured. With it, the first
+    check comes after `_CHECK_EVERY` of wall time, so short runs never read
+    /proc; memory growth is measured from that first check on.
+    """
+
+    def __init__(self, budgeted: bool) -> None:
+        self.failure: BaseException | None = None
+        self._previous: Run | None = None
+        self._deadline = time.thread_time() + LIMITS.cpu_seconds if budgeted else 0.0
+        self._next = time.perf_counter() + _CHECK_EVERY if budgeted else 0.0
+        self._rss_limit: int | None = None
+
+    def tick(self) -> bool:
+        """Called by each loop iteration, comprehension item and function call."""
+        if time.perf_counter() >= self._next:
+            self._check()
+        return True
+
+    def _check(self) -> None:
+        if time.thread_time() > self._deadline:
+            self._stop(f"The script ran longer than {LIMITS.cpu_seconds:g} s and was stopped.")
+        rss = _rss()
+        if rss is not None:
+            if self._rss_limit is None:
+                self._rss_limit = rss + LIMITS.max_memory_bytes
+            elif rss > self._rss_limit:
+                megabytes = LIMITS.max_memory_bytes // 2**20
+                self._stop(f"The script used more than {megabytes} MB of memory and was stopped.")
+        self._next = time.perf_counter() + _CHECK_EVERY
+
+    def _stop(self, message: str) -> NoReturn:
+        self._next = -math.inf  # every later tick stops the script again
+        stop = Interrupt(message)
+        if self.failure is None:
+            self.failure = stop
+        raise stop
+
+    def __enter__(self) -> Run:
+        self._previous, _ACTIVE.run = getattr(_ACTIVE, "run", None), self
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        _ACTIVE.run = self._previous
+
+
+# --- output ---------------------------------------------------------------------
+
+_SCALARS = (_dt.date, _dt.time, _dt.timedelta, decimal.Decimal, uuid.UUID)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, (set, frozenset)):
+        return list(value)
+    if isinstance(value, _SCALARS):
+        return str(value)
+    raise TypeError(f"it holds a {type(value).__name__}")
+
+
+_ENCODER = json.JSONEncoder(default=_plain, ensure_ascii=False, separators=(",", ":"))
+
+
+def _size(values: dict[str, Any]) -> int:
+    """Bytes of JSON for `values`; the error names the first value that cannot be kept."""
+    try:
+        return len(_ENCODER.encode(values).encode()) if values else 0
+    except (TypeError, ValueError, RecursionError):
+        for key, value in values.items():
+            try:
+                _ENCODER.encode(value)
+            except (TypeError, ValueError, RecursionError) as err:
+                reject(f"The script's variable '{key}' cannot be kept as case data ({err}).")
+        raise
+
+
+CONTAINERS = (dict, list, set)
+
+
+def _size_or_zero(values: dict[str, Any]) -> int:
+    try:
+        return len(_ENCODER.encode(values).encode()) if values else 0
+    except (TypeError, ValueError, RecursionError):
+        return 0  # data the script found: not its fault
+
+
+def containers_size(context: dict[str, Any]) -> int:
+    """Bytes of JSON of the values a script could change in place (taken before it runs)."""
+    return _size_or_zero({k: v for k, v in context.items() if isinstance(v, CONTAINERS)})
+
+
+def check_output(results: dict[str, Any], context: dict[str, Any], before: int) -> None:
+    """Refuse data that cannot be stored, or growth beyond `max_output_bytes`.
+
+    `before` is `containers_size(context)` from before the run; `results` are the
+    variables the script left, `context` the task data it started with.
+    """
+    changed = {
+        k: v
+        for k, v in results.items()
+        if isinstance(v, CONTAINERS) or k not in context or context[k] is not v
+    }
+    replaced = {
+        k: context[k] for k in changed if k in context and not isinstance(context[k], CONTAINERS)
+    }
+    grown = _size(changed) - before - _size_or_zero(replaced)
+    if grown > LIMITS.max_output_bytes:
+        reject(
+            f"The script wrote {grown:,} bytes of data; "
+            f"the limit is {LIMITS.max_output_bytes:,} bytes."
+        )
