@@ -24,6 +24,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     config.load(app, test_config)
 
     import forms.jinja
+    from engine import sandbox
     from engine.store import configure_engine
 
     from . import (
@@ -47,6 +48,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     with app.app_context():
         configure_engine(db.engine, synchronous=app.config["SQLITE_SYNCHRONOUS"])
+    sandbox.configure(
+        cpu_seconds=float(app.config["SCRIPT_CPU_SECONDS"]),
+        max_output_bytes=int(app.config["SCRIPT_MAX_OUTPUT_BYTES"]),
+    )
 
     app.jinja_loader = ChoiceLoader([app.jinja_loader, PackageLoader("forms", "templates")])
     forms.jinja.install(app.jinja_env)

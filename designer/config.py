@@ -49,6 +49,8 @@ def load(app: Flask, test_config: dict[str, Any] | None) -> None:
         REMEMBER_COOKIE_HTTPONLY=True,
         WTF_CSRF_TIME_LIMIT=None,
         SCHEDULER="thread",
+        SCRIPT_CPU_SECONDS=2.0,
+        SCRIPT_MAX_OUTPUT_BYTES=256 * 1024,
         SCHEDULER_INTERVAL=5,
     )
     app.config.from_pyfile("config.py", silent=True)
