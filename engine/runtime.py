@@ -117,6 +117,31 @@ def _snapshot(instance: Instance, workflow: BpmnWorkflow, writes: Writes) -> Non
         writes.event("system", "data", None, {"data": _visible_data(workflow)})
 
 
+def _save(
+    session: Session,
+    instance: Instance,
+    workflow: BpmnWorkflow,
+    log: StepLog,
+    writes: Writes,
+    actor: str,
+    outcome: tuple[bool, str],
+    *,
+    new: bool = False,
+) -> Instance:
+    """The end of every transition: row, task index, message waits, events, commit."""
+    completed, state = outcome
+    _apply(instance, workflow, log, writes, actor, completed, state)
+    _snapshot(instance, workflow, writes)
+    try:
+        session.flush()
+    except StaleDataError:
+        raise Conflict("Someone else changed this case at the same time.") from None
+    sync_human_tasks(session, instance, workflow, writes, new=new)
+    messages.sync_waits(session, instance, workflow)
+    writes.flush(session, instance.id)
+    return _commit(session, instance, workflow)
+
+
 def _commit(session: Session, instance: Instance, workflow: BpmnWorkflow) -> Instance:
     key, version = _cache_key(session, instance), instance.version
     session.commit()
@@ -222,14 +247,8 @@ def start(
         failure = StepFailed(message, element_id=element_id)
         failure.instance = instance
         raise failure from err
-    _apply(instance, workflow, log, writes, actor, completed, state)
-    _snapshot(instance, workflow, writes)
     session.add(instance)
-    session.flush()
-    sync_human_tasks(session, instance, workflow, writes, new=True)
-    messages.sync_waits(session, instance, workflow)
-    writes.flush(session, instance.id)
-    return _commit(session, instance, workflow)
+    return _save(session, instance, workflow, log, writes, actor, (completed, state), new=True)
 
 
 def complete(
@@ -329,16 +348,7 @@ def _complete(
     writes.event(
         actor, "task_completed", human.element_id, {"name": human.name, "fields": sorted(data)}
     )
-    _apply(instance, workflow, log, writes, actor, completed, state)
-    _snapshot(instance, workflow, writes)
-    try:
-        session.flush()
-    except StaleDataError:
-        raise Conflict("Someone else changed this case at the same time.") from None
-    sync_human_tasks(session, instance, workflow, writes, new=False)
-    messages.sync_waits(session, instance, workflow)
-    writes.flush(session, instance.id)
-    return _commit(session, instance, workflow)
+    return _save(session, instance, workflow, log, writes, actor, (completed, state))
 
 
 def cancel(
@@ -414,16 +424,7 @@ def wake(session: Session, tenant_id: int, instance_id: int, now: datetime) -> I
         return failed
     writes = Writes(instance.tenant_id)
     writes.event("system", "timer", None, {"due": due.isoformat()})
-    _apply(instance, workflow, log, writes, "system", completed, state)
-    _snapshot(instance, workflow, writes)
-    try:
-        session.flush()
-    except StaleDataError:
-        raise Conflict("Someone else changed this case at the same time.") from None
-    sync_human_tasks(session, instance, workflow, writes, new=False)
-    messages.sync_waits(session, instance, workflow)
-    writes.flush(session, instance.id)
-    return _commit(session, instance, workflow)
+    return _save(session, instance, workflow, log, writes, "system", (completed, state))
 
 
 def receive(
@@ -463,13 +464,4 @@ def receive(
         raise failure from err
     writes = Writes(instance.tenant_id)
     writes.event(actor, "message_received", None, {"name": name, "fields": sorted(payload)})
-    _apply(instance, workflow, log, writes, actor, completed, state)
-    _snapshot(instance, workflow, writes)
-    try:
-        session.flush()
-    except StaleDataError:
-        raise Conflict("Someone else changed this case at the same time.") from None
-    sync_human_tasks(session, instance, workflow, writes, new=False)
-    messages.sync_waits(session, instance, workflow)
-    writes.flush(session, instance.id)
-    return _commit(session, instance, workflow)
+    return _save(session, instance, workflow, log, writes, actor, (completed, state))
