@@ -10,18 +10,32 @@ from threading import Lock
 from typing import Any
 
 from lxml import etree
+from SpiffWorkflow.bpmn.parser.util import full_tag
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs import BpmnProcessSpec
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
+from SpiffWorkflow.spiff.parser.task_spec import ServiceTaskParser
 
 from .checks import structural_problems
 from .dmn import DmnBpmnParser, dmn_problems  # DMN: our table parser, engine and checks
 from .errors import ModelInvalid, Problem
 from .safexml import parse_xml
+from .servicetasks import ConnectorTask
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 FORM_PROPERTY = "formJsonSchemaFilename"
+
+
+class _Parser(DmnBpmnParser):  # type: ignore[misc]
+    """Our DMN engine, and service tasks that wait for a connector job."""
+
+    OVERRIDE_PARSER_CLASSES = {
+        **DmnBpmnParser.OVERRIDE_PARSER_CLASSES,
+        full_tag("serviceTask"): (ServiceTaskParser, ConnectorTask),
+    }
+
+
 _TOO_DEEP = Problem(
     "The process is too deeply chained to be parsed (hundreds of elements "
     "in one unbroken sequence). Split it into sub-processes."
@@ -123,7 +137,7 @@ def _parse(
     problems = structural_problems(trees, form_names) + dmn_problems(dmn_trees)  # DMN: checks
     if problems:
         raise ModelInvalid(problems)
-    parser = DmnBpmnParser(validator=VALIDATOR)  # DMN: every hit policy, explanations
+    parser = _Parser(validator=VALIDATOR)  # DMN: every hit policy; service tasks: jobs
     try:
         for name, root in trees.items():
             parser.add_bpmn_xml(etree.ElementTree(root), filename=name)

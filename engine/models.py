@@ -212,3 +212,39 @@ class CaseCounter(Base):
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"), primary_key=True)
     year: Mapped[int] = mapped_column(Integer, primary_key=True)
     last: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ConnectorJob(Base):
+    """A service task's call to a connector: queued, retried with backoff, done or failed.
+
+    The engine stops at a service task and queues a job; a worker makes the call outside any
+    lock and then completes the task through the runtime. A failed job is an incident until a
+    process owner retries it or continues with data of their own.
+    """
+
+    __tablename__ = "connector_job"
+    __table_args__ = (
+        UniqueConstraint("instance_id", "task_uuid"),
+        Index("ix_connector_job_due", "status", "next_attempt_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"), index=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instance.id"), index=True)
+    task_uuid: Mapped[str] = mapped_column(String(36))
+    element_id: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(200), default="")
+    connector: Mapped[str] = mapped_column(String(100))
+    params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    result_variable: Mapped[str] = mapped_column(String(200))
+    # queued -> running -> done | queued (retry) | failed (incident); cancelled when the task went.
+    status: Mapped[str] = mapped_column(String(20), default="queued")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    max_attempts: Mapped[int] = mapped_column(Integer, default=3)
+    backoff_seconds: Mapped[int] = mapped_column(Integer, default=10)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+    # A running job whose worker died is taken over when its lease has passed.
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+    last_error: Mapped[str | None] = mapped_column(Text, default=None)
+    is_test: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

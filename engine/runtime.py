@@ -20,7 +20,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import bpmn, messages
+from . import bpmn, messages, servicetasks
 from .errors import Conflict, InstanceClosed, InstanceCorrupt, NotFound, StepFailed, TaskNotReady
 from .history import prune_history, unfinished_tasks
 from .models import HumanTask, Instance, ProcessVersion
@@ -54,7 +54,7 @@ def _cache_key(session: Session, instance: Instance) -> Hashable:
     return (str(url), instance.id, instance.created_at)
 
 
-def _workflow(session: Session, instance: Instance) -> BpmnWorkflow:
+def workflow_of(session: Session, instance: Instance) -> BpmnWorkflow:
     workflow = WORKFLOWS.checkout(_cache_key(session, instance), instance.version)
     if workflow is None:
         parsed = spec_for(instance.process_version)
@@ -62,7 +62,7 @@ def _workflow(session: Session, instance: Instance) -> BpmnWorkflow:
     return workflow
 
 
-def _settle(workflow: BpmnWorkflow, log: StepLog) -> tuple[bool, str]:
+def settle(workflow: BpmnWorkflow, log: StepLog) -> tuple[bool, str]:
     """Prune history, check consistency; return (completed, state)."""
     prune_history(workflow)
     completed = workflow.is_completed()
@@ -117,7 +117,7 @@ def _snapshot(instance: Instance, workflow: BpmnWorkflow, writes: Writes) -> Non
         writes.event("system", "data", None, {"data": _visible_data(workflow)})
 
 
-def _save(
+def save_transition(
     session: Session,
     instance: Instance,
     workflow: BpmnWorkflow,
@@ -138,6 +138,7 @@ def _save(
         raise Conflict("Someone else changed this case at the same time.") from None
     sync_human_tasks(session, instance, workflow, writes, new=new)
     messages.sync_waits(session, instance, workflow)
+    servicetasks.sync_jobs(session, instance, workflow, writes)
     writes.flush(session, instance.id)
     return _commit(session, instance, workflow)
 
@@ -149,7 +150,7 @@ def _commit(session: Session, instance: Instance, workflow: BpmnWorkflow) -> Ins
     return instance
 
 
-def _failure_message(err: Exception) -> tuple[str, str | None]:
+def failure_message(err: Exception) -> tuple[str, str | None]:
     spec = getattr(getattr(err, "task", None), "task_spec", None) or getattr(err, "task_spec", None)
     element_id = getattr(spec, "bpmn_id", None)
     name = getattr(spec, "bpmn_name", None) or element_id
@@ -231,12 +232,12 @@ def start(
         log = advance(workflow)
         if message is not None:
             log.events = waited.events + log.events
-        completed, state = _settle(workflow, log)
+        completed, state = settle(workflow, log)
     except (InstanceCorrupt, NotFound):
         session.rollback()
         raise
     except Exception as err:  # a broken diagram must never lose the application
-        message, element_id = _failure_message(err)
+        message, element_id = failure_message(err)
         instance.status, instance.error = "incident", message
         instance.state = dump_state(_new_workflow(parsed, data))
         writes.event("system", "incident", element_id, {"message": message})
@@ -248,7 +249,9 @@ def start(
         failure.instance = instance
         raise failure from err
     session.add(instance)
-    return _save(session, instance, workflow, log, writes, actor, (completed, state), new=True)
+    return save_transition(
+        session, instance, workflow, log, writes, actor, (completed, state), new=True
+    )
 
 
 def complete(
@@ -315,7 +318,7 @@ def _complete(
         raise InstanceClosed("This case is closed.", current_version=instance.version)
     if expected_version is not None and instance.version != expected_version:
         raise Conflict("The case changed after you opened it.", current_version=instance.version)
-    workflow = _workflow(session, instance)
+    workflow = workflow_of(session, instance)
     try:
         task = workflow.get_task_from_id(UUID(human.task_uuid))
     except TaskNotFoundException:
@@ -326,11 +329,11 @@ def _complete(
         task.task_spec.add_data_from_form(task, copy.deepcopy(data))
         task.run()
         log = advance(workflow)
-        completed, state = _settle(workflow, log)
+        completed, state = settle(workflow, log)
     except InstanceCorrupt:
         raise
     except Exception as err:
-        message, element_id = _failure_message(err)
+        message, element_id = failure_message(err)
         session.rollback()
         failure = StepFailed(message, element_id=element_id)
         failure.instance = record_incident(
@@ -348,7 +351,7 @@ def _complete(
     writes.event(
         actor, "task_completed", human.element_id, {"name": human.name, "fields": sorted(data)}
     )
-    return _save(session, instance, workflow, log, writes, actor, (completed, state))
+    return save_transition(session, instance, workflow, log, writes, actor, (completed, state))
 
 
 def cancel(
@@ -359,7 +362,7 @@ def cancel(
     if instance.status in CLOSED:
         session.rollback()
         raise InstanceClosed("This case is already closed.", current_version=instance.version)
-    workflow = _workflow(session, instance)
+    workflow = workflow_of(session, instance)
     workflow.cancel()
     writes = Writes(instance.tenant_id)
     session.execute(
@@ -372,12 +375,13 @@ def cancel(
     instance.state = dump_state(workflow)
     writes.event(actor, "cancelled", None, {"reason": reason})
     messages.sync_waits(session, instance, workflow)
+    servicetasks.sync_jobs(session, instance, workflow, writes)
     writes.flush(session, instance.id)
     return _commit(session, instance, workflow)
 
 
 def _read(session: Session, instance: Instance) -> tuple[BpmnWorkflow, Hashable]:
-    return _workflow(session, instance), _cache_key(session, instance)
+    return workflow_of(session, instance), _cache_key(session, instance)
 
 
 def task_data(session: Session, instance: Instance, task_uuid: str) -> dict[str, Any]:
@@ -407,16 +411,16 @@ def wake(session: Session, tenant_id: int, instance_id: int, now: datetime) -> I
     if instance.status != "running" or due is None or due > now:
         session.rollback()
         return None
-    workflow = _workflow(session, instance)
+    workflow = workflow_of(session, instance)
     try:
         with clock_at(now):
             log = advance(workflow)
-        completed, state = _settle(workflow, log)
+        completed, state = settle(workflow, log)
     except InstanceCorrupt:
         session.rollback()
         raise
     except Exception as err:
-        message, element_id = _failure_message(err)
+        message, element_id = failure_message(err)
         session.rollback()
         failed = record_incident(session, tenant_id, instance_id, "system", message, element_id)
         failed.next_timer_at = None  # an incident waits for people, not for the clock
@@ -424,7 +428,7 @@ def wake(session: Session, tenant_id: int, instance_id: int, now: datetime) -> I
         return failed
     writes = Writes(instance.tenant_id)
     writes.event("system", "timer", None, {"due": due.isoformat()})
-    return _save(session, instance, workflow, log, writes, "system", (completed, state))
+    return save_transition(session, instance, workflow, log, writes, "system", (completed, state))
 
 
 def receive(
@@ -441,7 +445,7 @@ def receive(
         session.rollback()
         return None
     instance = lock_instance(session, tenant_id, instance_id)
-    workflow = _workflow(session, instance)
+    workflow = workflow_of(session, instance)
     if (name, key) not in {(n, k) for n, k, _ in messages.waiting(workflow)}:
         session.rollback()  # our own key check: SpiffWorkflow would accept a wrong key
         return None
@@ -450,12 +454,12 @@ def receive(
             session.rollback()
             return None
         log = advance(workflow)
-        completed, state = _settle(workflow, log)
+        completed, state = settle(workflow, log)
     except InstanceCorrupt:
         session.rollback()
         raise
     except Exception as err:
-        message, element_id = _failure_message(err)
+        message, element_id = failure_message(err)
         session.rollback()
         failure = StepFailed(message, element_id=element_id)
         failure.instance = record_incident(
@@ -464,4 +468,4 @@ def receive(
         raise failure from err
     writes = Writes(instance.tenant_id)
     writes.event(actor, "message_received", None, {"name": name, "fields": sorted(payload)})
-    return _save(session, instance, workflow, log, writes, actor, (completed, state))
+    return save_transition(session, instance, workflow, log, writes, actor, (completed, state))
