@@ -7,10 +7,10 @@ from datetime import timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine import runtime, scheduler
-from engine.models import Instance, utcnow
+from engine import bpmn, runtime, scheduler, schedules
+from engine.models import Instance, ProcessVersion, utcnow
 from tests.engine.conftest import Install
-from tests.engine.helpers import DATA, events_of, open_tasks
+from tests.engine.helpers import DATA, bpmn_text, events_of, open_tasks
 
 ESCALATION = (DATA / "engine" / "escalation.bpmn").read_text(encoding="utf-8")
 
@@ -75,3 +75,66 @@ def test_scheduler_thread_stops_cleanly(sessions: sessionmaker[Session]) -> None
     thread.stop()
     thread.join(timeout=5)
     assert not thread.is_alive()
+
+
+def test_an_intermediate_timer_waits_and_an_interrupting_boundary_timer_ends_the_task(
+    session: Session, sessions: sessionmaker[Session], install: Install, tenant_id: int
+) -> None:
+    version = install(bpmn_text("timers.bpmn"), key="timers")
+    instance = runtime.start(session, version, data={}, actor="kari")
+    assert open_tasks(session, instance.id) == []  # the cooling-off period runs first
+    started = instance.created_at
+    assert scheduler.run_once(sessions, now=started + timedelta(hours=1)) == 0
+    assert scheduler.run_once(sessions, now=started + timedelta(hours=2, seconds=1)) == 1
+    session.expire_all()
+    assert [t.element_id for t in open_tasks(session, instance.id)] == ["answer"]
+    row = session.get(Instance, instance.id)
+    assert row is not None and row.next_timer_at is not None
+    assert scheduler.run_once(sessions, now=row.next_timer_at + timedelta(seconds=1)) == 1
+    session.expire_all()
+    row = session.get(Instance, instance.id)
+    assert row is not None and (row.status, row.outcome) == ("completed", "expired")
+    assert open_tasks(session, instance.id) == []  # the interrupted task is gone
+
+
+def test_a_timer_start_cycle_runs_the_process_on_schedule_once_per_period(
+    session: Session, sessions: sessionmaker[Session], install: Install, tenant_id: int
+) -> None:
+    version = install(bpmn_text("timer_start.bpmn"), key="reminders")
+    assert schedules.starts_on_timer(version)
+    instance = schedules.schedule(session, version)
+    assert instance is not None and instance.status == "running"
+    begun = instance.created_at
+    for minute in (1, 2):
+        assert scheduler.run_once(sessions, now=begun + timedelta(minutes=minute, seconds=1)) == 1
+        assert scheduler.run_once(sessions, now=begun + timedelta(minutes=minute, seconds=2)) == 0
+    session.expire_all()
+    runs = [e for e in events_of(session, instance.id) if e[:2] == ("step", "remind")]
+    assert len(runs) == 2
+    row = session.get(Instance, instance.id)
+    assert row is not None and row.status == "completed"  # R2: two runs, then done
+
+
+def test_publishing_a_new_version_replaces_the_waiting_schedule(
+    session: Session, sessions: sessionmaker[Session], install: Install, tenant_id: int
+) -> None:
+    first = install(bpmn_text("timer_start.bpmn"), key="reminders")
+    old = schedules.schedule(session, first)
+    assert old is not None
+    daily = bpmn_text("timer_start.bpmn").replace("R2/PT1M", "R/P1D")
+    second = ProcessVersion(
+        tenant_id=tenant_id,
+        model_id=first.model_id,
+        number=2,
+        process_id=first.process_id,
+        bpmn=daily,
+        content_hash=bpmn.parse({"process.bpmn": daily}).content_hash,
+    )
+    session.add(second)
+    session.commit()
+    new = schedules.schedule(session, second)
+    assert new is not None and new.version_id == second.id
+    session.expire_all()
+    assert session.get(Instance, old.id).status == "cancelled"  # type: ignore[union-attr]
+    assert session.get(Instance, new.id).status == "running"  # type: ignore[union-attr]
+    assert schedules.unschedule(session, tenant_id, first.model_id) == 1  # unpublished
