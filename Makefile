@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app designer
 PORT ?= 5000
 PYTEST_ARGS ?=
 
-.PHONY: setup run db test pytest lint format static translations bench clean
+.PHONY: setup run db worker beat test pytest lint format static translations bench clean
 
 setup: $(VENV)/.stamp-python node_modules/.stamp-npm static/dist/app.js translations
 
@@ -35,6 +35,13 @@ db: setup
 
 run: db
 	FLYTVERK_DEMO=1 $(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+# Celery workers and their clock: set FLYTVERK_BROKER_URL=redis://... here and for the web server.
+worker: setup
+	$(BIN)/celery -A designer.celery_worker worker --loglevel=INFO
+
+beat: setup
+	$(BIN)/celery -A designer.celery_worker beat --loglevel=INFO --schedule instance/celerybeat-schedule
 
 lint: $(VENV)/.stamp-python
 	$(BIN)/ruff check .

@@ -34,6 +34,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         background,
         casework,
         cli,
+        connectors,
         errors,
         i18n,
         modeler,
@@ -59,6 +60,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     auth.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
+    connectors.init_app(app)
     background.init_app(app)
     security.init_app(app)
     notify.init_app(app)

@@ -1,4 +1,4 @@
-"""Citizens' unfinished applications and the files attached to cases."""
+"""The catalogue, citizens' unfinished applications and the files attached to cases."""
 
 from __future__ import annotations
 
@@ -6,14 +6,29 @@ from typing import Any
 
 from sqlalchemy import select
 
+from engine import runtime
 from engine.errors import NotFound
-from engine.models import Instance, ProcessModel, utcnow
+from engine.models import Instance, ProcessModel, ProcessVersion, utcnow
 
-from .cases import instance_for_caseworker
+from .cases import instance_for_caseworker, published_services
 from .extensions import db
 from .models import ApplicationDraft, Attachment, User
 
 DRAFT_SKIP = {"csrf_token", "save_draft", "nav"}
+
+
+def open_for_application(tenant_id: int) -> list[ProcessModel]:
+    """The catalogue: published services with an application form.
+
+    Services started by a message (a proactive offer) have none: citizens do not apply for
+    them, they answer them under "My cases".
+    """
+    services = []
+    for model in published_services(tenant_id):
+        version = db.session.get(ProcessVersion, model.published_version_id)
+        if version is not None and runtime.spec_for(version).start_form:
+            services.append(model)
+    return services
 
 
 def save_application_draft(

@@ -20,6 +20,9 @@ from .extensions import db
 from .i18n import locale
 from .models import User
 
+# Outcomes a decision may have that people see as the status: a municipality's decision,
+# or the fate of an offer the citizen declined or let expire.
+OUTCOMES = ("approved", "rejected", "declined", "expired")
 PROFILE_FIELDS = ("name", "national_id", "address", "postal_code", "city", "email")
 _DEFINITIONS: dict[str, forms.FormDefinition] = {}  # by definition text
 
@@ -123,7 +126,7 @@ def apply(user: User, version: ProcessVersion, data: dict[str, Any]) -> Instance
             uploads.attach(attachment_ids, err.instance.id)  # type: ignore[attr-defined]
         raise
     uploads.attach(attachment_ids, instance.id)
-    _tell_applicant(instance)
+    tell_applicant(instance)
     return instance
 
 
@@ -156,7 +159,7 @@ def status_key(instance: Instance) -> str:
     """The status a person sees: received, in-progress, approved, rejected, ..."""
     if instance.status == "completed":
         outcome = (instance.result or {}).get("outcome")
-        return outcome if outcome in ("approved", "rejected") else "completed"
+        return outcome if outcome in OUTCOMES else "completed"
     if instance.status == "running":
         has_open = db.session.scalar(
             select(func.count())
@@ -205,18 +208,25 @@ def complete_task(
         expected_version=expected_version,
         due_days=due_days(task.instance.process_version),
     )
-    _tell_applicant(instance)
+    tell_applicant(instance)
     return instance
 
 
-def _tell_applicant(instance: Instance) -> None:
-    """E-mail the applicant when their case has been decided (after the step committed)."""
-    if instance.status != "completed" or not instance.result or not instance.owner:
+def tell_applicant(instance: Instance) -> None:
+    """E-mail the case's owner, after the step committed: a decision, or a task awaits them.
+
+    No mail when the applicant made the outcome themselves (declined an offer).
+    """
+    owner = instance.owner or ""
+    owner_id = owner[5:] if owner.startswith("user:") else ""
+    user = db.session.get(User, int(owner_id)) if owner_id.isdigit() else None
+    if user is None:
         return
-    owner_id = instance.owner[5:] if instance.owner.startswith("user:") else ""
-    owner = db.session.get(User, int(owner_id)) if owner_id.isdigit() else None
-    if owner is not None:
-        notify.notify_decision(instance, owner)
+    if instance.status == "running":
+        notify.notify_answer_needed(instance, user)
+    elif instance.status == "completed" and instance.result:
+        if instance.result.get("decided_by") != "applicant":
+            notify.notify_decision(instance, user)
 
 
 TASK_FORM_SKIP = {"csrf_token", "expected_version", "save_only", "nav"}

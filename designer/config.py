@@ -52,6 +52,11 @@ def load(app: Flask, test_config: dict[str, Any] | None) -> None:
         SCRIPT_CPU_SECONDS=2.0,
         SCRIPT_MAX_OUTPUT_BYTES=256 * 1024,
         SCHEDULER_INTERVAL=5,
+        # Celery with a Redis broker runs timers and connectors when set (redis://...).
+        BROKER_URL=None,
+        # Hosts the HTTP connector may call (exact names; '*.example.no' for subdomains).
+        CONNECTOR_HTTP_ALLOWED_HOSTS=[],
+        CONNECTOR_HTTP_TIMEOUT=10.0,
     )
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_prefixed_env("FLYTVERK")

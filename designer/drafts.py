@@ -7,15 +7,20 @@ import re
 import unicodedata
 from typing import Any
 
+from flask import current_app, has_app_context
+from flask_babel import get_locale
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 import forms
 from engine import bpmn, dialects
+from engine.dmn.parser import local_name
 from engine.errors import Conflict, ModelInvalid, NotFound, Problem
 from engine.models import ProcessModel, ProcessVersion, utcnow
+from engine.safexml import parse_xml
 
+from . import connectors
 from .catalog import ServiceBundle
 
 STARTER = """<?xml version="1.0" encoding="UTF-8"?>
@@ -113,11 +118,23 @@ def problems(bpmn_xml: str, files: dict[str, str]) -> list[Problem]:
         )
     except ModelInvalid as err:
         return err.problems + found
+    found += _connector_problems(parsed)
     if not parsed.lanes and _has_user_tasks(parsed):
         found.append(
             Problem("User tasks must sit in a lane: the lane names the group that works them.")
         )
     return found
+
+
+def _connector_problems(parsed: bpmn.ParsedProcess) -> list[Problem]:
+    if not has_app_context() or "flytverk_connectors" not in current_app.extensions:
+        return []
+    specs = [
+        task_spec
+        for process in (parsed.spec, *parsed.subprocess_specs.values())
+        for task_spec in process.task_specs.values()
+    ]
+    return connectors.problems(current_app.extensions["flytverk_connectors"], specs)
 
 
 def _has_user_tasks(parsed: bpmn.ParsedProcess) -> bool:
@@ -298,6 +315,27 @@ def messages(bpmn_xml: str) -> list[str]:
     return sorted(set(re.findall(r'<(?:\w+:)?message\b[^>]*\bname="([^"]+)"', bpmn_xml)))
 
 
+def decisions_in(files: dict[str, str]) -> list[dict[str, str]]:
+    """The decisions a draft's DMN files define: id, name and file, sorted by id.
+
+    A file that is not readable XML defines nothing here; saving it reports why.
+    """
+    found: list[dict[str, str]] = []
+    for filename, text in files.items():
+        if not filename.endswith(".dmn"):
+            continue
+        try:
+            root = parse_xml(text, filename=filename)
+        except ModelInvalid:
+            continue
+        found += [
+            {"id": str(d.get("id")), "name": str(d.get("name") or d.get("id")), "file": filename}
+            for d in root
+            if local_name(d) == "decision" and d.get("id")
+        ]
+    return sorted(found, key=lambda d: (d["id"], d["file"]))
+
+
 def options(session: Session, model: ProcessModel) -> dict[str, Any]:
     """What the editor offers in its selects."""
     others = session.scalars(
@@ -310,48 +348,17 @@ def options(session: Session, model: ProcessModel) -> dict[str, Any]:
         "lanes": lanes(model.draft_bpmn),
         "messages": messages(model.draft_bpmn),
         "processes": [{"id": m.key, "name": m.name_nb} for m in others if m.id != model.id],
-        "decisions": [],
-        "connectors": CONNECTORS,
+        "decisions": [{"id": d["id"], "name": d["name"]} for d in decisions_in(model.draft_files)],
+        "connectors": _connectors(),
     }
 
 
-CONNECTORS = [
-    {
-        "id": "http",
-        "label": "HTTP-kall (JSON)",
-        "params": [
-            {"name": "url", "label": "URL"},
-            {"name": "method", "label": "Metode"},
-            {"name": "body", "label": "Innhold (uttrykk)"},
-            {"name": "result", "label": "Lagre svaret i"},
-        ],
-    },
-    {
-        "id": "mail",
-        "label": "Send e-post",
-        "params": [
-            {"name": "to", "label": "Til (uttrykk)"},
-            {"name": "subject", "label": "Emne"},
-            {"name": "body", "label": "Tekst"},
-        ],
-    },
-    {
-        "id": "letter",
-        "label": "Brev til digital postkasse",
-        "params": [
-            {"name": "recipient", "label": "Mottaker (uttrykk)"},
-            {"name": "template", "label": "Brevmal"},
-        ],
-    },
-    {
-        "id": "payment",
-        "label": "Betalingsordre",
-        "params": [
-            {"name": "amount", "label": "Beløp (uttrykk)"},
-            {"name": "account", "label": "Kontonummer (uttrykk)"},
-        ],
-    },
-]
+def _connectors() -> list[dict[str, Any]]:
+    """The connectors the service-task panel offers, labelled in the UI language."""
+    if "flytverk_connectors" not in current_app.extensions:
+        return []
+    locale = str(get_locale() or "nb")
+    return current_app.extensions["flytverk_connectors"].describe(locale)  # type: ignore[no-any-return]
 
 
 def import_bpmn(

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from engine.models import Base, utcnow
+
+from .lanes import is_citizen_lane
 
 ROLES = ("citizen", "caseworker", "team_lead", "process_owner", "admin")
 
@@ -50,8 +53,8 @@ class User(Base, UserMixin):
 
     @property
     def group_list(self) -> list[str]:
-        """Groups (lane names) the user works in."""
-        return [g.strip() for g in self.groups.split(",") if g.strip()]
+        """Groups (lane names) the user works in; citizen lanes are never a staff group."""
+        return [g.strip() for g in self.groups.split(",") if g.strip() and not is_citizen_lane(g)]
 
     def has_role(self, *roles: str) -> bool:
         """True when the user holds any of `roles`."""
@@ -139,3 +142,22 @@ class ApiToken(Base):
     def actor(self) -> str:
         """How the engine's history names this integration."""
         return f"api:{self.name}"
+
+
+class PaymentOrder(Base):
+    """A payment a service ordered (default payment adapter): the finance system's in-tray.
+
+    One row per idempotency key: a connector job tried again never pays twice.
+    """
+
+    __tablename__ = "payment_order"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"), index=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instance.id"), index=True)
+    idempotency_key: Mapped[str] = mapped_column(String(100), unique=True)
+    amount: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    account: Mapped[str] = mapped_column(String(11))
+    recipient: Mapped[str] = mapped_column(String(200), default="")
+    reference: Mapped[str] = mapped_column(String(200), default="")
+    status: Mapped[str] = mapped_column(String(20), default="ordered")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

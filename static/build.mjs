@@ -1,9 +1,11 @@
-// Front-end build for Flytverk: bundles three entries with esbuild:
+// Front-end build for Flytverk: bundles four entries with esbuild:
 //   static/src/app.js        -> dist/app.js + dist/app.css (every page; light)
 //   static/src/modeler.js    -> dist/modeler.js + dist/modeler.css (process
 //                               editor pages, loaded in addition to app.*)
 //   static/src/formeditor.js -> dist/formeditor.js + dist/formeditor.css (form
 //                               editor pages, loaded in addition to app.*)
+//   static/src/dmneditor.js  -> dist/dmneditor.js + dist/dmneditor.css (decision
+//                               table editor pages, loaded in addition to app.*)
 //
 //   node static/build.mjs          production build (minified)
 //   node static/build.mjs --dev    unminified, with source maps
@@ -81,6 +83,7 @@ const options = {
     app: join(here, 'src', 'app.js'),
     modeler: join(here, 'src', 'modeler.js'),
     formeditor: join(here, 'src', 'formeditor.js'),
+    dmneditor: join(here, 'src', 'dmneditor.js'),
   },
   outdir,
   bundle: true,
@@ -90,7 +93,7 @@ const options = {
   platform: 'browser',
   // JS is lowered to ES2019; the browser list also drives CSS lowering.
   target: ['es2019', 'chrome87', 'edge88', 'firefox78', 'safari14.1'],
-  // Fonts (bpmn-font) are emitted as files next to app.css; no data: URLs,
+  // Fonts (bpmn-font, dmn-font) are emitted as files next to the CSS; no data: URLs,
   // so a strict CSP (font-src 'self') keeps working.
   loader: {
     '.woff': 'file',

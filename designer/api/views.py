@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from collections.abc import Callable
 from functools import wraps
@@ -15,12 +16,16 @@ from sqlalchemy import select
 from engine import runtime
 from engine.errors import EngineError, NotFound, StepFailed
 from engine.models import ProcessModel, ProcessVersion
+from forms.validators import is_valid_fodselsnummer
 
+from .. import cases
 from ..extensions import db
-from ..models import ApiToken
+from ..models import ApiToken, User
 from . import bp
 
 F = TypeVar("F", bound=Callable[..., Any])
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+_NATIONAL_ID = re.compile(r"[0-9]{11}")
 
 
 def hash_token(token: str) -> str:
@@ -59,19 +64,62 @@ def token_required(scope: str) -> Callable[[F], F]:
 
 def _starters(tenant_id: int) -> list[ProcessVersion]:
     models = db.session.scalars(
-        select(ProcessModel).where(
+        select(ProcessModel)
+        .where(
             ProcessModel.tenant_id == tenant_id,
             ProcessModel.published_version_id.is_not(None),
             ProcessModel.archived.is_(False),
         )
+        .order_by(ProcessModel.id)
     )
     return [v for m in models if (v := db.session.get(ProcessVersion, m.published_version_id))]
+
+
+def _citizen(
+    body: dict[str, Any], tenant_id: int
+) -> tuple[User | None, ResponseReturnValue | None]:
+    """The household's citizen named by `citizen` (a fødselsnummer), or the error to send."""
+    national_id = body.get("citizen")
+    if national_id is None:
+        return None, None
+    if (
+        not isinstance(national_id, str)
+        or not _NATIONAL_ID.fullmatch(national_id)
+        or not is_valid_fodselsnummer(national_id)
+    ):
+        return None, (jsonify(error="'citizen' must be a valid 11-digit national id."), 400)
+    people = db.session.scalars(
+        select(User)
+        .where(
+            User.tenant_id == tenant_id,
+            User.national_id == national_id,
+            User.active.is_(True),
+        )
+        .order_by(User.id)
+    )
+    citizen = next((p for p in people if p.has_role("citizen")), None)
+    if citizen is None:
+        return None, (jsonify(error="No citizen with that national id in this municipality."), 422)
+    return citizen, None
+
+
+def subject_for(version: ProcessVersion, payload: dict[str, Any], citizen: User | None) -> str:
+    """A case subject from the service's `subject_template` ("... {child_first_name}")."""
+    template = (version.model.settings or {}).get("subject_template")
+    if isinstance(template, str) and template:
+        filled = _PLACEHOLDER.sub(lambda m: str(payload.get(m[1]) or "").strip(), template)
+        return filled.strip(" –-")
+    return str(payload.get("subject") or (citizen.name if citizen else ""))
 
 
 @bp.post("/messages")
 @token_required("messages")
 def message() -> ResponseReturnValue:
-    """Deliver a message to the case waiting for it (by key), or start a case on it."""
+    """Deliver a message to the case waiting for it (by key), or start a case on it.
+
+    A started case belongs to `citizen` (a national id) when the message names one: their
+    tasks in the process's citizen lane wait for them under "My cases".
+    """
     body = request.get_json(silent=True)
     if not isinstance(body, dict) or not isinstance(body.get("name"), str) or not body["name"]:
         return jsonify(error="Send JSON with 'name', and 'correlation_key' and 'payload'."), 400
@@ -82,6 +130,9 @@ def message() -> ResponseReturnValue:
     if not isinstance(payload, dict):
         return jsonify(error="'payload' must be an object."), 400
     token: ApiToken = g.api_token
+    citizen, refused = _citizen(body, token.tenant_id)
+    if refused is not None:
+        return refused
     name, key_text = body["name"], None if key is None else str(key)
     try:
         delivered = runtime.receive(
@@ -96,11 +147,14 @@ def message() -> ResponseReturnValue:
                     version,
                     data=payload,
                     actor=token.actor,
+                    owner=citizen.actor if citizen else None,
+                    subject=subject_for(version, payload, citizen),
                     message=name,
-                    subject=str(payload.get("subject", "")),
+                    due_days=cases.due_days(version),
                 )
             except NotFound:
                 continue
+            cases.tell_applicant(started)
             return jsonify(started=started.case_no, status=started.status), 201
     except StepFailed as err:
         return jsonify(error=err.message), 422

@@ -15,6 +15,7 @@ from engine.transition import Writes
 from .. import applications, cases, notify
 from ..auth import role_required
 from ..extensions import db
+from ..lanes import is_citizen_lane
 from ..models import User
 from . import bp
 
@@ -43,6 +44,8 @@ def case(instance_id: int) -> ResponseReturnValue:
     open_tasks = db.session.scalars(
         select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.status == "open")
     ).all()
+    # The applicant's own tasks are theirs to answer: staff only see that the case waits.
+    awaiting_applicant = [t for t in open_tasks if is_citizen_lane(t.lane)]
     return render_template(
         "casework/case.html",
         instance=instance,
@@ -51,7 +54,8 @@ def case(instance_id: int) -> ResponseReturnValue:
         status_key=cases.status_key(instance),
         summary=cases.submitted_summary(instance, data),
         steps=cases.earlier_steps(instance, data),
-        open_tasks=open_tasks,
+        open_tasks=[t for t in open_tasks if not is_citizen_lane(t.lane)],
+        awaiting_applicant=awaiting_applicant,
         attachments=applications.attachments_of(instance),
         trail=cases.trail(instance),
     )

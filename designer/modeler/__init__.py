@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("modeler", __name__, url_prefix="/modeler")
 
-from . import editor, formeditor, testruns, versions, views  # noqa: E402,F401
+from . import decisions, editor, formeditor, incidents, testruns, versions, views  # noqa: E402,F401

@@ -12,11 +12,12 @@ from flask_login import current_user
 
 from engine import dialects
 from engine.errors import Conflict, ModelInvalid
+from engine.models import ProcessModel
 
 from .. import drafts
 from ..auth import role_required
 from ..extensions import db
-from . import bp
+from . import bp, decisions
 
 MAX_BPMN_CHARS = 5 * 1024 * 1024
 
@@ -30,15 +31,23 @@ def _json_body() -> dict[str, Any]:
     return body if isinstance(body, dict) else {}
 
 
+def render_edit(model: ProcessModel) -> str:
+    """The editor page: the diagram, then the draft's forms and decision tables."""
+    form_names = sorted(k[6:] for k in model.draft_files if k.startswith("forms/"))
+    return render_template(
+        "modeler/edit.html",
+        model=model,
+        form_names=form_names,
+        i18n=json.dumps(_editor_strings()),
+        **decisions.page_context(model),
+    )
+
+
 @bp.get("/<int:model_id>/edit")
 @role_required("process_owner")
 def edit(model_id: int) -> ResponseReturnValue:
     """The BPMN editor for a service's draft."""
-    model = drafts.model_for(db.session, current_user.tenant_id, model_id)
-    form_names = sorted(k[6:] for k in model.draft_files if k.startswith("forms/"))
-    return render_template(
-        "modeler/edit.html", model=model, form_names=form_names, i18n=json.dumps(_editor_strings())
-    )
+    return render_edit(drafts.model_for(db.session, current_user.tenant_id, model_id))
 
 
 @bp.get("/<int:model_id>/draft")

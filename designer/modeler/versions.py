@@ -11,6 +11,7 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import InputRequired, Length
 
+from engine import schedules
 from engine.diff import diff
 from engine.errors import ModelInvalid
 
@@ -47,6 +48,7 @@ def publish(model_id: int) -> ResponseReturnValue:
             problems = err.problems
         else:
             db.session.commit()
+            schedules.schedule(db.session, version)  # a timer start event: its first wait
             flash(_("Version %(n)s is published and live now.", n=version.number), "success")
             return redirect(url_for("modeler.versions", model_id=model.id))
     status = 400 if request.method == "POST" and (problems or form.errors) else 200
@@ -63,6 +65,7 @@ def unpublish(model_id: int) -> ResponseReturnValue:
     model.published_version_id = None
     model.updated_by = current_user.name
     db.session.commit()
+    schedules.unschedule(db.session, model.tenant_id, model.id)
     flash(_("The service is hidden from the catalogue. Running cases continue."), "success")
     return redirect(url_for("modeler.versions", model_id=model.id))
 

@@ -18,6 +18,7 @@ from engine.models import Tenant, utcnow
 from ..extensions import db
 from .mail import DEFAULTS, mask, render, send
 from .messages import (
+    notify_answer_needed,
     notify_assignment,
     notify_decision,
     notify_more_information,
@@ -28,6 +29,7 @@ __all__ = [
     "bp",
     "init_app",
     "mask",
+    "notify_answer_needed",
     "notify_assignment",
     "notify_decision",
     "notify_more_information",

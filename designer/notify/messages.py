@@ -1,4 +1,5 @@
-"""The e-mails Flytverk sends: task assigned, decision, more information needed, daily digest.
+"""The e-mails Flytverk sends: task assigned, decision, more information needed, an answer
+awaited from the citizen, daily digest.
 
 Each function is safe to call right after an engine step: it returns None (and logs) instead
 of raising when the person has no address, the case is a test run, or anything goes wrong.
@@ -17,9 +18,10 @@ from flask import current_app, url_for
 from sqlalchemy import select
 from werkzeug.routing import BuildError
 
-from engine.models import HumanTask, Instance
+from engine.models import Event, HumanTask, Instance
 
 from ..extensions import db
+from ..lanes import is_citizen_lane
 from ..models import OutboxMessage, User
 from .mail import send
 
@@ -37,6 +39,10 @@ SUBJECTS = {
     "more_information": {
         "nb": "Vi trenger flere opplysninger i sak {case_no}",
         "en": "We need more information in case {case_no}",
+    },
+    "answer_needed": {
+        "nb": "Vi venter på svaret ditt i sak {case_no}",
+        "en": "We are waiting for your answer in case {case_no}",
     },
     "digest": {
         "nb": "Nye oppgaver i innboksen: {count}",
@@ -158,6 +164,55 @@ def notify_more_information(
     a caseworker's free text may hold health details, so the citizen reads it online.
     """
     return _to_citizen("more_information", instance, owner_user, locale, {"message": message})
+
+
+def _unannounced_citizen_task(instance: Instance) -> HumanTask | None:
+    """The oldest open citizen task of the case that no 'answer_needed' e-mail followed."""
+    tasks = [
+        t
+        for t in db.session.scalars(
+            select(HumanTask)
+            .where(HumanTask.instance_id == instance.id, HumanTask.status == "open")
+            .order_by(HumanTask.created_at, HumanTask.id)
+        )
+        if is_citizen_lane(t.lane)
+    ]
+    if not tasks:
+        return None
+    announced = [
+        e.at
+        for e in db.session.scalars(
+            select(Event).where(
+                Event.instance_id == instance.id,
+                Event.kind == "notification",
+                Event.at >= tasks[0].created_at,
+            )
+        )
+        if e.summary.get("template") == "answer_needed"
+    ]
+    return next((t for t in tasks if not any(at >= t.created_at for at in announced)), None)
+
+
+def notify_answer_needed(
+    instance: Instance, owner_user: User, *, locale: str = "nb"
+) -> OutboxMessage | None:
+    """Tell a citizen that a task of their case waits for their answer (once per task).
+
+    Safe to call after any step: it mails only about an open citizen task not yet announced.
+    """
+    try:
+        task = _unannounced_citizen_task(instance)
+    except Exception:  # a notification must never fail the case step before it
+        db.session.rollback()
+        logger.exception("Notification 'answer_needed' could not be prepared")
+        return None
+    if task is None:
+        return None
+    extra = {
+        "due": local_date(task.due_at, locale),
+        "task_url": external_url("portal.task", case_no=instance.case_no, task_id=task.id),
+    }
+    return _to_citizen("answer_needed", instance, owner_user, locale, extra)
 
 
 def _new_tasks(tenant_id: int, since: datetime, locale: str) -> dict[str, list[dict[str, str]]]:

@@ -12,7 +12,7 @@ import forms
 from engine import runtime
 from engine.errors import NotFound, StepFailed
 
-from .. import applications, cases, uploads
+from .. import applications, cases, citizen_tasks, connectors, uploads
 from ..auth import role_required
 from ..extensions import db
 from ..tenancy import current_tenant_id
@@ -23,7 +23,7 @@ from . import bp
 def index() -> ResponseReturnValue:
     """The catalogue of services."""
     return render_template(
-        "portal/index.html", services=cases.published_services(current_tenant_id())
+        "portal/index.html", services=applications.open_for_application(current_tenant_id())
     )
 
 
@@ -98,10 +98,17 @@ def delete_draft(draft_id: int) -> ResponseReturnValue:
 @role_required("citizen")
 def my_cases() -> ResponseReturnValue:
     """The citizen's cases with status and decision, and unfinished applications."""
-    items = [(i, cases.status_key(i)) for i in cases.my_cases(current_user)]
+    waiting = citizen_tasks.waiting_for(current_user)
+    answer_wanted = {t.instance_id for t in waiting}
+    items = [
+        (i, "awaiting-answer" if i.id in answer_wanted else cases.status_key(i))
+        for i in cases.my_cases(current_user)
+    ]
     drafts = applications.my_drafts(current_user)
     models = {m.id: m for m in cases.published_services(current_user.tenant_id)}
-    return render_template("portal/my_cases.html", items=items, drafts=drafts, models=models)
+    return render_template(
+        "portal/my_cases.html", items=items, drafts=drafts, models=models, waiting=waiting
+    )
 
 
 @bp.get("/cases/<case_no>")
@@ -110,13 +117,18 @@ def case(case_no: str) -> ResponseReturnValue:
     """One case: receipt, status, decision and what was submitted."""
     instance = cases.citizen_case(current_user, case_no)
     data = runtime.current_data(db.session, instance)
+    waiting = citizen_tasks.open_tasks(instance)
     return render_template(
         "portal/case.html",
         instance=instance,
-        status=cases.status_key(instance),
+        status="awaiting-answer" if waiting else cases.status_key(instance),
         model=instance.process_version.model,
+        waiting=waiting,
+        answers=citizen_tasks.my_answers(instance, data),
+        answered=request.args.get("answered") == "1",
         summary=cases.submitted_summary(instance, data),
         attachments=applications.attachments_of(instance),
+        letters=connectors.letters_of(instance.id),
         requests=cases.information_requests(instance),
         explanations=cases.explanations(instance),
         received=request.args.get("received") == "1",

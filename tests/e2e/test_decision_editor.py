@@ -1,0 +1,63 @@
+"""The decision table editor in real Chromium: dmn-js renders, a changed cell is saved and kept."""
+
+from __future__ import annotations
+
+import pytest
+
+from designer import drafts
+from designer.extensions import db
+from engine.models import ProcessModel
+
+pytestmark = pytest.mark.browser
+
+APP = "#dmn-editor-app"
+PRICE_CELL = f'{APP} td[data-row-id="max_second"][data-col-id="out_price"] [contenteditable]'
+
+
+def _login(page, base: str, username: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{base}/login")
+    page.fill("#username", username)
+    page.fill("#password", "demo")
+    page.click("main button[type=submit]")
+    page.wait_for_selector(".flash--success")
+
+
+def test_a_changed_cell_is_saved_kept_after_reload_and_runs_in_the_engine(app, live_server, page):
+    base = live_server
+    with app.app_context():
+        model_id = db.session.query(ProcessModel).filter_by(key="kindergarten").one().id
+    _login(page, base, "eier")
+    page.goto(f"{base}/modeler/{model_id}/edit")
+    page.click(f'a[href="/modeler/{model_id}/decisions/kindergarten_price.dmn/edit"]')
+    page.wait_for_selector(f'{APP}[data-ready="true"]')
+
+    # The decision table (not the DRD) opens, with the bpmn.io watermark (licence).
+    assert page.locator(f"{APP} .dmn-decision-table-container .tjs-table").is_visible()
+    assert "Husholdningsinntekt" in page.locator(f"{APP} .tjs-table thead").inner_text()
+    assert page.locator(f"{APP} .bjs-powered-by").first.is_visible()
+    assert page.get_attribute(APP, "data-problem-count") == "0"
+    cell = page.locator(PRICE_CELL)
+    assert cell.inner_text().strip() == "2100"
+
+    cell.click()
+    page.keyboard.press("Control+a")
+    page.keyboard.type("2000")
+    page.wait_for_selector(f'{APP}[data-dirty="true"]')
+    revision = page.get_attribute(APP, "data-revision")
+    page.click(f'{APP} button[data-action="save"]')
+    page.wait_for_function(
+        "r => document.getElementById('dmn-editor-app').dataset.revision !== r", arg=revision
+    )
+    page.wait_for_selector(f'{APP}[data-dirty="false"]')
+    assert page.get_attribute(APP, "data-problem-count") == "0"
+
+    page.reload()
+    page.wait_for_selector(f'{APP}[data-ready="true"]')
+    assert page.locator(PRICE_CELL).inner_text().strip() == "2000"
+    assert page.locator(f"{APP} .bjs-powered-by").first.is_visible()
+
+    # What dmn-js wrote is still a table the engine runs: the draft has no problems.
+    with app.app_context():
+        model = db.session.get(ProcessModel, model_id)
+        assert "<text>2000</text>" in model.draft_files["decisions/kindergarten_price.dmn"]
+        assert drafts.problems(model.draft_bpmn, model.draft_files) == []
