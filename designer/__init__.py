@@ -30,16 +30,20 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from . import (
         admin,
         api,
+        audit_views,
         auth,
         background,
         casework,
         cli,
         connectors,
+        devidp,
         errors,
         i18n,
         modeler,
         notify,
+        oidc,
         portal,
+        retention,
         security,
     )
     from .extensions import csrf, db, migrate
@@ -60,6 +64,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     auth.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
+    retention.init_app(app)
     connectors.init_app(app)
     background.init_app(app)
     security.init_app(app)
@@ -70,6 +75,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(casework.bp)
     app.register_blueprint(modeler.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(audit_views.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(oidc.bp)
+    app.register_blueprint(devidp.bp)
     csrf.exempt(api.bp)
     return app

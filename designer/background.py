@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import click
 from flask import Flask, current_app, has_app_context
@@ -17,8 +17,10 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine import jobs, scheduler
+from engine.models import utcnow
 from engine.servicetasks import NEW_JOBS
 
+from . import retention
 from .extensions import db
 
 
@@ -38,11 +40,34 @@ def connectors_of(app: Flask) -> jobs.Registry:
 
 
 def work_once(app: Flask, now: datetime | None = None) -> int:
-    """Fire due timers and run due connector jobs once; return how many did something."""
+    """Fire due timers and run due connector jobs once; return how many did something.
+
+    Once a day (per worker process) it also applies the services' retention rules.
+    """
     sessions = sessions_of(app)
     done = scheduler.run_once(sessions, now)
     done += jobs.run_due(sessions, connectors_of(app), now)
+    daily_retention(app, now)
     return done
+
+
+def daily_retention(app: Flask, now: datetime | None = None) -> bool:
+    """Run `flask retention run` if this process has not run it for a day; True if it ran."""
+    if not app.config.get("RETENTION_DAILY", True):
+        return False
+    now = now or utcnow()
+    last = app.extensions.get("flytverk_retention_at")
+    if last is not None and now - last < timedelta(days=1):
+        return False
+    app.extensions["flytverk_retention_at"] = now
+    with app.app_context():
+        try:
+            report = retention.run(db.session, now=now)
+        finally:
+            db.session.remove()
+    for line in report.lines() if (report.anonymised or report.deleted) else []:
+        app.logger.info("retention: %s", line)
+    return True
 
 
 def run_job(app: Flask, job_id: int, now: datetime | None = None) -> bool:

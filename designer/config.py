@@ -57,6 +57,32 @@ def load(app: Flask, test_config: dict[str, Any] | None) -> None:
         # Hosts the HTTP connector may call (exact names; '*.example.no' for subdomains).
         CONNECTOR_HTTP_ALLOWED_HOSTS=[],
         CONNECTOR_HTTP_TIMEOUT=10.0,
+        # Login throttling and password reset (defaults also in login_security.DEFAULTS).
+        LOGIN_MAX_FAILURES=5,
+        LOGIN_FAILURE_WINDOW=15 * 60,
+        LOGIN_LOCKOUT_SECONDS=15 * 60,
+        LOGIN_IP_MAX_FAILURES=20,
+        LOGIN_IP_WINDOW=15 * 60,
+        PASSWORD_RESET_MAX_AGE=60 * 60,
+        PASSWORD_MIN_LENGTH=12,
+        # Absolute links in e-mails use this when set, never the request's Host header.
+        PUBLIC_BASE_URL=None,
+        # None = automatic: Secure unless DEMO or TESTING; FLYTVERK_SESSION_COOKIE_SECURE=false
+        # for a plain-http server that is not the demo.
+        SESSION_COOKIE_SECURE=None,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        # Citizen login (OpenID Connect, ID-porten): issuer URL or its discovery URL.
+        OIDC_ISSUER=None,
+        OIDC_CLIENT_ID=None,
+        OIDC_CLIENT_SECRET=None,
+        OIDC_SCOPES="openid profile",
+        # Built-in test identity provider at /dev-idp/; None = on only in DEMO. Never in production.
+        DEV_IDP=None,
+        DEV_IDP_KEY_FILE=None,  # default: <instance>/dev-idp-key.json
+        # Platform admins (role admin in this tenant) manage municipalities; None = DEFAULT_TENANT.
+        PLATFORM_TENANT=None,
+        # Apply the services' retention rules once a day from the background worker.
+        RETENTION_DAILY=True,
     )
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_prefixed_env("FLYTVERK")
@@ -64,6 +90,9 @@ def load(app: Flask, test_config: dict[str, Any] | None) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
     if test_config:
         app.config.update(test_config)
+    if app.config.get("SESSION_COOKIE_SECURE") is None:
+        app.config["SESSION_COOKIE_SECURE"] = not (app.config["DEMO"] or app.config.get("TESTING"))
+    app.config.setdefault("REMEMBER_COOKIE_SECURE", app.config["SESSION_COOKIE_SECURE"])
     app.config["SQLALCHEMY_DATABASE_URI"] = _database_url(app.config["SQLALCHEMY_DATABASE_URI"])
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(app)

@@ -61,8 +61,8 @@ class User(Base, UserMixin):
         return bool(self.role_set.intersection(roles))
 
     def set_password(self, password: str) -> None:
-        """Store a salted hash of `password`."""
-        self.password_hash = generate_password_hash(password)
+        """Store a salted scrypt hash of `password` (method pinned, see login_security)."""
+        self.password_hash = generate_password_hash(password, method="scrypt:32768:8:1")
 
     def check_password(self, password: str) -> bool:
         """True when `password` matches."""

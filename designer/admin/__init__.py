@@ -1,7 +1,7 @@
-"""Administrators: users and their roles."""
+"""Administrators: users, groups and their roles; platform admins also manage tenants."""
 
 from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from . import views  # noqa: E402,F401
+from . import groups, tenants, users, views  # noqa: E402,F401

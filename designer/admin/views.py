@@ -1,26 +1,33 @@
-"""Admin pages."""
+"""Admin start page."""
 
 from __future__ import annotations
 
-from flask import render_template
+from flask import current_app, render_template
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlalchemy import select
 
 from engine.models import Tenant
 
+from .. import accounts
 from ..auth import role_required
 from ..extensions import db
-from ..models import User
 from . import bp
 
 
 @bp.get("/")
 @role_required("admin")
 def index() -> ResponseReturnValue:
-    """Users of the admin's municipality."""
-    users = db.session.scalars(
-        select(User).where(User.tenant_id == current_user.tenant_id).order_by(User.name)
-    ).all()
+    """The admin's municipality and what can be managed from here."""
     tenant = db.session.get(Tenant, current_user.tenant_id)
-    return render_template("admin/index.html", users=users, tenant=tenant)
+    found = accounts.users(db.session, current_user.tenant_id)
+    super_admin = accounts.is_super_admin(
+        db.session, current_user, accounts.platform_slug(current_app.config)
+    )
+    return render_template(
+        "admin/index.html",
+        tenant=tenant,
+        user_count=len(found),
+        staff_count=sum(1 for u in found if not accounts.is_citizen_only(u)),
+        group_count=len(accounts.offered_groups(db.session, current_user.tenant_id)),
+        super_admin=super_admin,
+    )

@@ -9,10 +9,10 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from engine import runtime
-from engine.models import Event, HumanTask
+from engine.models import Event, HumanTask, Instance
 from engine.transition import Writes
 
-from .. import applications, cases, notify
+from .. import applications, audit, cases, notify
 from ..auth import role_required
 from ..extensions import db
 from ..lanes import is_citizen_lane
@@ -32,11 +32,25 @@ def _names(events: list[Event]) -> dict[str, str]:
     return {u.actor: u.name for u in users}
 
 
+def _record_change(action: str, instance: Instance) -> None:
+    """Audit a change to the case in the transaction the view commits (never the text)."""
+    audit.record(
+        current_user,
+        action,
+        object_type="case",
+        object_id=instance.id,
+        case_no=instance.case_no,
+        roles=audit.CASEWORK_ROLES,
+        commit=False,
+    )
+
+
 @bp.get("/cases/<int:instance_id>")
 @role_required("caseworker")
 def case(instance_id: int) -> ResponseReturnValue:
     """Everything about a case: status, data, documents, tasks and the full timeline."""
-    instance = cases.instance_for_caseworker(current_user, instance_id)
+    with audit.denied(current_user, "case.view", "case", instance_id, audit.CASEWORK_ROLES):
+        instance = cases.instance_for_caseworker(current_user, instance_id)
     events = list(
         db.session.scalars(select(Event).where(Event.instance_id == instance.id).order_by(Event.id))
     )
@@ -46,7 +60,7 @@ def case(instance_id: int) -> ResponseReturnValue:
     ).all()
     # The applicant's own tasks are theirs to answer: staff only see that the case waits.
     awaiting_applicant = [t for t in open_tasks if is_citizen_lane(t.lane)]
-    return render_template(
+    page = render_template(
         "casework/case.html",
         instance=instance,
         events=events,
@@ -59,6 +73,15 @@ def case(instance_id: int) -> ResponseReturnValue:
         attachments=applications.attachments_of(instance),
         trail=cases.trail(instance),
     )
+    audit.record(
+        current_user,
+        "case.view",
+        object_type="case",
+        object_id=instance.id,
+        case_no=instance.case_no,
+        roles=audit.CASEWORK_ROLES,
+    )
+    return page
 
 
 @bp.post("/cases/<int:instance_id>/information-request")
@@ -73,6 +96,7 @@ def request_information(instance_id: int) -> ResponseReturnValue:
     writes = Writes(instance.tenant_id)
     writes.event(current_user.actor, "information_requested", None, {"text": text})
     writes.flush(db.session, instance.id)
+    _record_change("case.request_information", instance)
     db.session.commit()
     owner_id = (instance.owner or "")[5:]
     owner = db.session.get(User, int(owner_id)) if owner_id.isdigit() else None
@@ -94,6 +118,7 @@ def comment(instance_id: int) -> ResponseReturnValue:
     writes = Writes(instance.tenant_id)
     writes.event(current_user.actor, "comment", None, {"text": text})
     writes.flush(db.session, instance.id)
+    _record_change("case.comment", instance)
     db.session.commit()
     flash(_("The comment is added."), "success")
     return redirect(url_for("casework.case", instance_id=instance.id) + "#timeline")

@@ -9,8 +9,9 @@ from flask_login import current_user
 
 from engine import tasks
 from engine.errors import Conflict
+from engine.models import HumanTask
 
-from .. import cases, notify
+from .. import audit, cases, notify
 from .. import inbox as inbox_queries
 from ..auth import role_required
 from ..extensions import db
@@ -25,16 +26,30 @@ def _back(task_id: int) -> ResponseReturnValue:
     return redirect(url_for("casework.task", task_id=task_id))
 
 
+def _record(action: str, task: HumanTask, **detail: int) -> None:
+    """Audit a change of who holds a task, right after the engine committed it."""
+    audit.record(
+        current_user,
+        action,
+        object_type="task",
+        object_id=task.id,
+        case_no=task.case_no,
+        roles=audit.CASEWORK_ROLES,
+        detail=dict(detail),
+    )
+
+
 @bp.post("/tasks/<int:task_id>/claim")
 @role_required("caseworker")
 def claim(task_id: int) -> ResponseReturnValue:
     """Take a task from the group."""
-    cases.task_for(current_user, task_id)
+    task = cases.task_for(current_user, task_id)
     try:
         tasks.claim(db.session, current_user.tenant_id, task_id, current_user.actor)
     except Conflict as err:
         flash(err.message, "error")
         return _back(task_id), 303
+    _record("task.claim", task)
     flash(_("The task is yours."), "success")
     return _back(task_id)
 
@@ -46,6 +61,7 @@ def release(task_id: int) -> ResponseReturnValue:
     task = cases.task_for(current_user, task_id)
     lead = current_user.has_role("team_lead")
     if task.assignee != current_user.actor and not lead:
+        _record("task.release.denied", task)
         abort(403)
     try:
         tasks.assign(
@@ -59,6 +75,7 @@ def release(task_id: int) -> ResponseReturnValue:
     except Conflict as err:
         flash(err.message, "error")
         return _back(task_id), 303
+    _record("task.release", task)
     flash(_("The task is back in the group."), "success")
     return _back(task_id)
 
@@ -88,6 +105,7 @@ def assign(task_id: int) -> ResponseReturnValue:
     except Conflict as err:
         flash(err.message, "error")
         return _back(task_id), 303
+    _record("task.assign", task, assignee_id=colleague.id)
     notify.notify_assignment(cases.task_for(current_user, task_id), colleague)
     flash(_("The task is assigned to %(name)s.", name=colleague.name), "success")
     return _back(task_id)

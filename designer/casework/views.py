@@ -11,9 +11,9 @@ from werkzeug.datastructures import MultiDict
 import forms
 from engine import runtime
 from engine.errors import Conflict, StepFailed
-from engine.models import utcnow
+from engine.models import HumanTask, utcnow
 
-from .. import applications, cases
+from .. import applications, audit, cases
 from .. import inbox as inbox_queries
 from ..auth import role_required
 from ..extensions import db
@@ -63,8 +63,31 @@ def _render_task(task, form, definition, status: int = 200) -> ResponseReturnVal
 @bp.route("/tasks/<int:task_id>", methods=["GET", "POST"])
 @role_required("caseworker")
 def task(task_id: int) -> ResponseReturnValue:
-    """Review the case and complete the task with its form."""
-    human = cases.task_for(current_user, task_id)
+    """Review the case and complete the task with its form (every GET is an audited read)."""
+    reading = request.method == "GET"
+    action = "task.view" if reading else "task.complete"
+    with audit.denied(current_user, action, "task", task_id, audit.CASEWORK_ROLES):
+        human = cases.task_for(current_user, task_id)
+    response = _task(human)
+    if reading:
+        _record("task.view", human)
+    return response
+
+
+def _record(action: str, human: HumanTask) -> None:
+    audit.record(
+        current_user,
+        action,
+        object_type="task",
+        object_id=human.id,
+        case_no=human.case_no,
+        roles=audit.CASEWORK_ROLES,
+        detail={"element_id": human.element_id},
+    )
+
+
+def _task(human: HumanTask) -> ResponseReturnValue:
+    task_id = human.id
     definition = cases.form_definition(human.instance.process_version, human.form)
     if human.status != "open" or definition is None:
         return _render_task(human, None, definition)
@@ -73,6 +96,7 @@ def task(task_id: int) -> ResponseReturnValue:
     if request.method == "POST":
         if request.form.get("save_only"):
             cases.save_task_form(current_user, human, request.form)
+            _record("task.save", human)
             flash(_("Your input is saved. The task is still open."), "success")
             return redirect(url_for("casework.task", task_id=human.id))
         form = forms.bind_options(form_cls(), definition, data)
@@ -108,6 +132,7 @@ def task(task_id: int) -> ResponseReturnValue:
             )
             human = cases.task_for(current_user, task_id)
             return _render_task(human, form, definition, 422)
+        _record("task.complete", human)
         flash(_("The task is completed."), "success")
         return redirect(url_for("casework.inbox"))
     return _render_task(human, form, definition, 422 if form.errors else 200)

@@ -1,4 +1,7 @@
-"""The decision table editor (dmn-js): list, create, edit, save and delete a draft's DMN files."""
+"""The decision table editor (dmn-js): list, create, edit, save and delete a draft's DMN files.
+
+Changes are audited (`model.decision.create`/`save`/`delete`, detail: the file name).
+"""
 
 from __future__ import annotations
 
@@ -89,6 +92,7 @@ def create_decision(model_id: int) -> ResponseReturnValue:
     except ValueError as err:
         db.session.rollback()
         return _page_with_error(model, str(err), 400)
+    editor.record("model.decision.create", model, {"file": name})
     db.session.commit()
     flash(_("The decision table %(name)s was created.", name=name), "success")
     return redirect(url_for("modeler.edit_decision", model_id=model.id, name=name))
@@ -143,6 +147,7 @@ def decision_definition(model_id: int, name: str) -> ResponseReturnValue:
             error=_("The decision table could not be read, so it was not saved."),
             problems=_problems(err.problems),
         ), 400
+    editor.record("model.decision.save", model, {"file": name})
     db.session.commit()
     return jsonify(revision=decisiondrafts.revision_of(xml), problems=_problems(problems))
 
@@ -159,6 +164,7 @@ def delete_decision(model_id: int, name: str) -> ResponseReturnValue:
     except decisiondrafts.DecisionInUse as err:
         db.session.rollback()
         return _page_with_error(model, str(err), 409)
+    editor.record("model.decision.delete", model, {"file": name})
     db.session.commit()
     flash(_("The decision table %(name)s was deleted.", name=name), "success")
     return redirect(url_for("modeler.edit", model_id=model.id))

@@ -1,4 +1,7 @@
-"""The editor page and its JSON endpoints (draft, options, forms, save as copy)."""
+"""The editor page and its JSON endpoints (draft, options, forms, save as copy).
+
+Changes are audited in the same transaction (`model.*`, detail with ids and file names only).
+"""
 
 from __future__ import annotations
 
@@ -14,12 +17,26 @@ from engine import dialects
 from engine.errors import Conflict, ModelInvalid
 from engine.models import ProcessModel
 
-from .. import drafts
+from .. import audit, drafts
 from ..auth import role_required
 from ..extensions import db
 from . import bp, decisions
 
 MAX_BPMN_CHARS = 5 * 1024 * 1024
+OWNER_ROLES = ("process_owner",)
+
+
+def record(action: str, model: ProcessModel, detail: dict[str, Any] | None = None) -> None:
+    """Add the audit row for a process owner's change to `model`; the caller commits it."""
+    audit.record(
+        current_user,
+        action,
+        object_type="model",
+        object_id=model.id,
+        roles=OWNER_ROLES,
+        detail=detail,
+        commit=False,
+    )
 
 
 def _problems(items: list[Any]) -> list[dict[str, object]]:
@@ -95,6 +112,7 @@ def save(model_id: int) -> ResponseReturnValue:
             error=_("The diagram could not be read, so it was not saved."),
             problems=_problems(err.problems),
         ), 400
+    record("model.draft.save", model, {"revision": model.draft_revision})
     db.session.commit()
     return jsonify(
         revision=model.draft_revision,
@@ -121,6 +139,7 @@ def copy(model_id: int) -> ResponseReturnValue:
     created = drafts.create(
         db.session, model.tenant_id, name, current_user.name, bpmn_xml=xml, files=model.draft_files
     )
+    record("model.copy", created, {"source_model_id": model.id})
     db.session.commit()
     return jsonify(edit_url=url_for("modeler.edit", model_id=created.id)), 201
 
@@ -145,6 +164,7 @@ def forms(model_id: int) -> ResponseReturnValue:
         name = drafts.add_form(model, str(body.get("name", "")), str(body.get("title", ""))[:200])
     except ValueError as err:
         return jsonify(error=str(err)), 400
+    record("model.form.create", model, {"form": name})
     db.session.commit()
     return jsonify(name=name), 201
 

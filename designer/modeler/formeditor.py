@@ -1,4 +1,7 @@
-"""The form editor page, its definition endpoint and the server-rendered preview."""
+"""The form editor page, its definition endpoint and the server-rendered preview.
+
+Saving a form is audited (`model.form.save`, detail: the form's name).
+"""
 
 from __future__ import annotations
 
@@ -21,6 +24,7 @@ from ..auth import role_required
 from ..extensions import db
 from ..i18n import locale
 from . import bp
+from .editor import record
 
 
 def _form(model_id: int, name: str) -> tuple[ProcessModel, str]:
@@ -65,6 +69,7 @@ def form_definition(model_id: int, name: str) -> ResponseReturnValue:
     if problems:
         return jsonify(error=_("The form was not saved."), problems=problems), 400
     saved = drafts.save_form(model, name, body["definition"], current_user.name)
+    record("model.form.save", model, {"form": name})
     db.session.commit()
     return jsonify(revision=revision_of(saved), problems=[])
 

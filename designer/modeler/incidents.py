@@ -13,7 +13,7 @@ from wtforms.validators import InputRequired, Length
 
 from engine.errors import Conflict, NotFound, StepFailed
 
-from .. import incidents
+from .. import audit, incidents
 from ..auth import role_required
 from ..extensions import db
 from . import bp
@@ -33,6 +33,19 @@ class ContinueForm(FlaskForm):
 def incident_list() -> ResponseReturnValue:
     """Every case of the municipality that waits for someone to fix an automated step."""
     return render_template("modeler/incidents.html", items=incidents.open_incidents(current_user))
+
+
+def _record(action: str, instance_id: int, case_no: str, **detail: str) -> None:
+    """Audit what a process owner or admin did with a case's incident."""
+    audit.record(
+        current_user,
+        action,
+        object_type="case",
+        object_id=instance_id,
+        case_no=case_no,
+        roles=("process_owner", "admin"),
+        detail=dict(detail),
+    )
 
 
 def _page(
@@ -57,7 +70,9 @@ def incident(instance_id: int) -> ResponseReturnValue:
     form = ContinueForm()
     if found.job is not None and not form.answer.data:
         form.answer.data = "{\n  \n}"
-    return _page(found, form)
+    response = _page(found, form)
+    _record("incident.view", found.instance.id, found.instance.case_no)
+    return response
 
 
 @bp.post("/incidents/<int:instance_id>/retry")
@@ -65,15 +80,18 @@ def incident(instance_id: int) -> ResponseReturnValue:
 def incident_retry(instance_id: int) -> ResponseReturnValue:
     """Try the failed step again."""
     found = incidents.incident_for(current_user, instance_id)
+    case_no = found.instance.case_no
     try:
         instance = incidents.retry(current_user, found)
     except StepFailed as err:
+        _record("incident.retry", instance_id, case_no, result="failed")
         flash(_("It failed again: %(error)s", error=err.message), "error")
         return redirect(url_for("modeler.incident", instance_id=instance_id))
     except (Conflict, NotFound):
         db.session.rollback()
         flash(_("This case has no incident to retry any more."), "info")
         return redirect(url_for("modeler.incident_list"))
+    _record("incident.retry", instance_id, case_no, result="running")
     flash(_("Case %(case)s is running again.", case=instance.case_no), "success")
     return redirect(url_for("modeler.incident_list"))
 
@@ -103,6 +121,7 @@ def incident_continue(instance_id: int) -> ResponseReturnValue:
     except Conflict:
         flash(_("This step is no longer waiting; nothing was changed."), "info")
         return redirect(url_for("modeler.incident_list"))
+    _record("incident.continue", instance_id, found.instance.case_no)
     flash(
         _("Case %(case)s goes on with the data you gave.", case=found.instance.case_no), "success"
     )

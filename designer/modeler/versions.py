@@ -15,10 +15,11 @@ from engine import schedules
 from engine.diff import diff
 from engine.errors import ModelInvalid
 
-from .. import drafts
+from .. import audit, drafts
 from ..auth import role_required
 from ..extensions import db
 from . import bp
+from .editor import record
 
 
 class PublishForm(FlaskForm):
@@ -49,6 +50,7 @@ def publish(model_id: int) -> ResponseReturnValue:
         else:
             db.session.commit()
             schedules.schedule(db.session, version)  # a timer start event: its first wait
+            audit.record(current_user, "model.publish", object_type="model", object_id=model.id)
             flash(_("Version %(n)s is published and live now.", n=version.number), "success")
             return redirect(url_for("modeler.versions", model_id=model.id))
     status = 400 if request.method == "POST" and (problems or form.errors) else 200
@@ -64,6 +66,7 @@ def unpublish(model_id: int) -> ResponseReturnValue:
     model = _model(model_id)
     model.published_version_id = None
     model.updated_by = current_user.name
+    record("model.unpublish", model)
     db.session.commit()
     schedules.unschedule(db.session, model.tenant_id, model.id)
     flash(_("The service is hidden from the catalogue. Running cases continue."), "success")
@@ -116,6 +119,7 @@ def restore(model_id: int, number: int) -> ResponseReturnValue:
     """Copy a version into the draft (the published version stays as it is)."""
     model = _model(model_id)
     drafts.restore(model, drafts.version(db.session, model, number), current_user.name)
+    record("model.restore", model, {"version": number})
     db.session.commit()
     flash(_("Version %(n)s is copied into the draft.", n=number), "success")
     return redirect(url_for("modeler.edit", model_id=model.id))

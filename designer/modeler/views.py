@@ -19,7 +19,7 @@ from engine.models import Instance, ProcessModel, ProcessVersion
 from .. import drafts
 from ..auth import role_required
 from ..extensions import db
-from . import bp
+from . import bp, editor
 
 
 class NameForm(FlaskForm):
@@ -116,6 +116,8 @@ def import_file() -> ResponseReturnValue:
     except ModelInvalid as err:
         db.session.rollback()
         return render_template("modeler/import_failed.html", problems=err.problems), 400
+    db.session.flush()
+    editor.record("model.import", model, {"dialect": str(info.get("dialect", ""))[:50]})
     db.session.commit()
     return render_template("modeler/imported.html", model=model, problems=problems, info=info)
 

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("portal", __name__)
 
-from . import tasks, views  # noqa: E402,F401
+from . import export, tasks, views  # noqa: E402,F401

@@ -11,8 +11,9 @@ from werkzeug.datastructures import MultiDict
 import forms
 from engine import runtime
 from engine.errors import NotFound, StepFailed
+from engine.models import Instance
 
-from .. import applications, cases, citizen_tasks, connectors, uploads
+from .. import applications, audit, cases, citizen_tasks, connectors, uploads
 from ..auth import role_required
 from ..extensions import db
 from ..tenancy import current_tenant_id
@@ -138,8 +139,22 @@ def case(case_no: str) -> ResponseReturnValue:
 @bp.get("/attachments/<int:attachment_id>")
 @login_required
 def attachment(attachment_id: int) -> ResponseReturnValue:
-    """Download a file attached to a case, for those who may see the case."""
-    found = applications.attachment_for(current_user, attachment_id)
+    """Download a file attached to a case, for those who may see the case.
+
+    Staff downloads are audited; the applicant fetching their own file is not.
+    """
+    with audit.denied(current_user, "attachment.download", "attachment", attachment_id):
+        found = applications.attachment_for(current_user, attachment_id)
+    instance = db.session.get(Instance, found.instance_id)
+    if instance is not None and instance.owner != current_user.actor:
+        audit.record(
+            current_user,
+            "attachment.download",
+            object_type="attachment",
+            object_id=found.id,
+            case_no=instance.case_no,
+            roles=("team_lead", "caseworker", "process_owner", "admin"),
+        )
     return send_file(
         uploads.path_of(found),
         mimetype=found.media_type,

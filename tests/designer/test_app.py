@@ -16,7 +16,7 @@ from designer.extensions import db
 
 def test_secret_key_is_generated_once_into_the_instance_folder(tmp_path, monkeypatch):
     monkeypatch.delenv("FLYTVERK_SECRET_KEY", raising=False)
-    config = {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/a.sqlite"}
+    config = {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/a.sqlite", "SCHEDULER": "off"}
     first = create_app(config)
     first.instance_path = str(tmp_path)
     key_file = tmp_path / "secret_key"
@@ -30,7 +30,7 @@ def test_secret_key_is_generated_once_into_the_instance_folder(tmp_path, monkeyp
 def test_environment_overrides_defaults(tmp_path, monkeypatch):
     monkeypatch.setenv("FLYTVERK_DEFAULT_TENANT_NAME", "Notodden kommune")
     monkeypatch.setenv("DATABASE_URL", "postgres://someone@db.example/flytverk")
-    app = create_app({"SECRET_KEY": "x"})
+    app = create_app({"SECRET_KEY": "x", "SCHEDULER": "off"})
     assert app.config["DEFAULT_TENANT_NAME"] == "Notodden kommune"
     assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql://someone@db.example/flytverk"
 
@@ -38,7 +38,11 @@ def test_environment_overrides_defaults(tmp_path, monkeypatch):
 def test_migrations_build_exactly_the_models_schema(tmp_path, monkeypatch):
     monkeypatch.delenv("DATABASE_URL", raising=False)
     app = create_app(
-        {"SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/m.sqlite"}
+        {
+            "SECRET_KEY": "x",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/m.sqlite",
+            "SCHEDULER": "off",
+        }
     )
     with app.app_context():
         upgrade(directory=os.path.join(ROOT, "migrations"))
