@@ -11,8 +11,10 @@ every field, engine start, durable commit on a SQLite file with synchronous=FULL
 to the receipt); the clients keep their connections and cookies like browsers do.
 
   (a) in-process: designer.cases.apply() in a loop, no HTTP (the floor for this server);
-  (b) HTTP: the Flask app served by `flask run --with-threads` in its own process, posted
-      to by --clients client threads in this process.
+  (b) HTTP: the Flask app served by `flask run --with-threads` (the development server,
+      one process) and (c) by gunicorn (3 worker processes, 2 threads each), posted to by
+      --clients client processes; each instance is the POST and the GET of the
+      receipt it redirects to, as a browser does.
 
 Progress to stderr, the table to stdout.
 """
@@ -21,16 +23,17 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import multiprocessing
 import os
 import re
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.parse
 from http.cookies import SimpleCookie
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
@@ -99,6 +102,7 @@ class Client:
     def __init__(self, port: int) -> None:
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         self.cookies: dict[str, str] = {}
+        self.location = ""
 
     def request(
         self, method: str, path: str, body: dict[str, str] | None = None
@@ -111,11 +115,17 @@ class Client:
         self.conn.request(method, path, body=data, headers=headers)
         response = self.conn.getresponse()
         text = response.read().decode()
+        self.location = response.headers.get("Location", "")
         for header in response.headers.get_all("Set-Cookie") or []:
             cookie = SimpleCookie(header)
             for key, morsel in cookie.items():
                 self.cookies[key] = morsel.value
         return response.status, text
+
+    def apply(self, token: str) -> tuple[int, str]:
+        """POST the application; return the status and where it redirects to."""
+        status, _ = self.request("POST", APPLY, {"csrf_token": token, **REJECTED})
+        return status, urllib.parse.urlsplit(self.location).path + "?received=1"
 
     def login(self, username: str) -> str:
         _status, page = self.request("GET", "/login")
@@ -128,21 +138,59 @@ class Client:
         return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
 
 
-def over_http(db_path: str, instance: str, n: int, clients: int) -> float:
+def _browse(port: int, count: int, ready: Any, results: Any) -> None:
+    """One browser in its own process: log in, then apply `count` times, reading receipts."""
+    browser = Client(port)
+    token = browser.login("kari")
+    status, location = browser.apply(token)  # warm up
+    assert status == 302, status
+    browser.request("GET", location)
+    ready.wait()
+    errors = []
+    for _ in range(count):
+        status, location = browser.apply(token)
+        if status != 302:
+            errors.append(status)
+            continue
+        status, _ = browser.request("GET", location)  # the receipt, as a browser does
+        if status != 200:
+            errors.append(status)
+    results.put(errors)
+
+
+SERVERS = {
+    "flask": lambda port: [
+        str(ROOT / ".venv/bin/flask"),
+        "--app",
+        "designer",
+        "run",
+        "--port",
+        str(port),
+        "--with-threads",
+        "--no-reload",
+        "--no-debugger",
+    ],
+    "gunicorn": lambda port: [
+        str(ROOT / ".venv/bin/gunicorn"),
+        "--workers",
+        "3",
+        "--threads",
+        "2",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "designer:create_app()",
+    ],
+}
+
+
+def over_http(
+    db_path: str, instance: str, n: int, clients: int, server_kind: str = "flask"
+) -> float:
     """(b): instances per second posted over HTTP by `clients` threads."""
     port = 5900 + os.getpid() % 90
+    command = SERVERS[server_kind](port)
     server = subprocess.Popen(
-        [
-            str(ROOT / ".venv/bin/flask"),
-            "--app",
-            "designer",
-            "run",
-            "--port",
-            str(port),
-            "--with-threads",
-            "--no-reload",
-            "--no-debugger",
-        ],
+        command,
         env=_env(db_path, instance),
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
@@ -155,29 +203,21 @@ def over_http(db_path: str, instance: str, n: int, clients: int) -> float:
                 break
             except OSError:
                 time.sleep(0.1)
-        browsers = [Client(port) for _ in range(clients)]
-        tokens = [b.login("kari") for b in browsers]
-        for browser, token in zip(browsers, tokens, strict=True):  # warm up
-            status, _ = browser.request("POST", APPLY, {"csrf_token": token, **REJECTED})
-            assert status == 302, status
         per_client = n // clients
-        errors: list[int] = []
-
-        def run(browser: Client, token: str) -> None:
-            for _ in range(per_client):
-                status, _ = browser.request("POST", APPLY, {"csrf_token": token, **REJECTED})
-                if status != 302:
-                    errors.append(status)
-
-        threads = [
-            threading.Thread(target=run, args=(b, t)) for b, t in zip(browsers, tokens, strict=True)
+        ready = multiprocessing.Barrier(clients + 1)
+        results: multiprocessing.Queue[list[int]] = multiprocessing.Queue()
+        browsers = [
+            multiprocessing.Process(target=_browse, args=(port, per_client, ready, results))
+            for _ in range(clients)
         ]
+        for browser in browsers:
+            browser.start()
+        ready.wait()  # every browser has logged in and warmed up
         started = time.perf_counter()
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        errors = [status for _ in browsers for status in results.get()]
         elapsed = time.perf_counter() - started
+        for browser in browsers:
+            browser.join()
         if errors:
             print(f"  {len(errors)} requests failed: {sorted(set(errors))}", file=sys.stderr)
         return per_client * clients / elapsed
@@ -189,8 +229,9 @@ def over_http(db_path: str, instance: str, n: int, clients: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=300)
-    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--clients", type=int, default=6)
     args = parser.parse_args()
+    rows = []
     with tempfile.TemporaryDirectory() as tmp:
         db_path, instance = f"{tmp}/bench.sqlite", f"{tmp}/instance"
         env = _env(db_path, instance)
@@ -199,11 +240,16 @@ def main() -> None:
         _flask(env, "seed", "--demo-users")
         print(f"(a) in-process, {args.n} instances", file=sys.stderr)
         floor = in_process(db_path, args.n)
-        print(f"(b) HTTP, {args.n} instances, {args.clients} clients", file=sys.stderr)
-        served = over_http(db_path, instance, args.n, args.clients)
-    print(f"{'variant':44} {'instances/s':>12} {'vs (a)':>8}")
-    print(f"{'(a) in-process cases.apply, SQLite FULL':44} {floor:12.0f} {1.0:8.2f}")
-    print(f"{'(b) HTTP POST, flask run --with-threads':44} {served:12.0f} {served / floor:8.2f}")
+        rows.append(("(a) in-process cases.apply (one thread)", floor))
+        for kind, label in (
+            ("flask", "(b) HTTP, flask run --with-threads"),
+            ("gunicorn", "(c) HTTP, gunicorn 3 workers x 2 threads"),
+        ):
+            print(f"{label}: {args.n} instances, {args.clients} clients", file=sys.stderr)
+            rows.append((label, over_http(db_path, instance, args.n, args.clients, kind)))
+    print(f"{'variant (SQLite, synchronous=FULL)':44} {'instances/s':>12} {'vs (a)':>8}")
+    for label, rate in rows:
+        print(f"{label:44} {rate:12.0f} {rate / floor:8.2f}")
 
 
 if __name__ == "__main__":
