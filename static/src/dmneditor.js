@@ -17,52 +17,9 @@ import DmnModeler from 'dmn-js/lib/Modeler';
 
 import { createTexts, pageLanguage, translateModule } from './dmneditor/i18n';
 import { downloadText, safeFileName } from './lib/download';
+import { clear, el, parseJSON } from './lib/dom';
 
 import './dmneditor.css';
-
-/* ------------------------------------------------------------------ */
-/* DOM helpers (no innerHTML with data)                               */
-/* ------------------------------------------------------------------ */
-
-function el(tag, attrs, children) {
-  var node = document.createElement(tag);
-  Object.keys(attrs || {}).forEach(function (key) {
-    var value = attrs[key];
-    if (value === undefined || value === null || value === false) {
-      return;
-    }
-    if (key === 'text') {
-      node.textContent = value;
-    } else if (key === 'class') {
-      node.className = value;
-    } else {
-      node.setAttribute(key, value === true ? '' : value);
-    }
-  });
-  (children || []).forEach(function (child) {
-    if (child !== null && child !== undefined && child !== false) {
-      node.appendChild(typeof child === 'string' ? document.createTextNode(child) : child);
-    }
-  });
-  return node;
-}
-
-function clear(node) {
-  while (node.firstChild) {
-    node.removeChild(node.firstChild);
-  }
-}
-
-function parseJSON(text, fallback) {
-  if (!text) {
-    return fallback;
-  }
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    return fallback;
-  }
-}
 
 function formatTime(date) {
   var locale = pageLanguage() === 'en' ? 'en-GB' : 'nb-NO';

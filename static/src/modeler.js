@@ -13,57 +13,9 @@ import spiffDescriptor from './modeler/spiffworkflow.json';
 import { createTexts, createTranslateModule, pageLanguage } from './modeler/i18n';
 import { createFlytverkModule } from './modeler/provider';
 import { downloadBlob, downloadText, safeFileName, svgToPng } from './lib/download';
+import { clear, el, parseJSON } from './lib/dom';
 
 import './modeler.css';
-
-/* ------------------------------------------------------------------ */
-/* DOM helpers (no innerHTML with data)                               */
-/* ------------------------------------------------------------------ */
-
-function el(tag, attrs, children) {
-  var node = document.createElement(tag);
-  if (attrs) {
-    Object.keys(attrs).forEach(function (key) {
-      var value = attrs[key];
-      if (value === undefined || value === null || value === false) {
-        return;
-      }
-      if (key === 'text') {
-        node.textContent = value;
-      } else if (key === 'class') {
-        node.className = value;
-      } else if (key.indexOf('on') === 0 && typeof value === 'function') {
-        node.addEventListener(key.slice(2), value);
-      } else {
-        node.setAttribute(key, value === true ? '' : value);
-      }
-    });
-  }
-  (children || []).forEach(function (child) {
-    if (child === null || child === undefined || child === false) {
-      return;
-    }
-    node.appendChild(typeof child === 'string' ? document.createTextNode(child) : child);
-  });
-  return node;
-}
-
-function clear(node) {
-  while (node.firstChild) {
-    node.removeChild(node.firstChild);
-  }
-}
-
-function parseJSON(text, fallback) {
-  if (!text) {
-    return fallback;
-  }
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    return fallback;
-  }
-}
 
 function formatTime(value) {
   if (!value) {
