@@ -38,10 +38,10 @@ run: db
 
 # Celery workers and their clock: set FLYTVERK_BROKER_URL=redis://... here and for the web server.
 worker: setup
-	$(BIN)/celery -A designer.celery_worker worker --loglevel=INFO
+	$(BIN)/celery -A designer.worker.celery_app worker --loglevel=INFO
 
 beat: setup
-	$(BIN)/celery -A designer.celery_worker beat --loglevel=INFO --schedule instance/celerybeat-schedule
+	$(BIN)/celery -A designer.worker.celery_app beat --loglevel=INFO --schedule instance/celerybeat-schedule
 
 lint: $(VENV)/.stamp-python
 	$(BIN)/ruff check .

@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask
 from jinja2 import ChoiceLoader, PackageLoader
 
-from . import config
+from designer import config
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -24,29 +24,24 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     config.load(app, test_config)
 
     import forms.jinja
-    from engine import sandbox
-    from engine.store import configure_engine
-
-    from . import (
+    from designer import cli, integrations, notify, worker
+    from designer.extensions import csrf, db, migrate
+    from designer.identity import auth, devidp, oidc
+    from designer.services import retention
+    from designer.web import (
         admin,
         api,
-        audit_views,
-        auth,
-        background,
+        audit,
         casework,
-        cli,
-        connectors,
-        devidp,
         errors,
+        headers,
         i18n,
         modeler,
-        notify,
-        oidc,
+        outbox,
         portal,
-        retention,
-        security,
     )
-    from .extensions import csrf, db, migrate
+    from engine import sandbox
+    from engine.store import configure_engine
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"))
@@ -65,19 +60,23 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     cli.init_app(app)
     retention.init_app(app)
-    connectors.init_app(app)
-    background.init_app(app)
-    security.init_app(app)
+    integrations.init_app(app)
+    worker.init_app(app)
+    headers.init_app(app)
     notify.init_app(app)
 
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(portal.bp)
-    app.register_blueprint(casework.bp)
-    app.register_blueprint(modeler.bp)
-    app.register_blueprint(admin.bp)
-    app.register_blueprint(audit_views.bp)
-    app.register_blueprint(api.bp)
-    app.register_blueprint(oidc.bp)
-    app.register_blueprint(devidp.bp)
+    for blueprint in (
+        auth.bp,
+        portal.bp,
+        casework.bp,
+        modeler.bp,
+        admin.bp,
+        audit.bp,
+        api.bp,
+        oidc.bp,
+        devidp.bp,
+        outbox.bp,
+    ):
+        app.register_blueprint(blueprint)
     csrf.exempt(api.bp)
     return app

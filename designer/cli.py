@@ -6,10 +6,10 @@ import click
 from flask import Flask, current_app
 from sqlalchemy import select
 
-from .catalog import install, read_folder, shipped_folders
-from .extensions import db
-from .models import User
-from .tenancy import ensure_tenant
+from designer.extensions import db
+from designer.identity.tenancy import ensure_tenant
+from designer.models import User
+from designer.services.catalog import install, read_folder, shipped_folders
 
 DEMO_PASSWORD = "demo"
 DEMO_USERS = (
@@ -88,8 +88,8 @@ def init_app(app: Flask) -> None:
     @click.option("--revoke", is_flag=True, help="Revoke the tokens with this name instead.")
     def token(name: str, scopes: tuple[str, ...], revoke: bool) -> None:
         """Create an API token for an integration (printed once), or revoke it."""
-        from .api.views import hash_token, new_token
-        from .models import ApiToken, utcnow
+        from designer.models import ApiToken, utcnow
+        from designer.web.api.views import hash_token, new_token
 
         tenant = ensure_tenant(
             db.session,

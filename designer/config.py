@@ -83,6 +83,23 @@ def load(app: Flask, test_config: dict[str, Any] | None) -> None:
         PLATFORM_TENANT=None,
         # Apply the services' retention rules once a day from the background worker.
         RETENTION_DAILY=True,
+        # Send the daily digest from the background worker (once per installation).
+        DIGEST_DAILY=False,
+        # How long a worker holds a connector job it claimed before another may take it over.
+        JOB_LEASE_SECONDS=300,
+        # Behind a reverse proxy: how many proxies set X-Forwarded-For/-Proto/-Host/-Prefix
+        # (0 = none: the client address is the connection's).
+        PROXY_FIX_X_FOR=0,
+        PROXY_FIX_X_PROTO=0,
+        PROXY_FIX_X_HOST=0,
+        PROXY_FIX_X_PREFIX=0,
+        # Flask-Limiter's store: memory:// in one process, redis://... for several.
+        RATELIMIT_STORAGE_URI="memory://",
+        # Password hashing; TESTING uses a cheap method (never in production).
+        PASSWORD_METHOD="scrypt:32768:8:1",
+        # The in-process background thread: started by `flask run`/`make run` when
+        # SCHEDULER=thread (or by START_WORKER_THREAD=True), never by merely creating the app.
+        START_WORKER_THREAD=False,
     )
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_prefixed_env("FLYTVERK")
@@ -90,6 +107,8 @@ def load(app: Flask, test_config: dict[str, Any] | None) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
     if test_config:
         app.config.update(test_config)
+    if app.config.get("TESTING") and "PASSWORD_METHOD" not in (test_config or {}):
+        app.config["PASSWORD_METHOD"] = "pbkdf2:sha256:1"
     if app.config.get("SESSION_COOKIE_SECURE") is None:
         app.config["SESSION_COOKIE_SECURE"] = not (app.config["DEMO"] or app.config.get("TESTING"))
     app.config.setdefault("REMEMBER_COOKIE_SECURE", app.config["SESSION_COOKIE_SECURE"])

@@ -1,18 +1,28 @@
-"""Web-side tables: people and their roles (the engine only knows actor strings)."""
+"""Every web-side table, so one import registers them all (the engine only knows actor strings)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, Numeric, String
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from designer.services.lanes import is_citizen_lane
 from engine.models import Base, utcnow
-
-from .lanes import is_citizen_lane
 
 ROLES = ("citizen", "caseworker", "team_lead", "process_owner", "admin")
 
@@ -161,3 +171,88 @@ class PaymentOrder(Base):
     reference: Mapped[str] = mapped_column(String(200), default="")
     status: Mapped[str] = mapped_column(String(20), default="ordered")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class LoginAttempt(Base):
+    """One login failure, refusal, lock or reset request (security data, kept briefly)."""
+
+    __tablename__ = "login_attempt"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The user's tenant where the username is known; None for unknown usernames.
+    tenant_id: Mapped[int | None] = mapped_column(ForeignKey("tenant.id"), index=True, default=None)
+    kind: Mapped[str] = mapped_column(String(20))
+    username: Mapped[str] = mapped_column(String(200), index=True)
+    ip: Mapped[str] = mapped_column(String(64), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+
+
+class PasswordResetToken(Base):
+    """A one-time password-reset link: only the SHA-256 of the token is stored."""
+
+    __tablename__ = "password_reset_token"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"), index=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # Fingerprint of the password hash at issue time: any password change voids the token.
+    password_fingerprint: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class AuditEvent(Base):
+    """One staff read or change, append-only."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (
+        Index("ix_audit_event_at", "tenant_id", "at", "id"),
+        Index("ix_audit_event_case", "tenant_id", "case_no", "at"),
+        Index("ix_audit_event_actor", "tenant_id", "actor_id", "at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"))
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # No foreign key: the log outlives accounts; the name is a snapshot for the same reason.
+    actor_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    actor_name: Mapped[str] = mapped_column(String(200), default="")
+    role: Mapped[str] = mapped_column(String(40), default="")
+    action: Mapped[str] = mapped_column(String(60))
+    object_type: Mapped[str] = mapped_column(String(40), default="")
+    object_id: Mapped[str] = mapped_column(String(64), default="")
+    case_no: Mapped[str | None] = mapped_column(String(20), default=None)
+    remote_addr: Mapped[str] = mapped_column(String(45), default="")
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class SubmissionKey(Base):
+    """A one-time key of a submission: a repeat of it finds the first result, not a new case.
+
+    Forms carry a random key in a hidden field (scope `form`); `POST /api/messages` takes an
+    `Idempotency-Key` header (scope `api:<token id>`).
+    """
+
+    __tablename__ = "submission_key"
+    __table_args__ = (UniqueConstraint("tenant_id", "scope", "key", name="uq_submission_key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"))
+    scope: Mapped[str] = mapped_column(String(100))
+    key: Mapped[str] = mapped_column(String(100))
+    owner: Mapped[str] = mapped_column(String(100), default="")
+    instance_id: Mapped[int | None] = mapped_column(
+        ForeignKey("instance.id"), index=True, default=None
+    )
+    # What the first submission answered (e.g. an API response body), to answer a repeat alike.
+    response: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+
+
+class WorkerLease(Base):
+    """Who runs a once-per-installation job (daily retention, digest) and when it last ran."""
+
+    __tablename__ = "worker_lease"
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(200), default="")
+    leased_until: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+    last_run_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)

@@ -23,7 +23,6 @@ def shared_database() -> Iterator[str | None]:
     if not DATABASE_URL:
         yield None
         return
-    import designer.models  # noqa: F401  (registers the user table)
 
     engine = create_engine(DATABASE_URL)
     Base.metadata.drop_all(engine)

@@ -7,7 +7,7 @@ import os
 import pytest
 
 import forms
-from designer.catalog import check, read_folder, shipped_folders
+from designer.services.catalog import check, read_folder, shipped_folders
 
 FOLDERS = shipped_folders()
 

@@ -9,24 +9,22 @@ from __future__ import annotations
 from datetime import timedelta
 
 import click
-from flask import Blueprint, Flask
+from flask import Flask
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from engine.models import Tenant, utcnow
-
-from ..extensions import db
-from .mail import DEFAULTS, mask, render, send
-from .messages import (
+from designer.extensions import db
+from designer.notify.mail import DEFAULTS, mask, render, send
+from designer.notify.messages import (
     notify_answer_needed,
     notify_assignment,
     notify_decision,
     notify_more_information,
     send_daily_digest,
 )
+from engine.models import Tenant, utcnow
 
 __all__ = [
-    "bp",
     "init_app",
     "mask",
     "notify_answer_needed",
@@ -38,7 +36,6 @@ __all__ = [
     "send_daily_digest",
 ]
 
-bp = Blueprint("notify", __name__)
 cli = AppGroup("notify", help="E-mail notifications.")
 
 
@@ -68,8 +65,5 @@ def init_app(app: Flask) -> None:
     """Fill in the MAIL_* defaults, register the outbox pages and `flask notify digest`."""
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)
-    app.register_blueprint(bp)
     app.cli.add_command(cli)
 
-
-from . import views  # noqa: E402,F401

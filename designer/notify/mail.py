@@ -19,10 +19,9 @@ from flask import current_app
 from jinja2 import TemplateError, TemplateNotFound
 from sqlalchemy.exc import SQLAlchemyError
 
+from designer.extensions import db
+from designer.models import OutboxMessage
 from engine.models import Event, Tenant, utcnow
-
-from ..extensions import db
-from ..models import OutboxMessage
 
 logger = logging.getLogger(__name__)
 

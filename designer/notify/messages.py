@@ -18,12 +18,11 @@ from flask import current_app, url_for
 from sqlalchemy import select
 from werkzeug.routing import BuildError
 
+from designer.extensions import db
+from designer.models import OutboxMessage, User
+from designer.notify.mail import send
+from designer.services.lanes import is_citizen_lane
 from engine.models import Event, HumanTask, Instance
-
-from ..extensions import db
-from ..lanes import is_citizen_lane
-from ..models import OutboxMessage, User
-from .mail import send
 
 logger = logging.getLogger(__name__)
 

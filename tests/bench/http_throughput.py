@@ -69,9 +69,10 @@ def in_process(db_path: str, n: int) -> float:
     """(a): instances per second with designer.cases.apply, no HTTP."""
     from werkzeug.datastructures import MultiDict
 
-    from designer import cases, create_app
+    from designer import create_app
     from designer.extensions import db
     from designer.models import User
+    from designer.services import cases
     from forms import typed_data
 
     app = create_app(

@@ -55,8 +55,8 @@ from sqlalchemy.engine import Engine, make_url  # noqa: E402
 
 from designer import create_app  # noqa: E402
 from designer.extensions import db  # noqa: E402
-from designer.inbox import InboxQuery, inbox, workload  # noqa: E402
 from designer.models import User  # noqa: E402
+from designer.services.inbox import InboxQuery, inbox, workload  # noqa: E402
 from engine.models import (  # noqa: E402
     HumanTask,
     Instance,

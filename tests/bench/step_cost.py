@@ -60,7 +60,6 @@ from sqlalchemy import create_engine, select, text  # noqa: E402
 from sqlalchemy.engine import Engine, make_url  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
-import designer.models  # noqa: E402,F401  (registers the user table in Base.metadata)
 from engine import bpmn, runtime  # noqa: E402
 from engine.models import Base, HumanTask, Instance, ProcessModel, ProcessVersion, Tenant  # noqa: E402
 from engine.scripting import SCRIPT_ENGINE  # noqa: E402

@@ -9,9 +9,9 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from designer.audit import AuditEvent
 from designer.extensions import db
 from designer.models import User
+from designer.services.audit import AuditEvent
 from engine.models import ProcessModel, Tenant
 from tests.designer.test_admin_users import PASSWORD, _create
 from tests.factories import text_of

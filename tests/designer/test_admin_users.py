@@ -7,8 +7,8 @@ import re
 import pytest
 
 from designer.extensions import db
+from designer.identity.tenancy import ensure_tenant
 from designer.models import User
-from designer.tenancy import ensure_tenant
 from engine.models import Tenant
 from tests.factories import PARKING_APPLICATION, Browser, text_of
 

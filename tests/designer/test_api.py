@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from designer.api.views import hash_token
-from designer.catalog import ServiceBundle, install
 from designer.extensions import db
 from designer.models import ApiToken
+from designer.services.catalog import ServiceBundle, install
+from designer.web.api.views import hash_token
 from engine import runtime
 from engine.models import Instance, ProcessModel, Tenant, utcnow
 from tests.engine.helpers import DATA

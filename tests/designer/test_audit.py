@@ -13,10 +13,10 @@ import lxml.html
 from flask import Flask
 from sqlalchemy import select
 
-from designer import uploads
-from designer.audit import AuditEvent
 from designer.extensions import db
 from designer.models import Attachment, User
+from designer.services import uploads
+from designer.services.audit import AuditEvent
 from engine.models import Instance, Tenant, utcnow
 from tests.designer.test_incident_view import _break_payment, _incident_id
 from tests.designer.test_leisure_subsidy import _apply

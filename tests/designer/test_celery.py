@@ -23,10 +23,10 @@ import redis
 from flask import Flask
 from sqlalchemy import func, select
 
-from designer import celery_worker
-from designer.background import sessions_of, work_once
 from designer.extensions import db
 from designer.models import PaymentOrder
+from designer.worker import celery_app as celery_worker
+from designer.worker import sessions_of, work_once
 from engine import runtime
 from engine.models import ConnectorJob, Event, HumanTask, Instance, Tenant, utcnow
 from tests.designer.test_leisure_subsidy import _apply
@@ -126,7 +126,7 @@ def test_a_broker_that_is_down_fails_no_request_and_the_tick_runs_the_job(
 def _celery(
     arguments: list[str], log_path: Path, database_url: str, **settings: str
 ) -> subprocess.Popen[bytes]:
-    """Start `celery -A designer.celery_worker ...` on the test's database and broker."""
+    """Start `celery -A designer.worker.celery_app ...` on the test's database and broker."""
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
@@ -134,7 +134,7 @@ def _celery(
         "FLYTVERK_SECRET_KEY": "test-secret",
         **{f"FLYTVERK_{name}": value for name, value in settings.items()},
     }
-    command = [sys.executable, "-m", "celery", "-A", "designer.celery_worker", *arguments]
+    command = [sys.executable, "-m", "celery", "-A", "designer.worker.celery_app", *arguments]
     with open(log_path, "wb") as log:
         return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
 

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from designer.catalog import ServiceBundle, install
 from designer.extensions import db
 from designer.models import Attachment, User
+from designer.services.catalog import ServiceBundle, install
 from engine.models import Instance, Tenant
 from tests.factories import text_of
 

@@ -8,8 +8,8 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from designer.connectors import build_registry
 from designer.extensions import db
+from designer.integrations import build_registry
 from designer.models import OutboxMessage, PaymentOrder, User
 from engine.connectors import CallContext, ConnectorFailed
 
@@ -47,7 +47,7 @@ def _context(app: Flask, owner: str | None = None, job_id: int = 7) -> CallConte
 
 
 def _an_instance(app: Flask) -> int:
-    from designer import cases
+    from designer.services import cases
     from tests.factories import PARKING_APPLICATION
 
     with app.test_request_context():

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Flask
 from sqlalchemy import select
 
-from designer.background import work_once
 from designer.extensions import db
 from designer.models import PaymentOrder
+from designer.worker import work_once
 from engine.models import ConnectorJob, Instance
 from tests.designer.test_leisure_subsidy import _apply, _instance
 from tests.factories import text_of

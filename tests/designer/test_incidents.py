@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import re
 
-from designer.catalog import ServiceBundle, install
 from designer.extensions import db
+from designer.services.catalog import ServiceBundle, install
 from engine.models import Event, Instance, Tenant
 from tests.factories import text_of
 

@@ -13,9 +13,9 @@ from decimal import Decimal
 from flask import Flask
 from sqlalchemy import select
 
-from designer.background import work_once
 from designer.extensions import db
 from designer.models import OutboxMessage, PaymentOrder
+from designer.worker import work_once
 from engine.models import ConnectorJob, Event, Instance
 from tests.factories import text_of
 

@@ -8,9 +8,9 @@ from datetime import timedelta
 from sqlalchemy import select, update
 from werkzeug.security import generate_password_hash
 
-from designer import login_security as security
 from designer.extensions import db
-from designer.login_security import LoginAttempt, PasswordResetToken
+from designer.identity import login_security as security
+from designer.identity.login_security import LoginAttempt, PasswordResetToken
 from designer.models import OutboxMessage, User
 from engine.models import utcnow
 from tests.factories import Browser, text_of

@@ -20,8 +20,8 @@ from sqlalchemy import select
 from werkzeug.serving import make_server
 from werkzeug.test import TestResponse
 
-from designer import devidp, oidc
 from designer.extensions import db
+from designer.identity import devidp, oidc
 from designer.models import User
 from tests.factories import Browser, text_of
 

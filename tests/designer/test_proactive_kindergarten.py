@@ -10,11 +10,11 @@ import lxml.html
 import pytest
 from sqlalchemy import func, select
 
-from designer import inbox
-from designer.api.views import hash_token
 from designer.extensions import db
-from designer.lanes import is_citizen_lane
 from designer.models import ApiToken, OutboxMessage, User
+from designer.services import inbox
+from designer.services.lanes import is_citizen_lane
+from designer.web.api.views import hash_token
 from engine import runtime
 from engine.models import HumanTask, Instance, Tenant
 from tests.factories import Browser, text_of

@@ -11,11 +11,11 @@ import pytest
 from flask import Flask
 from sqlalchemy import select, update
 
-from designer import retention, uploads
-from designer.background import daily_retention, work_once
-from designer.catalog import install, read_folder, shipped_folders
 from designer.extensions import db
 from designer.models import Attachment, PaymentOrder, User
+from designer.services import retention, uploads
+from designer.services.catalog import install, read_folder, shipped_folders
+from designer.worker import daily_retention, work_once
 from engine import runtime
 from engine.models import Base, Event, Instance, ProcessModel, Tenant, utcnow
 from tests.factories import PARKING_APPLICATION, text_of

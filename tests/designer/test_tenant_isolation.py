@@ -16,9 +16,9 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from designer.catalog import install, read_folder
 from designer.extensions import db
 from designer.models import User
+from designer.services.catalog import install, read_folder
 from engine import runtime
 from engine.models import HumanTask, Instance, ProcessModel, Tenant
 from tests.factories import PARKING_APPLICATION

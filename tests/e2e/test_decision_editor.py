@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from designer import drafts
 from designer.extensions import db
+from designer.services import drafts
 from engine.models import ProcessModel
 
 pytestmark = pytest.mark.browser

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from designer.catalog import ServiceBundle, install
 from designer.extensions import db
+from designer.services.catalog import ServiceBundle, install
 from engine.models import ProcessModel, Tenant
 from tests.designer.test_citizen_forms import APPLY_FORM, PROCESS, REVIEW_FORM
 from tests.e2e.conftest import axe_violations

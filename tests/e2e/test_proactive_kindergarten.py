@@ -6,9 +6,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from designer.api.views import hash_token
 from designer.extensions import db
 from designer.models import ApiToken
+from designer.web.api.views import hash_token
 from engine.models import Tenant
 from tests.e2e.conftest import axe_violations
 

@@ -1,7 +1,0 @@
-"""Caseworkers: the inbox and the task page."""
-
-from flask import Blueprint
-
-bp = Blueprint("casework", __name__, url_prefix="/casework")
-
-from . import case_views, team, views  # noqa: E402,F401

@@ -1,7 +1,0 @@
-"""Citizens: catalogue of services, applying, and following their cases."""
-
-from flask import Blueprint
-
-bp = Blueprint("portal", __name__)
-
-from . import export, tasks, views  # noqa: E402,F401

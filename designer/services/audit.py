@@ -1,0 +1,254 @@
+"""The audit log: every staff read of a case and every staff change, who, when and what.
+
+A row names the actor (id and a snapshot of their name), the role they acted in, the action
+(`case.view`, `task.complete`, ...), the object and its case number, the remote address and a
+small JSON detail with ids only: never form data, comment text or other personal data.
+
+A citizen reading or changing their own case is not recorded: the log answers "which staff
+looked at or changed my case", and the case timeline already holds the citizen's own steps.
+
+Rows are written in the same transaction as the change when the view commits itself
+(`commit=False`, then the view commits), and right after the engine call otherwise (the
+runtime commits its own transaction). Reads are recorded after the page rendered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from flask import has_request_context, request
+from sqlalchemy import and_, or_, select
+from werkzeug.exceptions import Forbidden
+
+from designer.extensions import db
+from designer.models import Attachment, AuditEvent, User
+from engine.models import HumanTask, Instance, utcnow
+
+# Actions the admin page offers as a filter; others may be recorded and are shown as they are.
+ACTIONS = (
+    "case.view",
+    "case.comment",
+    "case.request_information",
+    "case.view.denied",
+    "task.view",
+    "task.save",
+    "task.complete",
+    "task.claim",
+    "task.release",
+    "task.assign",
+    "task.view.denied",
+    "task.release.denied",
+    "attachment.download",
+    "attachment.download.denied",
+    "incident.view",
+    "incident.retry",
+    "incident.continue",
+    "audit.export",
+    "model.publish",
+    "model.unpublish",
+    "model.restore",
+    "model.copy",
+    "model.import",
+    "model.draft.save",
+    "model.form.create",
+    "model.form.save",
+    "model.decision.create",
+    "model.decision.save",
+    "model.decision.delete",
+    "admin.user.create",
+    "admin.user.update",
+    "admin.user.activate",
+    "admin.user.deactivate",
+    "admin.user.password",
+    "admin.group.add",
+    "admin.group.remove",
+    "admin.tenant.create",
+)
+# The role recorded is the first of these the person holds (views narrow it to their own).
+ROLE_ORDER = ("admin", "process_owner", "team_lead", "caseworker", "citizen")
+CASEWORK_ROLES = ("team_lead", "caseworker")
+PAGE_SIZE = 50
+CSV_MAX = 10000
+
+
+def acting_role(user: User, roles: tuple[str, ...] = ROLE_ORDER) -> str:
+    """The first of `roles` the user holds: the role they acted in."""
+    return next((r for r in roles if user.has_role(r)), "")
+
+
+def record(
+    user: User,
+    action: str,
+    *,
+    object_type: str = "",
+    object_id: int | str | None = None,
+    case_no: str | None = None,
+    roles: tuple[str, ...] = ROLE_ORDER,
+    detail: dict[str, Any] | None = None,
+    commit: bool = True,
+) -> AuditEvent:
+    """Add an audit row for `user` doing `action`; commit unless the caller's change will."""
+    event = AuditEvent(
+        tenant_id=user.tenant_id,
+        at=utcnow(),
+        actor_id=user.id,
+        actor_name=user.name[:200],
+        role=acting_role(user, roles),
+        action=action,
+        object_type=object_type,
+        object_id="" if object_id is None else str(object_id),
+        case_no=case_no,
+        remote_addr=((request.remote_addr or "") if has_request_context() else "")[:45],
+        detail=detail or {},
+    )
+    db.session.add(event)
+    if commit:
+        db.session.commit()
+    return event
+
+
+@contextmanager
+def denied(
+    user: User,
+    action: str,
+    object_type: str,
+    object_id: int,
+    roles: tuple[str, ...] = ROLE_ORDER,
+) -> Iterator[None]:
+    """Record `<action>.denied` when the block refuses the user with 403, then re-raise."""
+    try:
+        yield
+    except Forbidden:
+        db.session.rollback()
+        record(
+            user,
+            f"{action}.denied",
+            object_type=object_type,
+            object_id=object_id,
+            case_no=case_no_of(user.tenant_id, object_type, object_id),
+            roles=roles,
+        )
+        raise
+
+
+def case_no_of(tenant_id: int, object_type: str, object_id: int) -> str | None:
+    """The case number behind a case, task or attachment id in the tenant (None if unknown)."""
+    instance_id: int | None = object_id if object_type == "case" else None
+    if object_type == "task":
+        task = db.session.get(HumanTask, object_id)
+        if task is not None and task.tenant_id == tenant_id:
+            return task.case_no
+    elif object_type == "attachment":
+        attachment = db.session.get(Attachment, object_id)
+        if attachment is not None and attachment.tenant_id == tenant_id:
+            instance_id = attachment.instance_id
+    if instance_id is None:
+        return None
+    instance = db.session.get(Instance, instance_id)
+    return instance.case_no if instance is not None and instance.tenant_id == tenant_id else None
+
+
+@dataclass
+class AuditQuery:
+    """The admin page's filters, read from the query string."""
+
+    case_no: str = ""
+    actor_id: int | None = None
+    action: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+    before: int | None = None  # keyset cursor: show rows older than this row
+
+    @classmethod
+    def from_args(cls, args: Any) -> AuditQuery:
+        """Parse request arguments; anything malformed is ignored, never an error."""
+
+        def _int(name: str) -> int | None:
+            raw = (args.get(name) or "").strip()
+            return int(raw) if raw.isdigit() and len(raw) < 12 else None
+
+        def _date(name: str) -> date | None:
+            try:
+                return date.fromisoformat((args.get(name) or "").strip())
+            except ValueError:
+                return None
+
+        return cls(
+            case_no=(args.get("case_no") or "").strip()[:20],
+            actor_id=_int("user"),
+            action=(args.get("action") or "").strip()[:60],
+            date_from=_date("from"),
+            date_to=_date("to"),
+            before=_int("before"),
+        )
+
+    def args(self, **changes: Any) -> dict[str, Any]:
+        """Query-string arguments for links that keep the filters (None drops one)."""
+        values: dict[str, Any] = {
+            "case_no": self.case_no or None,
+            "user": self.actor_id,
+            "action": self.action or None,
+            "from": self.date_from.isoformat() if self.date_from else None,
+            "to": self.date_to.isoformat() if self.date_to else None,
+            "before": self.before,
+        }
+        values.update(changes)
+        return {k: v for k, v in values.items() if v is not None}
+
+
+def _filtered(tenant_id: int, query: AuditQuery) -> Any:
+    stmt = select(AuditEvent).where(AuditEvent.tenant_id == tenant_id)
+    if query.case_no:
+        stmt = stmt.where(AuditEvent.case_no == query.case_no)
+    if query.actor_id is not None:
+        stmt = stmt.where(AuditEvent.actor_id == query.actor_id)
+    if query.action:
+        stmt = stmt.where(AuditEvent.action == query.action)
+    if query.date_from:
+        stmt = stmt.where(AuditEvent.at >= datetime.combine(query.date_from, time.min))
+    if query.date_to:
+        end = datetime.combine(query.date_to + timedelta(days=1), time.min)
+        stmt = stmt.where(AuditEvent.at < end)
+    return stmt.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+
+
+@dataclass
+class AuditPage:
+    """One page of rows, newest first, and the cursor of the next (older) page."""
+
+    events: list[AuditEvent]
+    next_before: int | None
+
+
+def page(tenant_id: int, query: AuditQuery, size: int = PAGE_SIZE) -> AuditPage:
+    """The rows matching `query` in the tenant, one keyset page at a time."""
+    stmt = _filtered(tenant_id, query)
+    if query.before is not None:
+        cursor = db.session.get(AuditEvent, query.before)
+        if cursor is not None and cursor.tenant_id == tenant_id:
+            stmt = stmt.where(
+                or_(
+                    AuditEvent.at < cursor.at,
+                    and_(AuditEvent.at == cursor.at, AuditEvent.id < cursor.id),
+                )
+            )
+    rows = list(db.session.scalars(stmt.limit(size + 1)))
+    has_more = len(rows) > size
+    rows = rows[:size]
+    return AuditPage(events=rows, next_before=rows[-1].id if has_more and rows else None)
+
+
+def export_rows(tenant_id: int, query: AuditQuery) -> Iterator[AuditEvent]:
+    """Every row matching `query` (without the page cursor), newest first, at most CSV_MAX."""
+    unpaged = AuditQuery(**{**query.__dict__, "before": None})
+    yield from db.session.scalars(_filtered(tenant_id, unpaged).limit(CSV_MAX))
+
+
+def actors(tenant_id: int) -> list[User]:
+    """Staff of the tenant, for the user filter."""
+    users = db.session.scalars(select(User).where(User.tenant_id == tenant_id).order_by(User.name))
+    return [u for u in users if u.has_role("caseworker", "team_lead", "process_owner", "admin")]

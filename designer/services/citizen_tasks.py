@@ -1,0 +1,131 @@
+"""Tasks the citizen answers: user tasks in a citizen lane belong to the case's owner.
+
+Caseworkers never see them (`User.group_list` leaves citizen lanes out, and every inbox,
+workload and access check goes through it); the owner answers them in the portal through
+the same engine path as a caseworker's task.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+import forms
+from designer.extensions import db
+from designer.models import User
+from designer.services import cases, uploads
+from designer.services.lanes import is_citizen_lane
+from designer.web.i18n import locale
+from engine import runtime
+from engine.errors import NotFound, StepFailed
+from engine.models import Event, HumanTask, Instance
+
+
+def open_tasks(instance: Instance) -> list[HumanTask]:
+    """The case's open tasks that wait for its owner, oldest first."""
+    rows = db.session.scalars(
+        select(HumanTask)
+        .where(HumanTask.instance_id == instance.id, HumanTask.status == "open")
+        .order_by(HumanTask.created_at, HumanTask.id)
+    )
+    return [task for task in rows if is_citizen_lane(task.lane)]
+
+
+def waiting_for(user: User) -> list[HumanTask]:
+    """Every open task across the citizen's own cases that waits for their answer."""
+    rows = db.session.scalars(
+        select(HumanTask)
+        .join(Instance, HumanTask.instance_id == Instance.id)
+        .where(
+            Instance.tenant_id == user.tenant_id,
+            Instance.owner == user.actor,
+            Instance.is_test.is_(False),
+            HumanTask.status == "open",
+        )
+        .order_by(HumanTask.due_at.nulls_last(), HumanTask.created_at, HumanTask.id)
+    )
+    return [task for task in rows if is_citizen_lane(task.lane)]
+
+
+def task_for_owner(user: User, case_no: str, task_id: int) -> HumanTask:
+    """A citizen task of one of the user's own cases; anything else is simply not found."""
+    instance = cases.citizen_case(user, case_no)
+    task = db.session.get(HumanTask, task_id)
+    if (
+        task is None
+        or task.instance_id != instance.id
+        or task.tenant_id != user.tenant_id
+        or task.is_test
+        or not is_citizen_lane(task.lane)
+    ):
+        raise NotFound("No such task.")
+    return task
+
+
+def task_form(task: HumanTask) -> tuple[forms.FormDefinition, type]:
+    """The task's form definition and its WTForms class (with the expected case version)."""
+    definition = cases.form_definition(task.instance.process_version, task.form)
+    if definition is None:
+        raise NotFound("This task has no form.")
+    return definition, cases.form_class(definition, base=cases.TaskForm)
+
+
+def complete(
+    user: User, task: HumanTask, data: dict[str, Any], expected_version: int | None
+) -> Instance:
+    """Answer a citizen task through the engine; Conflict if the case moved on meanwhile.
+
+    Files in the answer are stored and attached to the case, as with an application.
+    """
+    data, attachment_ids = uploads.store_all(data, user.actor, user.tenant_id)
+    try:
+        instance = runtime.complete(
+            db.session,
+            user.tenant_id,
+            task.id,
+            data,
+            user.actor,
+            expected_version=expected_version,
+            due_days=cases.due_days(task.instance.process_version),
+        )
+    except StepFailed as err:
+        if err.instance is not None:
+            uploads.attach(attachment_ids, err.instance.id)  # type: ignore[attr-defined]
+        raise
+    uploads.attach(attachment_ids, instance.id)
+    cases.tell_applicant(instance)
+    return instance
+
+
+def _answered_fields(instance: Instance) -> dict[str, set[str]]:
+    """The fields each task was completed with, by element (hidden fields are not among them)."""
+    events = db.session.scalars(
+        select(Event)
+        .where(Event.instance_id == instance.id, Event.kind == "task_completed")
+        .order_by(Event.id)
+    )
+    return {str(e.element_id): set(e.summary.get("fields") or ()) for e in events}
+
+
+def my_answers(instance: Instance, data: dict[str, Any]) -> list[dict[str, Any]]:
+    """What the citizen answered in the case's citizen tasks, read-only, oldest first."""
+    answered = _answered_fields(instance)
+    done = db.session.scalars(
+        select(HumanTask)
+        .where(HumanTask.instance_id == instance.id, HumanTask.status == "completed")
+        .order_by(HumanTask.completed_at, HumanTask.id)
+    )
+    steps = []
+    for task in done:
+        if not is_citizen_lane(task.lane):
+            continue
+        definition = cases.form_definition(instance.process_version, task.form)
+        if definition is None:
+            continue
+        sent = answered.get(task.element_id, set())
+        values = {k: data[k] for k in definition.keys if k in data and k in sent}
+        rows = forms.summary(definition, values, locale())
+        if rows:
+            steps.append({"name": task.name, "completed_at": task.completed_at, "rows": rows})
+    return steps

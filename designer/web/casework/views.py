@@ -1,0 +1,145 @@
+"""Caseworker pages. Views are thin: read the request, call cases, render or redirect."""
+
+from __future__ import annotations
+
+from flask import Response, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.datastructures import MultiDict
+
+import forms
+from designer.extensions import db
+from designer.identity.auth import role_required
+from designer.services import applications, audit, cases
+from designer.services import inbox as inbox_queries
+from designer.services.inbox import InboxQuery
+from designer.web.casework import bp
+from engine import runtime
+from engine.errors import Conflict, StepFailed
+from engine.models import HumanTask, utcnow
+
+
+@bp.get("/")
+@role_required("caseworker")
+def inbox() -> ResponseReturnValue:
+    """Tasks of the caseworker's groups: views, filters, sorting, search, pages."""
+    query = InboxQuery.from_args(request.args)
+    result = inbox_queries.inbox(current_user, query)
+    return render_template(
+        "casework/inbox.html",
+        result=result,
+        query=query,
+        services=inbox_queries.services(current_user),
+        now=utcnow(),
+    )
+
+
+def _render_task(task, form, definition, status: int = 200) -> ResponseReturnValue:  # type: ignore[no-untyped-def]
+    instance = task.instance
+    data = (
+        runtime.task_data(db.session, instance, task.task_uuid)
+        if task.status == "open"
+        else runtime.current_data(db.session, instance)
+    )
+    return render_template(
+        "casework/task.html",
+        task=task,
+        instance=instance,
+        form=form,
+        definition=definition,
+        summary=cases.submitted_summary(instance, data),
+        steps=cases.earlier_steps(instance, data),
+        colleagues=inbox_queries.colleagues(current_user)
+        if current_user.has_role("team_lead")
+        else [],
+        attachments=applications.attachments_of(instance),
+        trail=cases.trail(instance),
+        status_key=cases.status_key(instance),
+    ), status
+
+
+@bp.route("/tasks/<int:task_id>", methods=["GET", "POST"])
+@role_required("caseworker")
+def task(task_id: int) -> ResponseReturnValue:
+    """Review the case and complete the task with its form (every GET is an audited read)."""
+    reading = request.method == "GET"
+    action = "task.view" if reading else "task.complete"
+    with audit.denied(current_user, action, "task", task_id, audit.CASEWORK_ROLES):
+        human = cases.task_for(current_user, task_id)
+    response = _task(human)
+    if reading:
+        _record("task.view", human)
+    return response
+
+
+def _record(action: str, human: HumanTask) -> None:
+    audit.record(
+        current_user,
+        action,
+        object_type="task",
+        object_id=human.id,
+        case_no=human.case_no,
+        roles=audit.CASEWORK_ROLES,
+        detail={"element_id": human.element_id},
+    )
+
+
+def _task(human: HumanTask) -> ResponseReturnValue:
+    task_id = human.id
+    definition = cases.form_definition(human.instance.process_version, human.form)
+    if human.status != "open" or definition is None:
+        return _render_task(human, None, definition)
+    form_cls = cases.form_class(definition, base=cases.TaskForm)
+    data = runtime.task_data(db.session, human.instance, human.task_uuid)
+    if request.method == "POST":
+        if request.form.get("save_only"):
+            cases.save_task_form(current_user, human, request.form)
+            _record("task.save", human)
+            flash(_("Your input is saved. The task is still open."), "success")
+            return redirect(url_for("casework.task", task_id=human.id))
+        form = forms.bind_options(form_cls(), definition, data)
+        step = forms.page_step(form, definition)
+        if not step.submit:
+            return _render_task(human, form, definition, 422 if form.errors else 200)
+    else:  # caseworker forms start from what was saved, or from what the process knows
+        if human.saved_form:
+            form = form_cls(formdata=MultiDict(human.saved_form))
+        else:
+            form = form_cls(data=cases.task_prefill(definition, data))
+        form = forms.bind_options(form, definition, data)
+        form.expected_version.data = str(human.instance.version)
+    if form.validate_on_submit():
+        raw = form.expected_version.data or ""
+        expected = int(raw) if raw.isdigit() else None
+        try:
+            cases.complete_task(current_user, human, forms.typed_data(form, definition), expected)
+        except Conflict as err:
+            flash(err.message + " " + _("The page shows the case as it is now."), "error")
+            human = cases.task_for(current_user, task_id)
+            fresh = cases.form_class(definition, base=cases.TaskForm)(formdata=None)
+            fresh.expected_version.data = str(human.instance.version)
+            return _render_task(human, fresh if human.status == "open" else None, definition, 409)
+        except StepFailed as err:
+            flash(
+                _(
+                    "The task could not be completed because an automated step failed: %(error)s "
+                    "Your input was not saved; the case is marked for follow-up.",
+                    error=err.message,
+                ),
+                "error",
+            )
+            human = cases.task_for(current_user, task_id)
+            return _render_task(human, form, definition, 422)
+        _record("task.complete", human)
+        flash(_("The task is completed."), "success")
+        return redirect(url_for("casework.inbox"))
+    return _render_task(human, form, definition, 422 if form.errors else 200)
+
+
+@bp.get("/cases/<int:instance_id>/diagram.bpmn")
+@role_required("caseworker")
+def diagram(instance_id: int) -> ResponseReturnValue:
+    """The BPMN of the version a case runs on, for the diagram viewer."""
+    instance = cases.instance_for_caseworker(current_user, instance_id)
+    return Response(instance.process_version.bpmn, mimetype="application/xml")

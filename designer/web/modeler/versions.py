@@ -1,0 +1,148 @@
+"""Publishing and version history: publish, unpublish, view, download, restore, compare."""
+
+from __future__ import annotations
+
+from flask import Response, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import StringField
+from wtforms.validators import InputRequired, Length
+
+from designer.extensions import db
+from designer.identity.auth import role_required
+from designer.services import audit, drafts
+from designer.web.modeler import bp
+from designer.web.modeler.editor import record
+from engine import schedules
+from engine.diff import diff
+from engine.errors import ModelInvalid
+
+
+class PublishForm(FlaskForm):
+    """What changed, for the version history."""
+
+    comment = StringField(_l("What has changed?"), validators=[InputRequired(), Length(max=500)])
+
+
+def _model(model_id: int):  # type: ignore[no-untyped-def]
+    return drafts.model_for(db.session, current_user.tenant_id, model_id)
+
+
+@bp.route("/<int:model_id>/publish", methods=["GET", "POST"])
+@role_required("process_owner")
+def publish(model_id: int) -> ResponseReturnValue:
+    """Freeze the draft as a new live version, unless it has problems."""
+    model = _model(model_id)
+    form = PublishForm()
+    problems = drafts.problems(model.draft_bpmn, model.draft_files)
+    if form.validate_on_submit() and not problems:
+        try:
+            version = drafts.publish(
+                db.session, model, current_user.name, form.comment.data.strip()
+            )
+        except ModelInvalid as err:
+            db.session.rollback()
+            problems = err.problems
+        else:
+            db.session.commit()
+            schedules.schedule(db.session, version)  # a timer start event: its first wait
+            audit.record(current_user, "model.publish", object_type="model", object_id=model.id)
+            flash(_("Version %(n)s is published and live now.", n=version.number), "success")
+            return redirect(url_for("modeler.versions", model_id=model.id))
+    status = 400 if request.method == "POST" and (problems or form.errors) else 200
+    return render_template(
+        "modeler/publish.html", model=model, form=form, problems=problems
+    ), status
+
+
+@bp.post("/<int:model_id>/unpublish")
+@role_required("process_owner")
+def unpublish(model_id: int) -> ResponseReturnValue:
+    """Hide the service from the catalogue; running cases go on."""
+    model = _model(model_id)
+    model.published_version_id = None
+    model.updated_by = current_user.name
+    record("model.unpublish", model)
+    db.session.commit()
+    schedules.unschedule(db.session, model.tenant_id, model.id)
+    flash(_("The service is hidden from the catalogue. Running cases continue."), "success")
+    return redirect(url_for("modeler.versions", model_id=model.id))
+
+
+@bp.get("/<int:model_id>/versions")
+@role_required("process_owner")
+def versions(model_id: int) -> ResponseReturnValue:
+    """Who published what, when and why."""
+    model = _model(model_id)
+    return render_template(
+        "modeler/versions.html", model=model, versions=drafts.versions(db.session, model)
+    )
+
+
+@bp.get("/<int:model_id>/versions/<int:number>")
+@role_required("process_owner")
+def version(model_id: int, number: int) -> ResponseReturnValue:
+    """One version, read-only, with downloads."""
+    model = _model(model_id)
+    return render_template(
+        "modeler/version.html", model=model, version=drafts.version(db.session, model, number)
+    )
+
+
+@bp.get("/<int:model_id>/versions/<int:number>.bpmn")
+@role_required("process_owner")
+def download(model_id: int, number: int) -> ResponseReturnValue:
+    """The BPMN file of a version."""
+    model = _model(model_id)
+    found = drafts.version(db.session, model, number)
+    return Response(
+        found.bpmn,
+        mimetype="application/xml",
+        headers={"Content-Disposition": f'attachment; filename="{model.key}-v{number}.bpmn"'},
+    )
+
+
+@bp.get("/<int:model_id>/draft.bpmn")
+@role_required("process_owner")
+def draft_xml(model_id: int) -> ResponseReturnValue:
+    """The draft's BPMN (for viewers)."""
+    return Response(_model(model_id).draft_bpmn, mimetype="application/xml")
+
+
+@bp.post("/<int:model_id>/versions/<int:number>/restore")
+@role_required("process_owner")
+def restore(model_id: int, number: int) -> ResponseReturnValue:
+    """Copy a version into the draft (the published version stays as it is)."""
+    model = _model(model_id)
+    drafts.restore(model, drafts.version(db.session, model, number), current_user.name)
+    record("model.restore", model, {"version": number})
+    db.session.commit()
+    flash(_("Version %(n)s is copied into the draft.", n=number), "success")
+    return redirect(url_for("modeler.edit", model_id=model.id))
+
+
+@bp.get("/<int:model_id>/compare")
+@role_required("process_owner")
+def compare(model_id: int) -> ResponseReturnValue:
+    """Element-by-element difference between two versions (or a version and the draft)."""
+    model = _model(model_id)
+    a, b = request.args.get("a", ""), request.args.get("b", "draft")
+    if not a.isdigit() or not (b.isdigit() or b == "draft"):
+        return render_template(
+            "errors/error.html",
+            status=400,
+            title=_("Bad request"),
+            message=_("Choose two versions to compare."),
+        ), 400
+    old = drafts.version(db.session, model, int(a))
+    new_xml = model.draft_bpmn if b == "draft" else drafts.version(db.session, model, int(b)).bpmn
+    try:
+        result = diff(old.bpmn, new_xml)
+    except ModelInvalid as err:
+        return render_template(
+            "errors/error.html", status=400, title=_("Bad request"), message=err.message
+        ), 400
+    return render_template("modeler/compare.html", model=model, a=int(a), b=b, result=result)
