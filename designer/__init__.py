@@ -7,10 +7,21 @@ from typing import Any
 
 from flask import Flask
 from jinja2 import ChoiceLoader, PackageLoader
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from designer import config
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind a reverse proxy, take the client address and scheme from its headers."""
+    hops = {
+        key: int(app.config[f"PROXY_FIX_{key.upper()}"])
+        for key in ("x_for", "x_proto", "x_host", "x_prefix")
+    }
+    if any(hops.values()):
+        app.wsgi_app = ProxyFix(app.wsgi_app, **hops)  # type: ignore[method-assign]
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -22,6 +33,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         static_url_path="/static",
     )
     config.load(app, test_config)
+    _trust_proxies(app)
 
     import forms.jinja
     from designer import cli, integrations, notify, worker

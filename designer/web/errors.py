@@ -9,6 +9,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from designer.extensions import db
+from designer.services.errors import ServiceError
 from engine.errors import Conflict, ModelInvalid, NotFound
 
 
@@ -66,6 +67,12 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(ModelInvalid)
     def _invalid(err: ModelInvalid) -> ResponseReturnValue:
         return _page(400, _("The process is not valid"), err.message)
+
+    @app.errorhandler(ServiceError)
+    def _service(err: ServiceError) -> ResponseReturnValue:
+        db.session.rollback()
+        title, message = _messages().get(err.status, _messages()[400])
+        return _page(err.status, title, err.message or message)
 
     @app.errorhandler(500)
     def _server_error(err: Exception) -> ResponseReturnValue:
