@@ -7,22 +7,20 @@ small JSON detail with ids only: never form data, comment text or other personal
 A citizen reading or changing their own case is not recorded: the log answers "which staff
 looked at or changed my case", and the case timeline already holds the citizen's own steps.
 
-Rows are written in the same transaction as the change when the view commits itself
-(`commit=False`, then the view commits), and right after the engine call otherwise (the
-runtime commits its own transaction). Reads are recorded after the page rendered.
+`record` adds the row to the caller's transaction: a change and its audit row commit together
+(before an engine transition, the row is committed with the transition). Reads are recorded
+after the page rendered. Views use `designer.web.auditing`, which adds the client address.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from flask import has_request_context, request
 from sqlalchemy import and_, or_, select
-from werkzeug.exceptions import Forbidden
+from sqlalchemy.orm import Session
 
 from designer.extensions import db
 from designer.models import Attachment, AuditEvent, User
@@ -81,6 +79,7 @@ def acting_role(user: User, roles: tuple[str, ...] = ROLE_ORDER) -> str:
 
 
 def record(
+    session: Session,
     user: User,
     action: str,
     *,
@@ -89,9 +88,9 @@ def record(
     case_no: str | None = None,
     roles: tuple[str, ...] = ROLE_ORDER,
     detail: dict[str, Any] | None = None,
-    commit: bool = True,
+    remote_addr: str = "",
 ) -> AuditEvent:
-    """Add an audit row for `user` doing `action`; commit unless the caller's change will."""
+    """Add an audit row for `user` doing `action` to the caller's transaction."""
     event = AuditEvent(
         tenant_id=user.tenant_id,
         at=utcnow(),
@@ -102,53 +101,27 @@ def record(
         object_type=object_type,
         object_id="" if object_id is None else str(object_id),
         case_no=case_no,
-        remote_addr=((request.remote_addr or "") if has_request_context() else "")[:45],
+        remote_addr=remote_addr[:45],
         detail=detail or {},
     )
-    db.session.add(event)
-    if commit:
-        db.session.commit()
+    session.add(event)
     return event
 
 
-@contextmanager
-def denied(
-    user: User,
-    action: str,
-    object_type: str,
-    object_id: int,
-    roles: tuple[str, ...] = ROLE_ORDER,
-) -> Iterator[None]:
-    """Record `<action>.denied` when the block refuses the user with 403, then re-raise."""
-    try:
-        yield
-    except Forbidden:
-        db.session.rollback()
-        record(
-            user,
-            f"{action}.denied",
-            object_type=object_type,
-            object_id=object_id,
-            case_no=case_no_of(user.tenant_id, object_type, object_id),
-            roles=roles,
-        )
-        raise
-
-
-def case_no_of(tenant_id: int, object_type: str, object_id: int) -> str | None:
+def case_no_of(session: Session, tenant_id: int, object_type: str, object_id: int) -> str | None:
     """The case number behind a case, task or attachment id in the tenant (None if unknown)."""
     instance_id: int | None = object_id if object_type == "case" else None
     if object_type == "task":
-        task = db.session.get(HumanTask, object_id)
+        task = session.get(HumanTask, object_id)
         if task is not None and task.tenant_id == tenant_id:
             return task.case_no
     elif object_type == "attachment":
-        attachment = db.session.get(Attachment, object_id)
+        attachment = session.get(Attachment, object_id)
         if attachment is not None and attachment.tenant_id == tenant_id:
             instance_id = attachment.instance_id
     if instance_id is None:
         return None
-    instance = db.session.get(Instance, instance_id)
+    instance = session.get(Instance, instance_id)
     return instance.case_no if instance is not None and instance.tenant_id == tenant_id else None
 
 

@@ -13,7 +13,8 @@ from flask_login import current_user
 
 from designer.extensions import db
 from designer.identity.auth import role_required
-from designer.services import accounts, audit
+from designer.services import accounts
+from designer.web import auditing as audit
 from designer.web.admin import bp
 from designer.web.admin.forms import TenantForm
 from designer.web.admin.users import show_error, show_password_once

@@ -17,7 +17,8 @@ from flask_wtf import FlaskForm
 from designer.extensions import db
 from designer.identity.auth import role_required
 from designer.models import ROLES, User
-from designer.services import accounts, audit
+from designer.services import accounts
+from designer.web import auditing as audit
 from designer.web.admin import bp
 from designer.web.admin.forms import ActiveForm, NewStaffForm, PasswordForm, StaffForm, role_labels
 

@@ -12,6 +12,7 @@ from flask_login import current_user
 
 from designer.identity.auth import role_required
 from designer.services import audit
+from designer.web import auditing
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
 
@@ -56,7 +57,7 @@ def export() -> ResponseReturnValue:
     """The filtered audit log as CSV (at most audit.CSV_MAX rows); the export is itself logged."""
     query = audit.AuditQuery.from_args(request.args)
     tenant_id = current_user.tenant_id
-    audit.record(
+    auditing.record(
         current_user,
         "audit.export",
         object_type="audit",

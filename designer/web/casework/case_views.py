@@ -12,8 +12,9 @@ from designer import notify
 from designer.extensions import db
 from designer.identity.auth import role_required
 from designer.models import User
-from designer.services import applications, audit, cases
+from designer.services import applications, cases
 from designer.services.lanes import is_citizen_lane
+from designer.web import auditing as audit
 from designer.web.casework import bp
 from engine import runtime
 from engine.models import Event, HumanTask, Instance

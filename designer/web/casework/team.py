@@ -11,8 +11,9 @@ from designer import notify
 from designer.extensions import db
 from designer.identity.auth import role_required
 from designer.models import User
-from designer.services import audit, cases
+from designer.services import cases
 from designer.services import inbox as inbox_queries
+from designer.web import auditing as audit
 from designer.web.casework import bp
 from engine import tasks
 from engine.errors import Conflict

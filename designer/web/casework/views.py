@@ -11,9 +11,10 @@ from werkzeug.datastructures import MultiDict
 import forms
 from designer.extensions import db
 from designer.identity.auth import role_required
-from designer.services import applications, audit, cases
+from designer.services import applications, cases
 from designer.services import inbox as inbox_queries
 from designer.services.inbox import InboxQuery
+from designer.web import auditing as audit
 from designer.web.casework import bp
 from engine import runtime
 from engine.errors import Conflict, StepFailed

@@ -15,7 +15,8 @@ from flask_login import current_user
 
 from designer.extensions import db
 from designer.identity.auth import role_required
-from designer.services import audit, drafts
+from designer.services import drafts
+from designer.web import auditing as audit
 from designer.web.modeler import bp, decisions
 from engine import dialects
 from engine.errors import Conflict, ModelInvalid

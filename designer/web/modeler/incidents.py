@@ -13,7 +13,8 @@ from wtforms.validators import InputRequired, Length
 
 from designer.extensions import db
 from designer.identity.auth import role_required
-from designer.services import audit, incidents
+from designer.services import incidents
+from designer.web import auditing as audit
 from designer.web.modeler import bp
 from engine.errors import Conflict, NotFound, StepFailed
 

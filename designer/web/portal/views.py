@@ -13,7 +13,8 @@ from designer import integrations as connectors
 from designer.extensions import db
 from designer.identity.auth import role_required
 from designer.identity.tenancy import current_tenant_id
-from designer.services import applications, audit, cases, citizen_tasks, uploads
+from designer.services import applications, cases, citizen_tasks, uploads
+from designer.web import auditing as audit
 from designer.web.portal import bp
 from engine import runtime
 from engine.errors import NotFound, StepFailed
