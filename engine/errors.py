@@ -1,8 +1,33 @@
-"""Engine error types; SpiffWorkflow exceptions are wrapped into these."""
+"""Engine error types; SpiffWorkflow exceptions are wrapped into these.
+
+Every error has a stable, machine-readable `code` (the English `message` is for logs and
+developers): the application shows its own translated text per code.
+"""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+
+# Stable codes, one per situation a person may need explained.
+MODEL_INVALID = "model_invalid"
+NOT_FOUND = "not_found"
+CASE_NOT_FOUND = "case_not_found"
+TASK_NOT_FOUND = "task_not_found"
+JOB_NOT_FOUND = "job_not_found"
+NO_MESSAGE_START = "no_message_start"
+CONFLICT = "conflict"
+CASE_CHANGED = "case_changed"
+CONCURRENT_CHANGE = "concurrent_change"
+TASK_TAKEN = "task_taken"
+TASK_CHANGED_HANDS = "task_changed_hands"
+JOB_NOT_WAITING = "job_not_waiting"
+JOB_NOT_FAILED = "job_not_failed"
+NO_INCIDENT = "no_incident"
+TASK_COMPLETED = "task_completed"
+TASK_NOT_OPEN = "task_not_open"
+CASE_CLOSED = "case_closed"
+STEP_FAILED = "step_failed"
+CASE_CORRUPT = "case_corrupt"
 
 
 @dataclass(frozen=True)
@@ -20,16 +45,24 @@ class Problem:
 
 
 class EngineError(Exception):
-    """Base of every error the engine raises."""
+    """Base of every error the engine raises; `code` names the situation for translation."""
 
-    def __init__(self, message: str, *, element_id: str | None = None) -> None:
+    code = "engine_error"
+
+    def __init__(
+        self, message: str, *, element_id: str | None = None, code: str | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.element_id = element_id
+        if code is not None:
+            self.code = code
 
 
 class ModelInvalid(EngineError):
     """A process bundle failed validation; `problems` says where and why."""
+
+    code = MODEL_INVALID
 
     def __init__(self, problems: list[Problem]) -> None:
         summary = "; ".join(p.message for p in problems[:3])
@@ -40,21 +73,31 @@ class ModelInvalid(EngineError):
 class NotFound(EngineError):
     """An instance, task or version does not exist (for this tenant)."""
 
+    code = NOT_FOUND
+
 
 class Conflict(EngineError):
     """A concurrent writer got there first; nothing was written."""
 
-    def __init__(self, message: str, *, current_version: int | None = None) -> None:
-        super().__init__(message)
+    code = CONFLICT
+
+    def __init__(
+        self, message: str, *, current_version: int | None = None, code: str | None = None
+    ) -> None:
+        super().__init__(message, code=code)
         self.current_version = current_version
 
 
 class TaskNotReady(Conflict):
     """The task was already completed, cancelled or is not yet reachable."""
 
+    code = TASK_NOT_OPEN
+
 
 class InstanceClosed(Conflict):
     """The instance has ended; no further transitions are possible."""
+
+    code = CASE_CLOSED
 
 
 class StepFailed(EngineError):
@@ -63,8 +106,11 @@ class StepFailed(EngineError):
     `instance` is the case as committed (status 'incident'), when there is one.
     """
 
+    code = STEP_FAILED
     instance: object | None = None
 
 
 class InstanceCorrupt(EngineError):
     """The workflow state is inconsistent; the step was refused to protect the case."""
+
+    code = CASE_CORRUPT

@@ -206,11 +206,13 @@ class MessageWait(Base):
 
 
 class CaseCounter(Base):
-    """The last case number handed out per tenant and year."""
+    """The last case number handed out per tenant, year and series ('' real, 'TEST')."""
 
     __tablename__ = "case_counter"
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"), primary_key=True)
     year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # Test runs count in their own series so they never use up real case numbers.
+    series: Mapped[str] = mapped_column(String(10), primary_key=True, default="", server_default="")
     last: Mapped[int] = mapped_column(Integer, default=0)
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from . import runtime
 from .models import Instance, ProcessVersion
+from .store import decline
 
 SUBJECT = "Tidsstyrt start"
 ACTOR = "system:schedule"
@@ -46,7 +47,7 @@ def unschedule(
             )
         )
     )
-    session.rollback()
+    decline(session)  # end the read; pending work of the caller's stays for the cancels
     cancelled = 0
     for instance_id in ids:
         instance = session.get(Instance, instance_id)

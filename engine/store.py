@@ -4,6 +4,10 @@ Every transition runs in one transaction that starts with a write, so SQLite
 takes its write lock up front (no stale read snapshot to upgrade) and
 PostgreSQL locks the instance row: concurrent writers queue instead of losing
 updates, and the version column catches writers that acted on an old view.
+
+The engine never commits work of the caller's on its own: writes the caller made
+in the session before calling the engine are flushed into the transition's
+transaction, so they commit with it and are rolled back with it.
 """
 
 from __future__ import annotations
@@ -14,14 +18,18 @@ from threading import Lock
 from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
-from sqlalchemy import event, select, update
+from sqlalchemy import TextClause, event, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 
-from .errors import NotFound
+from .errors import CASE_NOT_FOUND, NotFound
 from .models import CaseCounter, Instance
+
+WROTE = "flytverk_wrote"  # session.info: the open transaction holds writes
+CALLER_WORK = "flytverk_caller_work"  # session.info: begin_write found the caller's writes
+TEST_SERIES = "TEST"  # the case-number series of test runs
 
 
 def configure_engine(engine: Engine, *, synchronous: str = "FULL") -> None:
@@ -39,9 +47,75 @@ def configure_engine(engine: Engine, *, synchronous: str = "FULL") -> None:
         cursor.close()
 
 
+def _flushed(session: Session, *_: Any) -> None:
+    session.info[WROTE] = True
+
+
+def _executed(state: ORMExecuteState) -> None:
+    statement = state.statement
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info[WROTE] = True
+    elif isinstance(statement, TextClause):  # raw SQL: a write unless it plainly reads
+        if not statement.text.lstrip().upper().startswith(("SELECT", "WITH", "PRAGMA")):
+            state.session.info[WROTE] = True
+
+
+def _ended(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:  # the outermost transaction: committed or rolled back
+        session.info.pop(WROTE, None)
+        session.info.pop(CALLER_WORK, None)
+
+
+def _watch_writes() -> None:
+    # On the Session class, so every session (sessionmaker's, Flask-SQLAlchemy's) is seen.
+    for name, listener in (
+        ("after_flush", _flushed),
+        ("do_orm_execute", _executed),
+        ("after_transaction_end", _ended),
+    ):
+        if not event.contains(Session, name, listener):
+            event.listen(Session, name, listener)
+
+
+_watch_writes()
+
+
+def has_writes(session: Session) -> bool:
+    """True when the session holds writes that are not committed (pending or flushed).
+
+    Flushed writes are seen through session events: ORM flushes and `session.execute` of
+    INSERT, UPDATE, DELETE or non-SELECT text. (SQL sent past the session, on
+    `session.connection()`, is not seen.)
+    """
+    return bool(session.new or session.dirty or session.deleted or session.info.get(WROTE))
+
+
 def begin_write(session: Session) -> None:
-    """End whatever the session was reading, so the next statement starts fresh."""
-    session.commit()  # a no-op when nothing is pending or open
+    """Begin a transition's writes without committing anything of the caller's.
+
+    With writes of the caller's in the session (pending or flushed), they are flushed and
+    the transaction stays open: they commit with the transition, or roll back with it.
+    A session that only read ends its read (a rollback), so the write lock is taken fresh.
+    """
+    if has_writes(session):
+        session.flush()
+        session.info[CALLER_WORK] = True
+        return
+    session.rollback()  # a no-op when nothing is open
+    session.info[CALLER_WORK] = False
+
+
+def decline(session: Session) -> None:
+    """End the engine's part when there is nothing to do: no transition, nothing written.
+
+    The engine's own reads and row lock are rolled back; a transaction that holds the
+    caller's work is left open for the caller to commit or roll back.
+    """
+    work = session.info.get(CALLER_WORK)
+    if work is None:  # begin_write has not run: any write is the caller's
+        work = has_writes(session)
+    if not work:
+        session.rollback()
 
 
 def lock_instance(session: Session, tenant_id: int, instance_id: int) -> Instance:
@@ -55,18 +129,26 @@ def lock_instance(session: Session, tenant_id: int, instance_id: int) -> Instanc
     )
     if locked.rowcount != 1:  # type: ignore[attr-defined]
         session.rollback()
-        raise NotFound(f"Case {instance_id} does not exist.")
+        raise NotFound(f"Case {instance_id} does not exist.", code=CASE_NOT_FOUND)
     instance = session.execute(
         select(Instance).where(Instance.id == instance_id).execution_options(populate_existing=True)
     ).scalar_one()
     return instance
 
 
-def next_case_no(session: Session, tenant_id: int, year: int) -> str:
-    """Hand out the next case number of a tenant and year, e.g. 2026-000123."""
+def next_case_no(session: Session, tenant_id: int, year: int, series: str = "") -> str:
+    """Hand out the next case number of a tenant, series and year, e.g. 2026-000123.
+
+    A series has its own counter and prefixes its numbers: test runs use TEST_SERIES
+    ("TEST-2026-000001"), so they never take a number from the real cases.
+    """
     bump = (
         update(CaseCounter)
-        .where(CaseCounter.tenant_id == tenant_id, CaseCounter.year == year)
+        .where(
+            CaseCounter.tenant_id == tenant_id,
+            CaseCounter.year == year,
+            CaseCounter.series == series,
+        )
         .values(last=CaseCounter.last + 1)
         .returning(CaseCounter.last)
     )
@@ -76,11 +158,12 @@ def next_case_no(session: Session, tenant_id: int, year: int) -> str:
         insert = pg_insert if dialect == "postgresql" else sqlite_insert
         session.execute(
             insert(CaseCounter)
-            .values(tenant_id=tenant_id, year=year, last=0)
+            .values(tenant_id=tenant_id, year=year, series=series, last=0)
             .on_conflict_do_nothing()
         )
         number = session.execute(bump).scalar_one()
-    return f"{year}-{number:06d}"
+    prefix = f"{series}-" if series else ""
+    return f"{prefix}{year}-{number:06d}"
 
 
 class WorkflowCache:

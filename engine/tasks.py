@@ -11,15 +11,17 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from .errors import Conflict, NotFound, TaskNotReady
+from .errors import TASK_CHANGED_HANDS, TASK_NOT_FOUND, TASK_TAKEN, Conflict, NotFound, TaskNotReady
 from .models import HumanTask, utcnow
+from .store import begin_write, decline
 from .transition import Writes
 
 
 def _task(session: Session, tenant_id: int, task_id: int) -> HumanTask:
     task = session.get(HumanTask, task_id, populate_existing=True)
     if task is None or task.tenant_id != tenant_id:
-        raise NotFound(f"Task {task_id} does not exist.")
+        session.rollback()
+        raise NotFound(f"Task {task_id} does not exist.", code=TASK_NOT_FOUND)
     return task
 
 
@@ -33,6 +35,7 @@ def _record(
 
 def claim(session: Session, tenant_id: int, task_id: int, actor: str) -> HumanTask:
     """Take an unassigned open task; a task someone else holds is a conflict."""
+    begin_write(session)
     changed = session.execute(
         update(HumanTask)
         .where(
@@ -46,12 +49,13 @@ def claim(session: Session, tenant_id: int, task_id: int, actor: str) -> HumanTa
     ).rowcount  # type: ignore[attr-defined]
     task = _task(session, tenant_id, task_id)
     if changed != 1:
+        if task.status == "open" and task.assignee == actor:
+            decline(session)  # yours already: nothing to do
+            return task
         session.rollback()
         if task.status != "open":
             raise TaskNotReady("This task is no longer open.")
-        if task.assignee == actor:
-            return task
-        raise Conflict("Someone else has already taken this task.")
+        raise Conflict("Someone else has already taken this task.", code=TASK_TAKEN)
     _record(session, task, actor, "claimed", {"assignee": actor})
     session.commit()
     return task
@@ -71,6 +75,7 @@ def assign(
     With `expected`, the change only happens if the task is still held by that person
     (None: unassigned): a release by its holder cannot undo someone else's claim.
     """
+    begin_write(session)
     conditions = [
         HumanTask.id == task_id,
         HumanTask.tenant_id == tenant_id,
@@ -91,7 +96,9 @@ def assign(
         session.rollback()
         if task.status != "open":
             raise TaskNotReady("This task is no longer open.")
-        raise Conflict("The task changed hands meanwhile; look at it again.")
+        raise Conflict(
+            "The task changed hands meanwhile; look at it again.", code=TASK_CHANGED_HANDS
+        )
     kind = "released" if assignee is None else "assigned"
     _record(session, task, actor, kind, {"assignee": assignee})
     session.commit()
@@ -100,6 +107,7 @@ def assign(
 
 def release_all(session: Session, tenant_id: int, assignee: str, actor: str) -> int:
     """Return every open task of an absent person to their groups."""
+    begin_write(session)
     held = session.scalars(
         select(HumanTask).where(
             HumanTask.tenant_id == tenant_id,

@@ -25,6 +25,8 @@ class Writes:
     default_due_days: int | None = None
     now: datetime = field(default_factory=utcnow)
     events: list[dict[str, Any]] = field(default_factory=list)
+    written: list[dict[str, Any]] = field(default_factory=list)  # events already flushed
+    opened: list[str] = field(default_factory=list)  # task uuids of newly opened human tasks
 
     def event(
         self,
@@ -51,7 +53,34 @@ class Writes:
             for row in self.events:
                 row["instance_id"] = instance_id
             session.execute(insert(Event), self.events)
+            self.written.extend(self.events)
             self.events = []
+
+
+def add_event(
+    session: Session,
+    instance: Instance,
+    actor: str,
+    kind: str,
+    element_id: str | None = None,
+    summary: dict[str, Any] | None = None,
+) -> Event:
+    """Add one history row that is not a transition (a note, a comment, a request); flush.
+
+    The caller commits (with its own rows, e.g. an audit row or a notice).
+    """
+    row = Event(
+        tenant_id=instance.tenant_id,
+        instance_id=instance.id,
+        at=utcnow(),
+        actor=actor,
+        kind=kind,
+        element_id=element_id,
+        summary=dict(summary or {}),
+    )
+    session.add(row)
+    session.flush()
+    return row
 
 
 def sync_human_tasks(
@@ -102,5 +131,6 @@ def sync_human_tasks(
             }
         )
         writes.event("system", "task_opened", spec.bpmn_id, {"name": name, "lane": spec.lane})
+        writes.opened.append(task_uuid)
     if added:
         session.execute(insert(HumanTask), added)

@@ -9,6 +9,7 @@ that PostgreSQL behaves identically.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +18,8 @@ from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine import bpmn, runtime, store
-from engine.models import Base, ProcessModel, ProcessVersion, Tenant
+from engine import bpmn, outcomes, runtime, store
+from engine.models import Base, Instance, ProcessModel, ProcessVersion, Tenant
 from tests.engine.helpers import Install
 
 
@@ -111,3 +112,48 @@ def install(session: Session, tenant_id: int) -> Install:
 def restore(request: pytest.FixtureRequest) -> bool:
     """Run a test twice: with the live workflow cache, and restoring from the row."""
     return bool(request.param)
+
+
+@dataclass(frozen=True)
+class Told:
+    """What a listener was told, copied while the transaction was open."""
+
+    kind: str
+    actor: str
+    instance: Instance
+    instance_id: int
+    status: str
+    completed: bool
+    incident: bool
+    opened: list[str]
+    events: tuple[outcomes.Written, ...]
+
+    @property
+    def kinds(self) -> list[str]:
+        """The kinds of the events written, in order."""
+        return [written.kind for written in self.events]
+
+
+@pytest.fixture
+def seen() -> Iterator[list[Told]]:
+    """Every transition outcome the engine tells, in order (a registered listener)."""
+    told: list[Told] = []
+
+    def listener(_session: Session, outcome: outcomes.Outcome) -> None:
+        told.append(
+            Told(
+                kind=outcome.kind,
+                actor=outcome.actor,
+                instance=outcome.instance,
+                instance_id=outcome.instance.id,
+                status=outcome.instance.status,
+                completed=outcome.completed,
+                incident=outcome.incident,
+                opened=[task.element_id for task in outcome.opened],
+                events=outcome.events,
+            )
+        )
+
+    outcomes.on_transition(listener)
+    yield told
+    outcomes.remove_listener(listener)

@@ -56,3 +56,12 @@ def test_engine_sources_name_no_forbidden_package() -> None:
             words = line.strip().split()
             if words[:1] in (["import"], ["from"]) and len(words) > 1:
                 assert words[1].split(".")[0] not in forbidden, f"{path.name}: {line}"
+
+
+def test_no_engine_module_passes_300_lines() -> None:
+    # STYLE.md: split a module that passes ~300 lines.
+    sizes = {
+        str(path.relative_to(ROOT)): len(path.read_text(encoding="utf-8").splitlines())
+        for path in (ROOT / "engine").rglob("*.py")
+    }
+    assert {name: n for name, n in sizes.items() if n > 300} == {}

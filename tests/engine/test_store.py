@@ -192,3 +192,26 @@ def test_workflow_cache_evict_and_clear() -> None:
     assert cache.checkout(1, 1) is None
     cache.clear()
     assert cache.checkout(2, 1) is None
+
+
+def test_test_runs_number_their_cases_in_their_own_series(
+    session: Session, install: Install
+) -> None:
+    version = install(bpmn_text("loop.bpmn"))
+    year = utcnow().year
+    trial = runtime.start(session, version, data={"limit": 1}, actor="kari", is_test=True)
+    real = runtime.start(session, version, data={"limit": 1}, actor="kari")
+    again = runtime.start(session, version, data={"limit": 1}, actor="kari", is_test=True)
+    assert (trial.case_no, again.case_no) == (f"TEST-{year}-000001", f"TEST-{year}-000002")
+    assert real.case_no == f"{year}-000001"  # no real number went to a test run
+    assert trial.is_test and not real.is_test
+
+
+def test_each_series_counts_on_its_own(session: Session, tenant_id: int) -> None:
+    numbers = [
+        store.next_case_no(session, tenant_id, 2026, store.TEST_SERIES),
+        store.next_case_no(session, tenant_id, 2026),
+        store.next_case_no(session, tenant_id, 2026, store.TEST_SERIES),
+    ]
+    session.commit()
+    assert numbers == ["TEST-2026-000001", "2026-000001", "TEST-2026-000002"]
