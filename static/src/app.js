@@ -3,7 +3,9 @@
 // nothing here uses eval, so a strict Content-Security-Policy keeps working.
 import NavigatedViewer from 'bpmn-js/lib/NavigatedViewer';
 
+import { parseJSON } from './lib/dom';
 import { downloadBlob, downloadText, safeFileName, svgToPng } from './lib/download';
+import { createTexts } from './lib/i18n';
 
 import './app.css';
 import './forms/forms.css';
@@ -155,26 +157,7 @@ function addMarkers(canvas, registry, ids, marker) {
 }
 
 function diagramTexts(container) {
-  var lang = (document.documentElement.getAttribute('lang') || 'nb').toLowerCase().indexOf('en') === 0 ? 'en' : 'nb';
-  var texts = {};
-  var base = DIAGRAM_TEXTS[lang];
-  Object.keys(base).forEach(function (key) {
-    texts[key] = base[key];
-  });
-  var raw = container.getAttribute('data-i18n');
-  if (raw) {
-    try {
-      var overrides = JSON.parse(raw);
-      Object.keys(overrides).forEach(function (key) {
-        if (typeof overrides[key] === 'string') {
-          texts[key] = overrides[key];
-        }
-      });
-    } catch (e) {
-      // keep the defaults
-    }
-  }
-  return texts;
+  return createTexts([DIAGRAM_TEXTS], parseJSON(container.getAttribute('data-i18n'), {})).texts;
 }
 
 function addDiffMarkers(viewer, container, texts) {

@@ -1,4 +1,5 @@
 // didi modules for the form-js editor (passed as `additionalModules`).
+import { createDebounceService } from '../lib/debounce';
 import { FlytverkPropertiesProvider } from './properties';
 
 // The component types the server's forms package accepts (forms/kinds.py).
@@ -34,71 +35,10 @@ function PaletteRestriction(formFields) {
 PaletteRestriction.$inject = ['formFields'];
 
 /**
- * Replacement for the editor's `debounce` service (300 ms, like the stock
- * one) that remembers pending calls so they can all be committed before a
- * save: `debounce.flushAll()`.
+ * The didi module: texts for our properties group, the palette restriction,
+ * the provider, and the editor's `debounce` service replaced by a flushable
+ * one (300 ms like the stock one; see lib/debounce.js).
  */
-function createDebounceService(timeout) {
-  var pending = [];
-
-  function debounce(fn) {
-    var timer = null;
-    var lastArgs = null;
-    var self = null;
-
-    function run() {
-      var args = lastArgs;
-      timer = null;
-      lastArgs = null;
-      remove(debounced);
-      fn.apply(self, args);
-    }
-
-    function debounced() {
-      lastArgs = arguments;
-      self = this;
-      if (timer) {
-        clearTimeout(timer);
-      } else {
-        pending.push(debounced);
-      }
-      timer = setTimeout(run, timeout);
-    }
-    debounced.flush = function () {
-      if (timer) {
-        clearTimeout(timer);
-        run();
-      }
-    };
-    debounced.cancel = function () {
-      if (timer) {
-        clearTimeout(timer);
-        timer = null;
-        lastArgs = null;
-        remove(debounced);
-      }
-    };
-    return debounced;
-  }
-
-  function remove(item) {
-    var index = pending.indexOf(item);
-    if (index !== -1) {
-      pending.splice(index, 1);
-    }
-  }
-
-  debounce.flushAll = function () {
-    pending.slice().forEach(function (item) {
-      item.flush();
-    });
-  };
-  debounce.hasPending = function () {
-    return pending.length > 0;
-  };
-  return debounce;
-}
-
 export function createFlytverkModule(t) {
   var debounce = createDebounceService(300);
   return {

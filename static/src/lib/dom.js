@@ -44,3 +44,11 @@ export function parseJSON(text, fallback) {
     return fallback;
   }
 }
+
+/** A value made safe for a CSS attribute selector. */
+export function cssEscape(value) {
+  if (window.CSS && typeof window.CSS.escape === 'function') {
+    return window.CSS.escape(value);
+  }
+  return String(value).replace(/["\\\]]/g, '\\$&');
+}

@@ -1,14 +1,33 @@
 // Reading and writing the spiffworkflow:* extension elements (and a few plain
 // BPMN properties) through the command stack, so every change can be undone
 // and the diagram stays consistent. All writes go through one
-// 'properties-panel.multi-command-executor' call = one undo step.
+// 'properties-panel.multi-command-executor' call = one undo step. Helpers for
+// one topic (timers, messages, connectors) live with its properties group in
+// properties/.
 import { getBusinessObject, is } from 'bpmn-js/lib/util/ModelUtil';
-
-export var SPIFF = 'spiffworkflow';
 
 /* ------------------------------------------------------------------ */
 /* Reading                                                            */
 /* ------------------------------------------------------------------ */
+
+/** Index of the first item whose `attribute` is `value`, or -1. */
+export function indexBy(list, attribute, value) {
+  for (var i = 0; i < list.length; i++) {
+    if (list[i].get(attribute) === value) {
+      return i;
+    }
+  }
+  return -1;
+}
+
+function firstOfType(list, type) {
+  for (var i = 0; i < list.length; i++) {
+    if (is(list[i], type)) {
+      return list[i];
+    }
+  }
+  return null;
+}
 
 export function extensionValues(bo) {
   var ext = bo && bo.get('extensionElements');
@@ -16,13 +35,7 @@ export function extensionValues(bo) {
 }
 
 export function findExtension(bo, type) {
-  var values = extensionValues(bo);
-  for (var i = 0; i < values.length; i++) {
-    if (is(values[i], type)) {
-      return values[i];
-    }
-  }
-  return null;
+  return firstOfType(extensionValues(bo), type);
 }
 
 export function getBodyExtension(bo, type) {
@@ -32,16 +45,9 @@ export function getBodyExtension(bo, type) {
 
 export function getSpiffProperty(bo, name) {
   var props = findExtension(bo, 'spiffworkflow:Properties');
-  if (!props) {
-    return undefined;
-  }
-  var list = props.get('properties') || [];
-  for (var i = 0; i < list.length; i++) {
-    if (list[i].get('name') === name) {
-      return list[i].get('value');
-    }
-  }
-  return undefined;
+  var list = props ? props.get('properties') || [] : [];
+  var index = indexBy(list, 'name', name);
+  return index === -1 ? undefined : list[index].get('value');
 }
 
 export function getDefinitions(bo) {
@@ -53,16 +59,10 @@ export function getDefinitions(bo) {
 }
 
 export function eventDefinition(bo, type) {
-  var defs = (bo && bo.get && bo.get('eventDefinitions')) || [];
-  for (var i = 0; i < defs.length; i++) {
-    if (is(defs[i], type)) {
-      return defs[i];
-    }
-  }
-  return null;
+  return firstOfType((bo && bo.get && bo.get('eventDefinitions')) || [], type);
 }
 
-function isBlank(value) {
+export function isBlank(value) {
   return value === undefined || value === null || String(value) === '';
 }
 
@@ -70,7 +70,8 @@ function isBlank(value) {
 /* Writing                                                            */
 /* ------------------------------------------------------------------ */
 
-function update(element, moddleElement, properties) {
+/** One element.updateModdleProperties command. */
+export function update(element, moddleElement, properties) {
   return {
     cmd: 'element.updateModdleProperties',
     context: { element: element, moddleElement: moddleElement, properties: properties },
@@ -87,6 +88,10 @@ export function execute(injector, commands) {
   } else {
     commandStack.execute('properties-panel.multi-command-executor', commands);
   }
+}
+
+export function createModdle(injector, type, attrs) {
+  return injector.get('moddle').create(type, attrs || {});
 }
 
 /**
@@ -114,8 +119,16 @@ export function setExtensionValuesCommands(injector, element, bo, newValues) {
   return [update(element, ext, { values: newValues })];
 }
 
-function createModdle(injector, type, attrs) {
-  return injector.get('moddle').create(type, attrs || {});
+/** Commands that drop one extension value of `bo`. */
+export function removeExtensionCommands(injector, element, bo, value) {
+  return setExtensionValuesCommands(injector, element, bo, extensionValues(bo).filter(function (v) {
+    return v !== value;
+  }));
+}
+
+/** Commands that add one extension value to `bo`. */
+export function addExtensionCommands(injector, element, bo, value) {
+  return setExtensionValuesCommands(injector, element, bo, extensionValues(bo).concat([value]));
 }
 
 /** Text extension such as spiffworkflow:instructionsForEndUser. */
@@ -124,17 +137,11 @@ export function setBodyExtension(injector, element, type, value, bo) {
   var existing = findExtension(bo, type);
   var commands;
   if (isBlank(value)) {
-    if (!existing) {
-      return;
-    }
-    commands = setExtensionValuesCommands(injector, element, bo, extensionValues(bo).filter(function (v) {
-      return v !== existing;
-    }));
+    commands = existing ? removeExtensionCommands(injector, element, bo, existing) : [];
   } else if (existing) {
     commands = [update(element, existing, { value: value })];
   } else {
-    var created = createModdle(injector, type, { value: value });
-    commands = setExtensionValuesCommands(injector, element, bo, extensionValues(bo).concat([created]));
+    commands = addExtensionCommands(injector, element, bo, createModdle(injector, type, { value: value }));
   }
   execute(injector, commands);
 }
@@ -144,24 +151,15 @@ export function setSpiffPropertyCommands(injector, element, name, value, bo) {
   bo = bo || getBusinessObject(element);
   var props = findExtension(bo, 'spiffworkflow:Properties');
   var list = props ? (props.get('properties') || []).slice() : [];
-  var index = -1;
-  for (var i = 0; i < list.length; i++) {
-    if (list[i].get('name') === name) {
-      index = i;
-      break;
-    }
-  }
+  var index = indexBy(list, 'name', name);
   if (isBlank(value)) {
     if (index === -1) {
       return [];
     }
     list.splice(index, 1);
-    if (!list.length) {
-      return setExtensionValuesCommands(injector, element, bo, extensionValues(bo).filter(function (v) {
-        return v !== props;
-      }));
-    }
-    return [update(element, props, { properties: list })];
+    return list.length
+      ? [update(element, props, { properties: list })]
+      : removeExtensionCommands(injector, element, bo, props);
   }
   value = String(value);
   if (index !== -1) {
@@ -174,130 +172,19 @@ export function setSpiffPropertyCommands(injector, element, name, value, bo) {
   }
   props = createModdle(injector, 'spiffworkflow:Properties', { properties: [property] });
   property.$parent = props;
-  return setExtensionValuesCommands(injector, element, bo, extensionValues(bo).concat([props]));
+  return addExtensionCommands(injector, element, bo, props);
 }
 
 export function setSpiffProperty(injector, element, name, value, bo) {
   execute(injector, setSpiffPropertyCommands(injector, element, name, value, bo));
 }
 
-/* ---- service task operator ---------------------------------------- */
-
-export function getOperator(bo) {
-  return findExtension(bo, 'spiffworkflow:ServiceTaskOperator');
-}
-
-export function getOperatorParameters(operator) {
-  var list = operator && operator.get('parameterList');
-  return list ? list.get('parameters') || [] : [];
-}
-
-export function getParameterValue(operator, name) {
-  var params = getOperatorParameters(operator);
-  for (var i = 0; i < params.length; i++) {
-    if (params[i].get('id') === name) {
-      return params[i].get('value');
-    }
-  }
-  return undefined;
-}
-
-/**
- * Select the connector of a service task. Parameters that the new
- * connector also has keep their values; `keepNames` null keeps all.
- */
-export function setOperator(injector, element, connectorId, keepNames) {
-  var bo = getBusinessObject(element);
-  var operator = getOperator(bo);
-  var commands;
-  if (isBlank(connectorId)) {
-    if (!operator) {
-      return;
-    }
-    commands = setExtensionValuesCommands(injector, element, bo, extensionValues(bo).filter(function (v) {
-      return v !== operator;
-    }));
-    execute(injector, commands);
-    return;
-  }
-  if (operator) {
-    commands = [update(element, operator, { id: connectorId })];
-    var list = operator.get('parameterList');
-    if (list && keepNames) {
-      var kept = (list.get('parameters') || []).filter(function (p) {
-        return keepNames.indexOf(p.get('id')) !== -1;
-      });
-      if (kept.length !== (list.get('parameters') || []).length) {
-        commands.push(update(element, list, { parameters: kept }));
-      }
-    } else if (!list) {
-      list = createModdle(injector, 'spiffworkflow:Parameters', { parameters: [] });
-      list.$parent = operator;
-      commands.push(update(element, operator, { parameterList: list }));
-    }
-    execute(injector, commands);
-    return;
-  }
-  // SpiffWorkflow's XSD wants <spiffworkflow:parameters> even when empty.
-  var parameters = createModdle(injector, 'spiffworkflow:Parameters', { parameters: [] });
-  operator = createModdle(injector, 'spiffworkflow:ServiceTaskOperator', { id: connectorId, parameterList: parameters });
-  parameters.$parent = operator;
-  execute(injector, setExtensionValuesCommands(injector, element, bo, extensionValues(bo).concat([operator])));
-}
-
-export function setOperatorAttribute(injector, element, name, value) {
-  var operator = getOperator(getBusinessObject(element));
-  if (!operator) {
-    return;
-  }
-  var props = {};
-  props[name] = isBlank(value) ? undefined : value;
-  execute(injector, [update(element, operator, props)]);
-}
-
-export function setParameter(injector, element, name, value) {
-  var operator = getOperator(getBusinessObject(element));
-  if (!operator) {
-    return;
-  }
-  var commands = [];
-  var list = operator.get('parameterList');
-  if (!list) {
-    list = createModdle(injector, 'spiffworkflow:Parameters', { parameters: [] });
-    list.$parent = operator;
-    commands.push(update(element, operator, { parameterList: list }));
-  }
-  var params = (list.get('parameters') || []).slice();
-  var index = -1;
-  for (var i = 0; i < params.length; i++) {
-    if (params[i].get('id') === name) {
-      index = i;
-      break;
-    }
-  }
-  if (isBlank(value)) {
-    if (index === -1) {
-      return;
-    }
-    params.splice(index, 1);
-    commands.push(update(element, list, { parameters: params }));
-  } else if (index !== -1) {
-    commands.push(update(element, params[index], { value: value }));
-  } else {
-    var param = createModdle(injector, 'spiffworkflow:Parameter', { id: name, type: 'str', value: value });
-    param.$parent = list;
-    commands.push(update(element, list, { parameters: params.concat([param]) }));
-  }
-  execute(injector, commands);
-}
-
-/* ---- plain BPMN ------------------------------------------------------ */
-
+/** A bpmn:FormalExpression property (conditionExpression, …); blank removes it. */
 export function setFormalExpressionCommands(injector, element, owner, property, body) {
+  var values = {};
   if (isBlank(body)) {
-    var props = {};
-    props[property] = undefined;
-    return owner.get(property) ? [update(element, owner, props)] : [];
+    values[property] = undefined;
+    return owner.get(property) ? [update(element, owner, values)] : [];
   }
   var existing = owner.get(property);
   if (existing && is(existing, 'bpmn:FormalExpression')) {
@@ -305,124 +192,6 @@ export function setFormalExpressionCommands(injector, element, owner, property, 
   }
   var expression = injector.get('bpmnFactory').create('bpmn:FormalExpression', { body: body });
   expression.$parent = owner;
-  var values = {};
   values[property] = expression;
   return [update(element, owner, values)];
-}
-
-/** Make an XML id (NCName) from a free-text name. */
-export function toXmlId(prefix, text) {
-  var cleaned = String(text || '')
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .replace(/æ/gi, 'ae')
-    .replace(/ø/gi, 'o')
-    .replace(/å/gi, 'a')
-    .replace(/[^A-Za-z0-9_.-]+/g, '_')
-    .replace(/^_+|_+$/g, '');
-  return prefix + (cleaned || 'x');
-}
-
-/**
- * Point a message event definition / send / receive task at the
- * bpmn:message with this name, creating the message if needed.
- */
-export function setMessageRef(injector, element, target, name) {
-  var commands = [];
-  if (isBlank(name)) {
-    if (target.get('messageRef')) {
-      commands.push(update(element, target, { messageRef: undefined }));
-    }
-    execute(injector, commands);
-    return;
-  }
-  var definitions = getDefinitions(getBusinessObject(element));
-  var roots = definitions ? definitions.get('rootElements') : [];
-  var message = null;
-  for (var i = 0; i < roots.length; i++) {
-    if (is(roots[i], 'bpmn:Message') && roots[i].get('name') === name) {
-      message = roots[i];
-      break;
-    }
-  }
-  if (!message) {
-    var ids = injector.get('moddle').ids;
-    var id = toXmlId('Message_', name);
-    var n = 2;
-    while (ids && ids.assigned(id)) {
-      id = toXmlId('Message_', name) + '_' + n;
-      n += 1;
-    }
-    message = injector.get('bpmnFactory').create('bpmn:Message', { id: id, name: name });
-    if (ids) {
-      ids.claim(id, message);
-    }
-    message.$parent = definitions;
-    commands.push(update(element, definitions, { rootElements: roots.concat([message]) }));
-  }
-  commands.push(update(element, target, { messageRef: message }));
-  execute(injector, commands);
-}
-
-export function listMessageNames(bo) {
-  var definitions = getDefinitions(bo);
-  var roots = definitions ? definitions.get('rootElements') : [];
-  return roots.filter(function (r) {
-    return is(r, 'bpmn:Message') && r.get('name');
-  }).map(function (r) {
-    return r.get('name');
-  });
-}
-
-/* ---- timers ------------------------------------------------------------ */
-
-export var TIMER_TYPES = ['timeDuration', 'timeDate', 'timeCycle'];
-
-var ISO_PATTERNS = [
-  // durations: P3D, PT5M, P1Y2M, P2W, PT1.5H
-  /^P(?!$)(\d+(?:[.,]\d+)?Y)?(\d+(?:[.,]\d+)?M)?(\d+(?:[.,]\d+)?W)?(\d+(?:[.,]\d+)?D)?(T(?=\d)(\d+(?:[.,]\d+)?H)?(\d+(?:[.,]\d+)?M)?(\d+(?:[.,]\d+)?S)?)?$/,
-  // dates/date-times: 2026-12-01, 2026-12-01T08:00, 2026-12-01T08:00:00.5+01:00, ...Z
-  /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/,
-];
-
-function isIsoPart(text) {
-  for (var i = 0; i < ISO_PATTERNS.length; i++) {
-    if (ISO_PATTERNS[i].test(text)) {
-      return true;
-    }
-  }
-  return false;
-}
-
-/** PT5M, 2026-12-01T08:00:00, R3/PT1H, R/2026-01-01T00:00:00/P1D ... */
-export function isIso8601(text) {
-  if (!text) {
-    return false;
-  }
-  var parts = text.split('/');
-  if (/^R\d*$/.test(parts[0])) {
-    parts = parts.slice(1);
-    if (!parts.length) {
-      return false;
-    }
-  }
-  if (parts.length > 2) {
-    return false;
-  }
-  return parts.every(isIsoPart);
-}
-
-/** Timer expressions are Python in SpiffWorkflow: "PT5M" is stored quoted. */
-export function timerToStored(input) {
-  var text = (input || '').trim();
-  if (!text) {
-    return '';
-  }
-  return isIso8601(text) ? '"' + text + '"' : text;
-}
-
-export function timerFromStored(body) {
-  var text = (body || '').trim();
-  var match = /^(["'])([^"'\\]*)\1$/.exec(text);
-  return match ? match[2] : text;
 }

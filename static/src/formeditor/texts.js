@@ -1,5 +1,6 @@
-// Texts for the form editor. Norwegian bokmål is the default; English is used
-// when <html lang> starts with "en". Every key can be overridden by the server
+// Texts for the form editor (data only; lib/i18n.js looks them up, over the
+// shell's texts in lib/editor-texts.js). Norwegian bokmål first; English when
+// <html lang> starts with "en". Every key can be overridden by the server
 // through the JSON in data-i18n on #form-editor-app (see static/README.md).
 //
 // The form-js editor itself (palette, stock property groups) only ships
@@ -8,32 +9,18 @@
 var NB = {
   // toolbar
   toolbar_label: 'Verktøy for skjemaet',
-  group_history: 'Angre og gjør om',
   group_navigation: 'Forhåndsvisning og navigasjon',
-  save: 'Lagre',
-  undo: 'Angre',
-  redo: 'Gjør om',
   preview: 'Forhåndsvis',
   preview_hint: '(åpnes i ny fane)',
-  back: 'Tilbake til prosessen',
   // status line
   status_loading: 'Laster skjemaet…',
-  status_saved: 'Alle endringer er lagret.',
-  status_saved_at: 'Lagret {time}.',
-  status_dirty: 'Ulagrede endringer.',
-  status_saving: 'Lagrer…',
-  status_save_failed: 'Ikke lagret.',
   status_load_failed: 'Skjemaet kunne ikke lastes.',
   // notices
-  close: 'Lukk',
   load_error: 'Kunne ikke laste skjemaet: {error}',
   import_warnings: 'Skjemaet ble lest med {count} advarsler:',
-  save_error: 'Ikke lagret: {error}',
   save_invalid: 'Ikke lagret: skjemaet har {count} feil. Rett dem og lagre på nytt.',
-  network_error: 'Nettverksfeil – prøv igjen.',
   preview_blocked: 'Nettleseren blokkerte den nye fanen. Skjemaet er lagret; åpne forhåndsvisningen her:',
   // problems panel
-  problems_title: 'Problemer',
   problems_none: 'Ingen problemer funnet ved siste lagring.',
   problem_field: 'felt «{key}»',
   problem_field_missing: 'felt «{key}» (finnes ikke i skjemaet)',
@@ -41,9 +28,6 @@ var NB = {
   // conflict dialog
   conflict_title: 'Noen andre har lagret skjemaet',
   conflict_text: 'Skjemaet er endret av noen andre (revisjon {revision}) siden du åpnet det. Endringene dine er ikke lagret. Du kan laste ned endringene dine før du laster inn den nye versjonen.',
-  conflict_download: 'Last ned mine endringer',
-  conflict_reload: 'Last inn på nytt (forkast mine endringer)',
-  conflict_cancel: 'Avbryt',
   // regions
   editor_label: 'Skjemaredigering',
   // properties panel: the Flytverk group
@@ -72,38 +56,21 @@ var NB = {
 
 var EN = {
   toolbar_label: 'Form tools',
-  group_history: 'Undo and redo',
   group_navigation: 'Preview and navigation',
-  save: 'Save',
-  undo: 'Undo',
-  redo: 'Redo',
   preview: 'Preview',
   preview_hint: '(opens in a new tab)',
-  back: 'Back to the process',
   status_loading: 'Loading the form…',
-  status_saved: 'All changes saved.',
-  status_saved_at: 'Saved {time}.',
-  status_dirty: 'Unsaved changes.',
-  status_saving: 'Saving…',
-  status_save_failed: 'Not saved.',
   status_load_failed: 'The form could not be loaded.',
-  close: 'Close',
   load_error: 'Could not load the form: {error}',
   import_warnings: 'The form was read with {count} warnings:',
-  save_error: 'Not saved: {error}',
   save_invalid: 'Not saved: the form has {count} error(s). Fix them and save again.',
-  network_error: 'Network error – please try again.',
   preview_blocked: 'The browser blocked the new tab. The form is saved; open the preview here:',
-  problems_title: 'Problems',
   problems_none: 'No problems found when last saved.',
   problem_field: 'field “{key}”',
   problem_field_missing: 'field “{key}” (not in the form)',
   problem_form: 'whole form',
   conflict_title: 'Someone else has saved the form',
   conflict_text: 'The form was changed by someone else (revision {revision}) after you opened it. Your changes are not saved. You can download your changes before loading the new version.',
-  conflict_download: 'Download my changes',
-  conflict_reload: 'Reload (discard my changes)',
-  conflict_cancel: 'Cancel',
   editor_label: 'Form editor',
   group_flytverk: 'Flytverk',
   field_type: 'Norwegian field type',
@@ -128,45 +95,4 @@ var EN = {
   unknown_value: '{value} (unknown value)',
 };
 
-function format(text, values) {
-  if (!values) {
-    return String(text);
-  }
-  return String(text).replace(/\{([^}]+)\}/g, function (match, key) {
-    return Object.prototype.hasOwnProperty.call(values, key) && values[key] !== undefined && values[key] !== null
-      ? String(values[key])
-      : match;
-  });
-}
-
-export function pageLanguage() {
-  var lang = (document.documentElement.getAttribute('lang') || 'nb').toLowerCase();
-  return lang.indexOf('en') === 0 ? 'en' : 'nb';
-}
-
-/**
- * Build t(key, values) from the defaults for the page language and the
- * server's overrides (data-i18n JSON).
- */
-export function createTexts(overrides) {
-  var base = pageLanguage() === 'en' ? EN : NB;
-  var texts = {};
-  Object.keys(NB).forEach(function (key) {
-    texts[key] = base[key] !== undefined ? base[key] : NB[key];
-  });
-  if (overrides && typeof overrides === 'object') {
-    Object.keys(overrides).forEach(function (key) {
-      if (typeof overrides[key] === 'string') {
-        texts[key] = overrides[key];
-      }
-    });
-  }
-  function t(key, values) {
-    var text = Object.prototype.hasOwnProperty.call(texts, key) ? texts[key] : key;
-    return format(text, values);
-  }
-  t.texts = texts;
-  return t;
-}
-
-export var DEFAULT_TEXTS = { nb: NB, en: EN };
+export default { nb: NB, en: EN };

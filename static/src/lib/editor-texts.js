@@ -1,0 +1,48 @@
+// Texts the editor shell uses, the same in the process, form and decision
+// editors (data only; each editor's own catalogue can override any key, and so
+// can the server through data-i18n).
+
+export default {
+  nb: {
+    save: 'Lagre',
+    undo: 'Angre',
+    redo: 'Gjør om',
+    back: 'Tilbake til prosessen',
+    group_history: 'Angre og gjør om',
+    status_saved: 'Alle endringer er lagret.',
+    status_saved_at: 'Lagret {time}.',
+    status_dirty: 'Ulagrede endringer.',
+    status_saving: 'Lagrer…',
+    status_save_failed: 'Ikke lagret.',
+    close: 'Lukk',
+    save_error: 'Ikke lagret: {error}',
+    network_error: 'Nettverksfeil – prøv igjen.',
+    export_error: 'Kunne ikke lage filen: {error}',
+    problems_title: 'Problemer',
+    problem_line: 'linje {line}',
+    conflict_download: 'Last ned mine endringer',
+    conflict_reload: 'Last inn på nytt (forkast mine endringer)',
+    conflict_cancel: 'Avbryt',
+  },
+  en: {
+    save: 'Save',
+    undo: 'Undo',
+    redo: 'Redo',
+    back: 'Back to the process',
+    group_history: 'Undo and redo',
+    status_saved: 'All changes saved.',
+    status_saved_at: 'Saved {time}.',
+    status_dirty: 'Unsaved changes.',
+    status_saving: 'Saving…',
+    status_save_failed: 'Not saved.',
+    close: 'Close',
+    save_error: 'Not saved: {error}',
+    network_error: 'Network error – please try again.',
+    export_error: 'Could not create the file: {error}',
+    problems_title: 'Problems',
+    problem_line: 'line {line}',
+    conflict_download: 'Download my changes',
+    conflict_reload: 'Reload (discard my changes)',
+    conflict_cancel: 'Cancel',
+  },
+};
