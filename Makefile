@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app designer
 PORT ?= 5000
 PYTEST_ARGS ?=
+# Two test processes (one per core); each gets its own database (tests/conftest.py).
+PYTEST_WORKERS ?= -n 2 --dist loadfile
 
 .PHONY: setup run db worker beat test pytest lint format static translations bench clean
 
@@ -36,7 +38,9 @@ db: setup
 run: db
 	FLYTVERK_DEMO=1 $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
-# Celery workers and their clock: set FLYTVERK_BROKER_URL=redis://... here and for the web server.
+# Celery workers and their clock (one beat per installation: ticks, and the daily retention and
+# digest): set FLYTVERK_BROKER_URL=redis://... here and for the web server. `make run` needs
+# neither: `flask run` starts the in-process worker thread.
 worker: setup
 	$(BIN)/celery -A designer.worker.celery_app worker --loglevel=INFO
 
@@ -45,10 +49,11 @@ beat: setup
 
 lint: $(VENV)/.stamp-python
 	$(BIN)/ruff check .
-	$(BIN)/mypy engine forms
+	$(BIN)/mypy designer engine forms
+	$(BIN)/lint-imports
 
 pytest: setup
-	@$(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; \
+	@$(BIN)/python -m pytest $(PYTEST_WORKERS) $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: that is a failure here"; fi; exit $$rc
 
 test: lint pytest

@@ -6,7 +6,7 @@ import os
 from typing import Any
 
 from flask import Flask
-from jinja2 import ChoiceLoader, PackageLoader
+from jinja2 import BaseLoader, ChoiceLoader, PackageLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from designer import config
@@ -39,7 +39,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from designer import cli, integrations, notify, worker
     from designer.extensions import csrf, db, migrate
     from designer.identity import auth, devidp, oidc
-    from designer.services import retention
     from designer.web import (
         admin,
         api,
@@ -52,26 +51,27 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         outbox,
         portal,
     )
-    from engine import sandbox
-    from engine.store import configure_engine
+    from engine import api as engine
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"))
     csrf.init_app(app)
     with app.app_context():
-        configure_engine(db.engine, synchronous=app.config["SQLITE_SYNCHRONOUS"])
-    sandbox.configure(
+        engine.configure(db.engine, synchronous=app.config["SQLITE_SYNCHRONOUS"])
+    engine.configure_sandbox(
         cpu_seconds=float(app.config["SCRIPT_CPU_SECONDS"]),
         max_output_bytes=int(app.config["SCRIPT_MAX_OUTPUT_BYTES"]),
     )
 
-    app.jinja_loader = ChoiceLoader([app.jinja_loader, PackageLoader("forms", "templates")])
+    loaders: list[BaseLoader] = [PackageLoader("forms", "templates")]
+    if app.jinja_loader is not None:
+        loaders.insert(0, app.jinja_loader)
+    app.jinja_loader = ChoiceLoader(loaders)
     forms.jinja.install(app.jinja_env)
     i18n.init_app(app)
     auth.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
-    retention.init_app(app)
     integrations.init_app(app)
     worker.init_app(app)
     headers.init_app(app)

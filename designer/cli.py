@@ -1,15 +1,27 @@
-"""Command-line tasks: `flask seed` loads the shipped services and demo users."""
+"""Every `flask` command: seed, token, worker, retention run, notify digest.
+
+Commands own their transaction like views do: the services they call flush, the command
+commits (the retention run and the worker commit per batch / per tick).
+"""
 
 from __future__ import annotations
 
+import time
+from datetime import timedelta
+
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from designer.extensions import db
+from designer.extensions import db_session
 from designer.identity.tenancy import ensure_tenant
 from designer.models import User
+from designer.notify import deliver_pending
 from designer.services.catalog import install, read_folder, shipped_folders
+from designer.worker.daily import run_digest, run_retention
+from designer.worker.tick import work_once
+from engine.models import Tenant, utcnow
 
 DEMO_PASSWORD = "demo"
 DEMO_USERS = (
@@ -52,74 +64,151 @@ DEMO_USERS = (
 def seed_services() -> list[str]:
     """Load every shipped service into the default tenant; return their keys."""
     tenant = ensure_tenant(
-        db.session, current_app.config["DEFAULT_TENANT"], current_app.config["DEFAULT_TENANT_NAME"]
+        db_session, current_app.config["DEFAULT_TENANT"], current_app.config["DEFAULT_TENANT_NAME"]
     )
     keys = []
     for folder in shipped_folders():
-        version = install(db.session, tenant, read_folder(folder))
+        version = install(db_session, tenant, read_folder(folder))
         keys.append(f"{version.model.key} v{version.number}")
-    db.session.commit()
+    db_session.commit()
     return keys
 
 
 def seed_demo_users() -> list[str]:
     """Create the demo users (password 'demo') if they do not exist."""
     tenant = ensure_tenant(
-        db.session, current_app.config["DEFAULT_TENANT"], current_app.config["DEFAULT_TENANT_NAME"]
+        db_session, current_app.config["DEFAULT_TENANT"], current_app.config["DEFAULT_TENANT_NAME"]
     )
     created = []
     for spec in DEMO_USERS:
-        if db.session.scalar(select(User).where(User.username == spec["username"])):
+        if db_session.scalar(select(User).where(User.username == spec["username"])):
             continue
         user = User(tenant_id=tenant.id, **spec)
         user.set_password(DEMO_PASSWORD)
-        db.session.add(user)
+        db_session.add(user)
         created.append(spec["username"])
-    db.session.commit()
+    db_session.commit()
     return created
 
 
 def init_app(app: Flask) -> None:
     """Register the CLI commands."""
+    app.cli.add_command(token)
+    app.cli.add_command(seed)
+    app.cli.add_command(worker)
+    app.cli.add_command(retention)
+    app.cli.add_command(notify)
 
-    @app.cli.command("token")
-    @click.argument("name")
-    @click.option("--scope", "scopes", multiple=True, default=["messages"], help="e.g. messages")
-    @click.option("--revoke", is_flag=True, help="Revoke the tokens with this name instead.")
-    def token(name: str, scopes: tuple[str, ...], revoke: bool) -> None:
-        """Create an API token for an integration (printed once), or revoke it."""
-        from designer.models import ApiToken, utcnow
-        from designer.web.api.views import hash_token, new_token
 
-        tenant = ensure_tenant(
-            db.session,
-            current_app.config["DEFAULT_TENANT"],
-            current_app.config["DEFAULT_TENANT_NAME"],
+@click.command("token")
+@click.argument("name")
+@click.option("--scope", "scopes", multiple=True, default=["messages"], help="e.g. messages")
+@click.option("--revoke", is_flag=True, help="Revoke the tokens with this name instead.")
+@with_appcontext
+def token(name: str, scopes: tuple[str, ...], revoke: bool) -> None:
+    """Create an API token for an integration (printed once), or revoke it."""
+    from designer.models import ApiToken
+    from designer.web.api.views import hash_token, new_token
+
+    tenant = ensure_tenant(
+        db_session,
+        current_app.config["DEFAULT_TENANT"],
+        current_app.config["DEFAULT_TENANT_NAME"],
+    )
+    if revoke:
+        for row in db_session.scalars(select(ApiToken).where(ApiToken.name == name)):
+            row.revoked_at = utcnow()
+        db_session.commit()
+        click.echo(f"revoked tokens named {name}")
+        return
+    secret = new_token()
+    db_session.add(
+        ApiToken(
+            tenant_id=tenant.id,
+            name=name,
+            token_hash=hash_token(secret),
+            scopes=",".join(scopes),
         )
-        if revoke:
-            for row in db.session.scalars(select(ApiToken).where(ApiToken.name == name)):
-                row.revoked_at = utcnow()
-            db.session.commit()
-            click.echo(f"revoked tokens named {name}")
+    )
+    db_session.commit()
+    click.echo(secret)
+
+
+@click.command("seed")
+@click.option("--demo-users/--no-demo-users", default=False, help="Also create demo users.")
+@with_appcontext
+def seed(demo_users: bool) -> None:
+    """Load shipped services (and demo users) into the database."""
+    for key in seed_services():
+        click.echo(f"service {key}")
+    if demo_users:
+        for name in seed_demo_users():
+            click.echo(f"demo user {name} (password '{DEMO_PASSWORD}')")
+
+
+@click.command("worker")
+@click.option("--once", is_flag=True, help="Do what is due now and stop.")
+@with_appcontext
+def worker(once: bool) -> None:
+    """Fire due timers, run connectors, send notices and daily jobs apart from the web server."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    while True:
+        done = work_once(app)
+        if done:
+            click.echo(f"did {done} piece(s) of background work")
+        if once:
             return
-        secret = new_token()
-        db.session.add(
-            ApiToken(
-                tenant_id=tenant.id,
-                name=name,
-                token_hash=hash_token(secret),
-                scopes=",".join(scopes),
-            )
-        )
-        db.session.commit()
-        click.echo(secret)
+        time.sleep(float(app.config["SCHEDULER_INTERVAL"]))
 
-    @app.cli.command("seed")
-    @click.option("--demo-users/--no-demo-users", default=False, help="Also create demo users.")
-    def seed(demo_users: bool) -> None:
-        """Load shipped services (and demo users) into the database."""
-        for key in seed_services():
-            click.echo(f"service {key}")
-        if demo_users:
-            for name in seed_demo_users():
-                click.echo(f"demo user {name} (password '{DEMO_PASSWORD}')")
+
+@click.group("retention")
+def retention() -> None:
+    """Anonymise or delete closed cases after their service's retention period."""
+
+
+@retention.command("run")
+@click.option("--dry-run", is_flag=True, help="Report what would go; change nothing.")
+@click.option("--tenant", "slug", default=None, help="Only this tenant (its slug).")
+@with_appcontext
+def retention_run(dry_run: bool, slug: str | None) -> None:
+    """Apply every service's retention rule now and print what was removed."""
+    tenant_id = None
+    if slug is not None:
+        tenant_id = db_session.scalar(select(Tenant.id).where(Tenant.slug == slug))
+        if tenant_id is None:
+            raise click.BadParameter(f"no tenant '{slug}'", param_hint="--tenant")
+    report = run_retention(db_session, dry_run=dry_run, tenant_id=tenant_id)
+    for line in report.lines():
+        click.echo(line)
+
+
+@click.group("notify")
+def notify() -> None:
+    """E-mail notifications."""
+
+
+@notify.command("digest")
+@click.option(
+    "--since-hours",
+    default=24,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Tasks created this many hours back or less.",
+)
+@click.option("--tenant", "tenant_slug", default=None, help="Only this municipality (slug).")
+@with_appcontext
+def digest(since_hours: int, tenant_slug: str | None) -> None:
+    """Mail caseworkers the open tasks new in their groups (run daily, e.g. from cron)."""
+    sent = run_digest(db_session, utcnow(), tenant_slug, since=timedelta(hours=since_hours))
+    if not sent:
+        raise click.ClickException(f"No municipality '{tenant_slug}'.")
+    for slug, count in sent.items():
+        click.echo(f"{slug}: {count} digest e-mail(s)")
+
+
+@notify.command("send")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(min=1))
+@with_appcontext
+def send(limit: int) -> None:
+    """Send what waits in the outbox now (the worker does this every tick)."""
+    click.echo(f"{deliver_pending(db_session, current_app.config, limit=limit)} sent")

@@ -65,6 +65,8 @@ def load(app: Flask, test_config: dict[str, Any] | None) -> None:
         LOGIN_IP_WINDOW=15 * 60,
         PASSWORD_RESET_MAX_AGE=60 * 60,
         PASSWORD_MIN_LENGTH=12,
+        PASSWORD_RESET_IP_MAX_REQUESTS=10,
+        RATELIMIT_STRATEGY="moving-window",
         # Absolute links in e-mails use this when set, never the request's Host header.
         PUBLIC_BASE_URL=None,
         # None = automatic: Secure unless DEMO or TESTING; FLYTVERK_SESSION_COOKIE_SECURE=false

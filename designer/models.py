@@ -18,13 +18,72 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import event as sa_event
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from designer.services.lanes import is_citizen_lane
 from engine.models import Base, utcnow
 
+# Compared case-insensitively. A staff group with one of these names is ignored: a
+# caseworker must never see, open or complete the citizen's own tasks.
+CITIZEN_LANES = frozenset({"søker", "innbygger", "citizen", "applicant"})
+
+
+def is_citizen_lane(lane: str | None) -> bool:
+    """True when tasks in `lane` are answered by the citizen who owns the case."""
+    return bool(lane) and str(lane).strip().casefold() in CITIZEN_LANES
+
+
 ROLES = ("citizen", "caseworker", "team_lead", "process_owner", "admin")
+# Werkzeug's default, pinned: a Werkzeug upgrade must not silently change our stored hashes.
+# scrypt N=2^15, r=8 uses 32 MiB per check. config PASSWORD_METHOD overrides it (TESTING).
+DEFAULT_PASSWORD_METHOD = "scrypt:32768:8:1"
+
+
+def password_method() -> str:
+    """The configured hashing method (config PASSWORD_METHOD), else the pinned scrypt."""
+    try:
+        from flask import current_app
+
+        return str(current_app.config.get("PASSWORD_METHOD") or DEFAULT_PASSWORD_METHOD)
+    except RuntimeError:  # outside an application context
+        return DEFAULT_PASSWORD_METHOD
+
+
+def _names(value: str | list[str] | tuple[str, ...] | None) -> list[str]:
+    """A comma list (or a list) of names, stripped and de-duplicated in order."""
+    raw = value.split(",") if isinstance(value, str) else list(value or [])
+    names: list[str] = []
+    for item in raw:
+        name = str(item).strip()
+        if name and name not in names:
+            names.append(name)
+    return names
+
+
+class UserRole(Base):
+    """One role a user holds."""
+
+    __tablename__ = "user_role"
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[str] = mapped_column(String(40), primary_key=True, index=True)
+
+
+class GroupMember(Base):
+    """A user's membership of a group (a lane name) in their tenant."""
+
+    __tablename__ = "group_member"
+    __table_args__ = (Index("ix_group_member_tenant_group", "tenant_id", "group_name"),)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True
+    )
+    group_name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"))
+    # The order the groups were given in (shown and audited in that order).
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    user: Mapped[User] = relationship(back_populates="group_rows")
 
 
 class User(Base, UserMixin):
@@ -37,8 +96,6 @@ class User(Base, UserMixin):
     name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str] = mapped_column(String(200), default="")
     password_hash: Mapped[str] = mapped_column(String(300), default="")
-    roles: Mapped[str] = mapped_column(String(200), default="citizen")
-    groups: Mapped[str] = mapped_column(String(500), default="")
     national_id: Mapped[str | None] = mapped_column(String(11), default=None)
     address: Mapped[str] = mapped_column(String(200), default="")
     postal_code: Mapped[str] = mapped_column(String(4), default="")
@@ -46,6 +103,50 @@ class User(Base, UserMixin):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     absent: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    role_rows: Mapped[list[UserRole]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True, lazy="selectin"
+    )
+    group_rows: Mapped[list[GroupMember]] = relationship(
+        back_populates="user",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        lazy="selectin",
+        order_by=lambda: (GroupMember.position, GroupMember.group_name),
+    )
+
+    def __init__(self, **kwargs: Any) -> None:
+        # A new user is a citizen unless told otherwise (as the old column default was).
+        kwargs.setdefault("roles", "citizen")
+        super().__init__(**kwargs)
+
+    @property
+    def roles(self) -> str:
+        """The roles as a comma list, in ROLES order (set it the same way)."""
+        held = self.role_set
+        return ",".join([r for r in ROLES if r in held] + sorted(held - set(ROLES)))
+
+    @roles.setter
+    def roles(self, value: str | list[str] | tuple[str, ...]) -> None:
+        wanted = _names(value)
+        kept = {row.role: row for row in self.role_rows if row.role in wanted}
+        self.role_rows = [kept.get(role) or UserRole(role=role) for role in wanted]
+
+    @property
+    def groups(self) -> str:
+        """The groups as a comma list, in the order given (set it the same way)."""
+        return ",".join(row.group_name for row in self.group_rows)
+
+    @groups.setter
+    def groups(self, value: str | list[str] | tuple[str, ...]) -> None:
+        wanted = _names(value)
+        # Rows kept are reused: deleting and inserting the same key in one flush would clash.
+        kept = {row.group_name: row for row in self.group_rows if row.group_name in wanted}
+        rows = []
+        for position, name in enumerate(wanted):
+            row = kept.get(name) or GroupMember(group_name=name, tenant_id=self.tenant_id)
+            row.position = position
+            rows.append(row)
+        self.group_rows = rows
 
     @property
     def is_active(self) -> bool:  # type: ignore[override]
@@ -59,24 +160,31 @@ class User(Base, UserMixin):
     @property
     def role_set(self) -> set[str]:
         """The user's roles."""
-        return {r for r in self.roles.split(",") if r}
+        return {row.role for row in self.role_rows}
 
     @property
     def group_list(self) -> list[str]:
         """Groups (lane names) the user works in; citizen lanes are never a staff group."""
-        return [g.strip() for g in self.groups.split(",") if g.strip() and not is_citizen_lane(g)]
+        return [r.group_name for r in self.group_rows if not is_citizen_lane(r.group_name)]
 
     def has_role(self, *roles: str) -> bool:
         """True when the user holds any of `roles`."""
         return bool(self.role_set.intersection(roles))
 
-    def set_password(self, password: str) -> None:
-        """Store a salted scrypt hash of `password` (method pinned, see login_security)."""
-        self.password_hash = generate_password_hash(password, method="scrypt:32768:8:1")
+    def set_password(self, password: str, method: str | None = None) -> None:
+        """Store a salted hash of `password` (config PASSWORD_METHOD unless `method`)."""
+        self.password_hash = generate_password_hash(password, method=method or password_method())
 
     def check_password(self, password: str) -> bool:
         """True when `password` matches."""
         return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+
+
+@sa_event.listens_for(GroupMember, "before_insert")
+def _group_tenant(mapper: Any, connection: Any, target: GroupMember) -> None:
+    # A membership set in the constructor may precede the user's tenant_id.
+    if target.tenant_id is None and target.user is not None:
+        target.tenant_id = target.user.tenant_id
 
 
 class ApplicationDraft(Base):
@@ -127,6 +235,13 @@ class OutboxMessage(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
     error: Mapped[str | None] = mapped_column(String(1000), default=None)
+    # Delivery by the worker after commit: tries so far, when a worker took it (a claim
+    # older than the lease is free again), when to try again (None: do not try again).
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime, default=None, index=True)
+    # A one-time secret in the body (a reset link): blanked once the mail is sent or given up.
+    secret: Mapped[str | None] = mapped_column(String(200), default=None)
 
     @property
     def status(self) -> str:

@@ -1,8 +1,9 @@
 """The engine's public API: the one module the application imports (with errors and models).
 
 Transitions (each one transaction, committed by the engine, the caller's pending writes
-included), reads, notes, retention scrubbing, transition listeners, configuration, and the
-modelling tools (validation, parsing, dialects, diffs, decisions). See engine/README.md.
+included), reads, notes, retention (scrub, anonymise, purge), transition listeners,
+configuration, and the modelling tools (validation, parsing, dialects, diffs, decisions).
+See engine/README.md.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ from .outcomes import (
     remove_listener,
 )
 from .reads import history, open_tasks
+from .retention import CASE_TABLES, anonymise, purge
 from .runtime import CLOSED, cancel, complete, receive, start, wake
 from .safexml import parse_xml
 from .sandbox import configure as configure_sandbox
@@ -58,6 +60,7 @@ from .transact import record_incident
 from .transition import add_event
 
 __all__ = [
+    "CASE_TABLES",
     "CLOSED",
     "DMN_NAMESPACES",
     "KINDS",
@@ -77,6 +80,7 @@ __all__ = [
     "Registry",
     "Written",
     "add_event",
+    "anonymise",
     "begin_write",
     "bpmn",
     "cancel",
@@ -102,6 +106,7 @@ __all__ = [
     "open_tasks",
     "outcomes",
     "parse_xml",
+    "purge",
     "receive",
     "record_incident",
     "remove_listener",

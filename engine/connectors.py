@@ -139,7 +139,7 @@ class HttpConnector:
 
     label_nb = "HTTP-kall (JSON)"
     label_en = "HTTP call (JSON)"
-    params = (
+    params: tuple[Param, ...] = (
         Param("url", "URL", "URL"),
         Param("method", "Metode (GET, POST …)", "Method (GET, POST …)", required=False),
         Param("body", "Innhold", "Body", required=False),

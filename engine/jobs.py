@@ -26,7 +26,7 @@ from .errors import NotFound, StepFailed
 from .incidents import continue_with, finish, job_row, retry, retry_incident
 from .models import ConnectorJob, Instance, utcnow
 from .serialization import to_json_value
-from .store import begin_write, decline, lock_instance
+from .store import OWN, begin_write, decline, lock_instance
 from .transact import commit
 from .transition import Writes
 
@@ -109,7 +109,7 @@ def _claim(
             locked_until=at + timedelta(seconds=lease_seconds),
             updated_at=at,
         )
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False, **{OWN: True})
     )
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
         decline(session)

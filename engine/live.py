@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Hashable
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -34,11 +35,16 @@ def spec_for(version: ProcessVersion) -> bpmn.ParsedProcess:
 
 def cache_key(session: Session, instance: Instance) -> Hashable:
     """The live cache's key of an instance."""
+    return key_of(session, instance.id, instance.created_at)
+
+
+def key_of(session: Session, instance_id: int, created_at: datetime) -> Hashable:
+    """The live cache's key of the instance with this id and creation time."""
     # Ids repeat across databases (and after a reset): the key names the database
     # and the row's creation time too, so a cached workflow never leaks across.
     bind = session.get_bind()
     url = bind.engine.url if hasattr(bind, "engine") else getattr(bind, "url", "")
-    return (str(url), instance.id, instance.created_at)
+    return (str(url), instance_id, created_at)
 
 
 def workflow_of(session: Session, instance: Instance) -> BpmnWorkflow:

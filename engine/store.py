@@ -28,7 +28,10 @@ from .errors import CASE_NOT_FOUND, NotFound
 from .models import CaseCounter, Instance
 
 WROTE = "flytverk_wrote"  # session.info: the open transaction holds writes
-CALLER_WORK = "flytverk_caller_work"  # session.info: begin_write found the caller's writes
+CALLER_WORK = "flytverk_caller_work"  # session.info: the transaction holds the caller's writes
+# Execution option of the engine's own lock writes (a row lock, a claim) that a decline may
+# roll back: every other write after begin_write counts as the caller's work.
+OWN = "flytverk_own"
 TEST_SERIES = "TEST"  # the case-number series of test runs
 
 
@@ -47,17 +50,26 @@ def configure_engine(engine: Engine, *, synchronous: str = "FULL") -> None:
         cursor.close()
 
 
-def _flushed(session: Session, *_: Any) -> None:
+def _wrote(session: Session, *, own: bool = False) -> None:
     session.info[WROTE] = True
+    if not own and session.info.get(CALLER_WORK) is False:
+        # Written after begin_write found nothing of the caller's: the caller's work now
+        # (its own begin_write, then its writes), so no later decline may roll it back.
+        session.info[CALLER_WORK] = True
+
+
+def _flushed(session: Session, *_: Any) -> None:
+    _wrote(session)
 
 
 def _executed(state: ORMExecuteState) -> None:
     statement = state.statement
+    own = bool(state.execution_options.get(OWN))
     if state.is_insert or state.is_update or state.is_delete:
-        state.session.info[WROTE] = True
+        _wrote(state.session, own=own)
     elif isinstance(statement, TextClause):  # raw SQL: a write unless it plainly reads
         if not statement.text.lstrip().upper().startswith(("SELECT", "WITH", "PRAGMA")):
-            state.session.info[WROTE] = True
+            _wrote(state.session, own=own)
 
 
 def _ended(session: Session, transaction: SessionTransaction) -> None:
@@ -109,12 +121,14 @@ def decline(session: Session) -> None:
     """End the engine's part when there is nothing to do: no transition, nothing written.
 
     The engine's own reads and row lock are rolled back; a transaction that holds the
-    caller's work is left open for the caller to commit or roll back.
+    caller's work is left open for the caller to commit or roll back. The caller's work is
+    what begin_write found, and every write since that is not the engine's own lock (`OWN`):
+    a caller that called begin_write itself and wrote afterwards keeps what it wrote.
     """
     work = session.info.get(CALLER_WORK)
     if work is None:  # begin_write has not run: any write is the caller's
         work = has_writes(session)
-    if not work:
+    if not work and not (session.new or session.dirty or session.deleted):
         session.rollback()
 
 
@@ -125,7 +139,7 @@ def lock_instance(session: Session, tenant_id: int, instance_id: int) -> Instanc
         update(Instance)
         .where(Instance.id == instance_id, Instance.tenant_id == tenant_id)
         .values(version=Instance.version)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False, **{OWN: True})
     )
     if locked.rowcount != 1:  # type: ignore[attr-defined]
         session.rollback()

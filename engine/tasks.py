@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from .errors import TASK_CHANGED_HANDS, TASK_NOT_FOUND, TASK_TAKEN, Conflict, NotFound, TaskNotReady
 from .models import HumanTask, utcnow
-from .store import begin_write, decline
+from .store import OWN, begin_write, decline
 from .transition import Writes
 
 
@@ -45,7 +45,7 @@ def claim(session: Session, tenant_id: int, task_id: int, actor: str) -> HumanTa
             HumanTask.assignee.is_(None),
         )
         .values(assignee=actor)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False, **{OWN: True})
     ).rowcount  # type: ignore[attr-defined]
     task = _task(session, tenant_id, task_id)
     if changed != 1:

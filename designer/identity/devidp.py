@@ -41,7 +41,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
 from designer.extensions import csrf
-from designer.identity.oidc import error_page
+from designer.identity.pages import error_page
 
 bp = Blueprint("devidp", __name__, url_prefix="/dev-idp")
 

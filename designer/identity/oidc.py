@@ -21,9 +21,7 @@ from flask import (
     abort,
     current_app,
     flash,
-    make_response,
     redirect,
-    render_template,
     request,
     session,
     url_for,
@@ -37,6 +35,8 @@ from requests import RequestException
 from sqlalchemy import select
 
 from designer.extensions import db
+from designer.identity import devidp
+from designer.identity.pages import error_page
 from designer.identity.tenancy import current_tenant_id
 from designer.models import User
 from designer.web.i18n import locale, same_site
@@ -62,12 +62,6 @@ class Provider:
     scopes: str
 
 
-def error_page(status: int, title: str, message: str) -> Response:
-    """A rendered error page with `status` (for abort())."""
-    page = render_template("errors/error.html", status=status, title=title, message=message)
-    return make_response(page, status)
-
-
 def provider() -> Provider | None:
     """The configured provider, the built-in dev provider, or None (citizen login is off)."""
     config = current_app.config
@@ -80,8 +74,6 @@ def provider() -> Provider | None:
             client_secret=str(config.get("OIDC_CLIENT_SECRET") or ""),
             scopes=scopes,
         )
-    from designer.identity import devidp
-
     if not issuer and devidp.enabled():
         return Provider(
             metadata_url=devidp.issuer() + WELL_KNOWN,
@@ -208,7 +200,7 @@ def _citizen(pid: str, claims: dict[str, Any]) -> User:
             national_id=pid,
         )
         db.session.add(user)
-    db.session.commit()
+    db.session.flush()
     return user
 
 
@@ -229,6 +221,7 @@ def callback() -> ResponseReturnValue:
     if not user.active:
         abort(403)
     target = session.pop(_NEXT, "") or ""
+    db.session.commit()
     login_user(user)
     log.info("citizen user:%s logged in with OIDC (acr %s)", user.id, claims.get("acr"))
     flash(_("You are logged in as %(name)s.", name=user.name), "success")

@@ -1,20 +1,17 @@
-"""E-mail notifications: SMTP when MAIL_SERVER is set, an outbox table and page always.
+"""Notices through a transactional outbox: written with the change, sent after commit.
 
-Call the `notify_*` functions after an engine runtime call has returned; they commit
-`db.session` (see `designer.notify.mail`) and never raise.
+`notify_*` add an outbox row to the caller's session (the caller commits once);
+`designer.notify.citizen.tell_citizen` does so for every engine outcome that decides a
+case or opens a citizen task; `deliver_pending` (the worker tick) sends over SMTP.
+The `flask notify digest|send` commands live in `designer.cli`.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-import click
 from flask import Flask
-from flask.cli import AppGroup
-from sqlalchemy import select
 
-from designer.extensions import db
-from designer.notify.mail import DEFAULTS, mask, render, send
+from designer.notify import citizen
+from designer.notify.mail import DEFAULTS, enqueue, mask, render, send
 from designer.notify.messages import (
     notify_answer_needed,
     notify_assignment,
@@ -22,9 +19,11 @@ from designer.notify.messages import (
     notify_more_information,
     send_daily_digest,
 )
-from engine.models import Tenant, utcnow
+from designer.notify.outbox import deliver_pending
 
 __all__ = [
+    "deliver_pending",
+    "enqueue",
     "init_app",
     "mask",
     "notify_answer_needed",
@@ -36,34 +35,9 @@ __all__ = [
     "send_daily_digest",
 ]
 
-cli = AppGroup("notify", help="E-mail notifications.")
-
-
-@cli.command("digest")
-@click.option(
-    "--since-hours",
-    default=24,
-    show_default=True,
-    type=click.IntRange(min=1),
-    help="Tasks created this many hours back or less.",
-)
-@click.option("--tenant", "tenant_slug", default=None, help="Only this municipality (slug).")
-def digest(since_hours: int, tenant_slug: str | None) -> None:
-    """Mail caseworkers the open tasks new in their groups (run daily, e.g. from cron)."""
-    since = utcnow() - timedelta(hours=since_hours)
-    query = select(Tenant).order_by(Tenant.id)
-    if tenant_slug:
-        query = query.where(Tenant.slug == tenant_slug)
-    tenants = [(t.id, t.slug) for t in db.session.scalars(query)]
-    if not tenants:
-        raise click.ClickException(f"No municipality '{tenant_slug}'.")
-    for tenant_id, slug in tenants:
-        click.echo(f"{slug}: {send_daily_digest(tenant_id, since)} digest e-mail(s)")
-
 
 def init_app(app: Flask) -> None:
-    """Fill in the MAIL_* defaults, register the outbox pages and `flask notify digest`."""
+    """Fill in the MAIL_* defaults and register the citizen-notice transition listener."""
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)
-    app.cli.add_command(cli)
-
+    citizen.init_app(app)

@@ -1,9 +1,8 @@
-"""Render, send and record one e-mail: SMTP when configured, the outbox table always.
+"""Render and record one e-mail in the outbox; build and talk SMTP for the worker.
 
-Transactions: `send()` commits `db.session`. Call it after an engine runtime call has
-returned (those commit their own transaction) and never in the middle of your own unit of
-work: anything pending in the session is committed with the message. SMTP talks to the
-network before the write starts, so no database lock is held while a mail server is slow.
+Transactions: `enqueue()` adds the message (and the case timeline row) to the caller's
+session and flushes; the caller commits it with the change that caused it. Nothing talks
+SMTP here in a request: `designer.notify.outbox.deliver_pending` sends after commit.
 """
 
 from __future__ import annotations
@@ -11,17 +10,19 @@ from __future__ import annotations
 import logging
 import smtplib
 import ssl
+from collections.abc import Mapping
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
 from typing import Any
 
 from flask import current_app
-from jinja2 import TemplateError, TemplateNotFound
-from sqlalchemy.exc import SQLAlchemyError
+from jinja2 import Environment, TemplateError, TemplateNotFound
+from sqlalchemy.orm import Session
 
-from designer.extensions import db
+from designer.extensions import db_session
 from designer.models import OutboxMessage
-from engine.models import Event, Tenant, utcnow
+from engine.api import add_event
+from engine.models import Instance, Tenant
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +36,7 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_TIMEOUT": 10,
 }
 LOCALES = ("nb", "en")
-_MAX_ERROR = 1000
+MAX_ERROR = 1000
 
 
 def mask(address: str) -> str:
@@ -46,8 +47,10 @@ def mask(address: str) -> str:
     return f"{local[0]}***@{domain}"
 
 
-def _setting(key: str) -> Any:
-    return current_app.config.get(key, DEFAULTS[key])
+def setting(config: Mapping[str, Any], key: str) -> Any:
+    """A MAIL_* setting, with its default."""
+    value = config.get(key)
+    return DEFAULTS[key] if value is None else value
 
 
 def _one_line(text: str) -> str:
@@ -55,10 +58,15 @@ def _one_line(text: str) -> str:
     return " ".join(str(text).split())
 
 
-def render(template: str, context: dict[str, Any], locale: str = "nb") -> tuple[str, str | None]:
+def render(
+    template: str,
+    context: dict[str, Any],
+    locale: str = "nb",
+    env: Environment | None = None,
+) -> tuple[str, str | None]:
     """Text body and, if the template has one, HTML body: email/<template>.<locale>.txt|html."""
     lang = locale if locale in LOCALES else "nb"
-    env = current_app.jinja_env
+    env = env or current_app.jinja_env
     names = [f"email/{template}.{lang}", f"email/{template}.nb", f"email/{template}"]
     text = env.select_template([n + ".txt" for n in names]).render(**context)
     try:
@@ -68,8 +76,9 @@ def render(template: str, context: dict[str, Any], locale: str = "nb") -> tuple[
     return text, html
 
 
-def _email(message: OutboxMessage) -> EmailMessage:
-    sender = str(_setting("MAIL_FROM"))
+def compose(message: OutboxMessage, config: Mapping[str, Any]) -> EmailMessage:
+    """The e-mail of an outbox row, ready for SMTP."""
+    sender = str(setting(config, "MAIL_FROM"))
     domain = parseaddr(sender)[1].rpartition("@")[2] or "flytverk.local"
     email = EmailMessage()
     email["From"] = sender
@@ -84,60 +93,77 @@ def _email(message: OutboxMessage) -> EmailMessage:
     return email
 
 
-def _deliver(email: EmailMessage) -> None:
-    host, port = str(_setting("MAIL_SERVER")), int(_setting("MAIL_PORT"))
-    with smtplib.SMTP(host, port, timeout=float(_setting("MAIL_TIMEOUT"))) as smtp:
-        if _setting("MAIL_USE_TLS"):
+def transmit(email: EmailMessage, config: Mapping[str, Any]) -> None:
+    """Hand one e-mail to the configured SMTP server; raises OSError/ValueError on failure."""
+    host, port = str(setting(config, "MAIL_SERVER")), int(setting(config, "MAIL_PORT"))
+    timeout = float(setting(config, "MAIL_TIMEOUT"))
+    with smtplib.SMTP(host, port, timeout=timeout) as smtp:
+        if setting(config, "MAIL_USE_TLS"):
             smtp.starttls(context=ssl.create_default_context())
-        if _setting("MAIL_USERNAME"):
-            smtp.login(str(_setting("MAIL_USERNAME")), str(_setting("MAIL_PASSWORD") or ""))
+        if setting(config, "MAIL_USERNAME"):
+            password = str(setting(config, "MAIL_PASSWORD") or "")
+            smtp.login(str(setting(config, "MAIL_USERNAME")), password)
         smtp.send_message(email)
 
 
-def _try_to_send(message: OutboxMessage) -> None:
-    if "@" not in message.recipient:
+def municipality(session: Session, tenant_id: int) -> str:
+    """The municipality's name, for signing e-mails."""
+    tenant = session.get(Tenant, tenant_id)
+    return tenant.name if tenant is not None else ""
+
+
+def enqueue(
+    session: Session,
+    to: str,
+    subject: str,
+    template: str,
+    context: dict[str, Any],
+    *,
+    tenant_id: int,
+    instance_id: int | None,
+    actor: str = "system",
+    locale: str = "nb",
+    secret: str | None = None,
+    env: Environment | None = None,
+) -> OutboxMessage:
+    """Render an e-mail into the outbox (and the case timeline) in the caller's transaction.
+
+    A template error or an address without '@' is recorded on the message (status
+    'failed', never retried) instead of raised: a notice must not fail the case step.
+    """
+    message = OutboxMessage(
+        tenant_id=tenant_id,
+        instance_id=instance_id,
+        kind=template,
+        recipient=_one_line(to),
+        subject=_one_line(subject)[:300],
+        body_text="",
+        attempts=0,
+        secret=secret,
+    )
+    try:
+        context = {"municipality": municipality(session, tenant_id), "locale": locale, **context}
+        message.body_text, message.body_html = render(template, context, locale, env)
+    except TemplateError as err:
+        logger.exception("E-mail template %r failed", template)
+        message.error = f"Template: {err}"[:MAX_ERROR]
+    if message.error is None and "@" not in message.recipient:
         message.error = "No valid e-mail address."
-        return
-    try:
-        _deliver(_email(message))
-    except (OSError, ValueError) as err:  # smtplib.SMTPException is an OSError
-        message.error = f"{type(err).__name__}: {err}"[:_MAX_ERROR]
-    else:
-        message.sent_at = utcnow()
-
-
-def _record(message: OutboxMessage, actor: str) -> None:
-    try:
-        # End the caller's read snapshot first (as engine.store.begin_write does): SQLite
-        # refuses to turn a stale read into a write.
-        db.session.commit()
-        db.session.add(message)
-        if message.instance_id is not None:
+    if message.error:
+        logger.warning("E-mail %r to %s: %s", template, mask(message.recipient), message.error)
+    session.add(message)
+    if instance_id is not None:
+        instance = session.get(Instance, instance_id)
+        if instance is not None:
             summary = {
                 "to": mask(message.recipient),
                 "subject": message.subject,
                 "template": message.kind,
                 "status": message.status,
             }
-            db.session.add(
-                Event(
-                    tenant_id=message.tenant_id,
-                    instance_id=message.instance_id,
-                    actor=actor,
-                    kind="notification",
-                    summary=summary,
-                )
-            )
-        db.session.commit()
-    except SQLAlchemyError:
-        db.session.rollback()
-        logger.exception("Could not record e-mail %r", message.kind)
-
-
-def municipality(tenant_id: int) -> str:
-    """The municipality's name, for signing e-mails."""
-    tenant = db.session.get(Tenant, tenant_id)
-    return tenant.name if tenant is not None else ""
+            add_event(session, instance, actor, "notification", None, summary)
+    session.flush()
+    return message
 
 
 def send(
@@ -150,31 +176,24 @@ def send(
     instance_id: int | None,
     actor: str = "system",
     locale: str = "nb",
+    secret: str | None = None,
 ) -> OutboxMessage:
-    """Render, send (if MAIL_SERVER is set) and record an e-mail; never raises on failure.
+    """`enqueue` on `db_session` and commit: for callers outside any unit of work of theirs.
 
-    A failed e-mail must not fail a case step: SMTP and template errors end up in the
-    message's `error` and the log, and the case timeline gets a `notification` event.
+    The worker delivers it after the commit (`deliver_pending`); prefer `enqueue` inside a
+    request, committed with the change the e-mail tells about.
     """
-    message = OutboxMessage(
+    message = enqueue(
+        db_session,
+        to,
+        subject,
+        template,
+        context,
         tenant_id=tenant_id,
         instance_id=instance_id,
-        kind=template,
-        recipient=_one_line(to),
-        subject=_one_line(subject)[:300],
-        body_text="",
+        actor=actor,
+        locale=locale,
+        secret=secret,
     )
-    try:
-        context = {"municipality": municipality(tenant_id), "locale": locale, **context}
-        message.body_text, message.body_html = render(template, context, locale)
-    except TemplateError as err:
-        logger.exception("E-mail template %r failed", template)
-        message.error = f"Template: {err}"[:_MAX_ERROR]
-    if message.error is None and _setting("MAIL_SERVER"):
-        _try_to_send(message)
-    if message.error:
-        logger.warning(
-            "E-mail %r to %s failed: %s", template, mask(message.recipient), message.error
-        )
-    _record(message, actor)
+    db_session.commit()
     return message

@@ -1,8 +1,9 @@
 """The e-mails Flytverk sends: task assigned, decision, more information needed, an answer
 awaited from the citizen, daily digest.
 
-Each function is safe to call right after an engine step: it returns None (and logs) instead
-of raising when the person has no address, the case is a test run, or anything goes wrong.
+Each function writes an outbox row in the caller's session (committed with the change it
+tells about; the worker sends it after commit). It returns None (and logs) instead of
+raising when the person has no address, the case is a test run, or rendering fails.
 """
 
 from __future__ import annotations
@@ -14,15 +15,16 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
-from flask import current_app, url_for
+from flask import current_app, has_request_context, url_for
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 from werkzeug.routing import BuildError
 
-from designer.extensions import db
-from designer.models import OutboxMessage, User
-from designer.notify.mail import send
-from designer.services.lanes import is_citizen_lane
-from engine.models import Event, HumanTask, Instance
+from designer.extensions import db_session
+from designer.models import GroupMember, OutboxMessage, User, UserRole
+from designer.notify.mail import enqueue
+from engine.models import HumanTask, Instance
 
 logger = logging.getLogger(__name__)
 
@@ -56,8 +58,17 @@ def _subject(kind: str, locale: str, **values: Any) -> str:
 
 
 def external_url(endpoint: str, **values: Any) -> str:
-    """An absolute link for an e-mail; '' where none can be built (CLI without SERVER_NAME)."""
+    """An absolute link for an e-mail: PUBLIC_BASE_URL when set (also outside a request).
+
+    Without it, the request's host; '' where none can be built (a worker without either).
+    """
+    base = current_app.config.get("PUBLIC_BASE_URL")
     try:
+        if base:
+            path = current_app.url_map.bind("localhost").build(endpoint, values)
+            return str(base).rstrip("/") + path
+        if not has_request_context() and not current_app.config.get("SERVER_NAME"):
+            return ""
         return url_for(endpoint, _external=True, **values)
     except (RuntimeError, BuildError):
         return ""
@@ -78,27 +89,29 @@ def service_name(instance: Instance, locale: str) -> str:
     return (model.name_en if locale == "en" else "") or model.name_nb
 
 
-def _reachable(user: User | None) -> bool:
+def reachable(user: User | None) -> bool:
+    """True for an active person with an e-mail address."""
     return user is not None and user.active and "@" in (user.email or "")
 
 
 def _safely(kind: str, build: Callable[[], OutboxMessage | None]) -> OutboxMessage | None:
     try:
         return build()
-    except Exception:  # a notification must never fail the case step before it
-        db.session.rollback()
+    except SQLAlchemyError:
+        raise  # the transaction is broken: the step must fail, not go on half-written
+    except Exception:  # a notice must never fail the case step it tells about
         logger.exception("Notification %r could not be prepared", kind)
         return None
 
 
 def notify_assignment(
-    task: HumanTask, assignee_user: User, *, locale: str = "nb"
+    task: HumanTask, assignee_user: User, *, locale: str = "nb", session: Session | None = None
 ) -> OutboxMessage | None:
     """Tell a caseworker a task was assigned to them."""
 
     def build() -> OutboxMessage | None:
         instance = task.instance
-        if not _reachable(assignee_user) or instance.is_test:
+        if not reachable(assignee_user) or instance.is_test:
             return None
         context = {
             "name": assignee_user.name,
@@ -108,7 +121,8 @@ def notify_assignment(
             "due": local_date(task.due_at, locale),
             "task_url": external_url("casework.task", task_id=task.id),
         }
-        return send(
+        return enqueue(
+            session or db_session,
             assignee_user.email,
             _subject("assignment", locale, case_no=instance.case_no),
             "assignment",
@@ -121,11 +135,18 @@ def notify_assignment(
     return _safely("assignment", build)
 
 
-def _to_citizen(
-    kind: str, instance: Instance, owner_user: User, locale: str, extra: dict[str, Any]
+def to_citizen(
+    session: Session,
+    kind: str,
+    instance: Instance,
+    owner_user: User,
+    locale: str,
+    extra: dict[str, Any],
 ) -> OutboxMessage | None:
+    """One notice to the case's owner (none for test runs or people without an address)."""
+
     def build() -> OutboxMessage | None:
-        if not _reachable(owner_user) or instance.is_test or instance.owner != owner_user.actor:
+        if not reachable(owner_user) or instance.is_test or instance.owner != owner_user.actor:
             return None
         context = {
             "name": owner_user.name,
@@ -133,7 +154,8 @@ def _to_citizen(
             "case_url": external_url("portal.case", case_no=instance.case_no),
             **extra,
         }
-        return send(
+        return enqueue(
+            session,
             owner_user.email,
             _subject(kind, locale, case_no=instance.case_no),
             kind,
@@ -147,75 +169,53 @@ def _to_citizen(
 
 
 def notify_decision(
-    instance: Instance, owner_user: User, *, locale: str = "nb"
+    instance: Instance, owner_user: User, *, locale: str = "nb", session: Session | None = None
 ) -> OutboxMessage | None:
     """Tell a citizen their case has a decision (the e-mail says only that: read it online)."""
     outcome = (instance.result or {}).get("outcome") or instance.outcome
-    return _to_citizen("decision", instance, owner_user, locale, {"outcome": outcome})
+    extra = {"outcome": outcome}
+    return to_citizen(session or db_session, "decision", instance, owner_user, locale, extra)
 
 
 def notify_more_information(
-    instance: Instance, owner_user: User, message: str, *, locale: str = "nb"
+    instance: Instance,
+    owner_user: User,
+    message: str,
+    *,
+    locale: str = "nb",
+    session: Session | None = None,
 ) -> OutboxMessage | None:
     """Tell a citizen the caseworker needs more from them.
 
     `message` reaches the template as `message`, but the shipped templates leave it out:
     a caseworker's free text may hold health details, so the citizen reads it online.
     """
-    return _to_citizen("more_information", instance, owner_user, locale, {"message": message})
-
-
-def _unannounced_citizen_task(instance: Instance) -> HumanTask | None:
-    """The oldest open citizen task of the case that no 'answer_needed' e-mail followed."""
-    tasks = [
-        t
-        for t in db.session.scalars(
-            select(HumanTask)
-            .where(HumanTask.instance_id == instance.id, HumanTask.status == "open")
-            .order_by(HumanTask.created_at, HumanTask.id)
-        )
-        if is_citizen_lane(t.lane)
-    ]
-    if not tasks:
-        return None
-    announced = [
-        e.at
-        for e in db.session.scalars(
-            select(Event).where(
-                Event.instance_id == instance.id,
-                Event.kind == "notification",
-                Event.at >= tasks[0].created_at,
-            )
-        )
-        if e.summary.get("template") == "answer_needed"
-    ]
-    return next((t for t in tasks if not any(at >= t.created_at for at in announced)), None)
+    extra = {"message": message}
+    return to_citizen(
+        session or db_session, "more_information", instance, owner_user, locale, extra
+    )
 
 
 def notify_answer_needed(
-    instance: Instance, owner_user: User, *, locale: str = "nb"
+    instance: Instance,
+    owner_user: User,
+    task: HumanTask,
+    *,
+    locale: str = "nb",
+    session: Session | None = None,
 ) -> OutboxMessage | None:
-    """Tell a citizen that a task of their case waits for their answer (once per task).
-
-    Safe to call after any step: it mails only about an open citizen task not yet announced.
-    """
-    try:
-        task = _unannounced_citizen_task(instance)
-    except Exception:  # a notification must never fail the case step before it
-        db.session.rollback()
-        logger.exception("Notification 'answer_needed' could not be prepared")
-        return None
-    if task is None:
-        return None
+    """Tell a citizen that `task` (just opened in a citizen lane) waits for their answer."""
     extra = {
         "due": local_date(task.due_at, locale),
         "task_url": external_url("portal.task", case_no=instance.case_no, task_id=task.id),
     }
-    return _to_citizen("answer_needed", instance, owner_user, locale, extra)
+    return to_citizen(session or db_session, "answer_needed", instance, owner_user, locale, extra)
 
 
-def _new_tasks(tenant_id: int, since: datetime, locale: str) -> dict[str, list[dict[str, str]]]:
-    rows = db.session.execute(
+def _new_tasks(
+    session: Session, tenant_id: int, since: datetime, locale: str
+) -> dict[str, list[dict[str, str]]]:
+    rows = session.execute(
         select(HumanTask, Instance)
         .join(Instance, HumanTask.instance_id == Instance.id)
         .where(
@@ -240,25 +240,40 @@ def _new_tasks(tenant_id: int, since: datetime, locale: str) -> dict[str, list[d
     return by_lane
 
 
-def send_daily_digest(tenant_id: int, since: datetime, *, locale: str = "nb") -> int:
+def send_daily_digest(
+    tenant_id: int, since: datetime, *, locale: str = "nb", session: Session | None = None
+) -> int:
     """Mail each caseworker one list of the open tasks new since `since` in their groups.
 
     `since` is naive UTC like every stored time. Returns how many e-mails were recorded
-    (sent, kept in the outbox, or failed: see the outbox for which).
+    into the outbox; the caller commits (the worker sends them after commit).
     """
+    session = session or db_session
     if since.tzinfo is not None:
         since = since.astimezone(UTC).replace(tzinfo=None)
-    by_lane = _new_tasks(tenant_id, since, locale)
+    by_lane = _new_tasks(session, tenant_id, since, locale)
     if not by_lane:
         return 0
-    users = db.session.scalars(
-        select(User).where(User.tenant_id == tenant_id, User.active.is_(True)).order_by(User.id)
+    # Active caseworkers in a group with new tasks, in one query (no scan of all users).
+    users = session.scalars(
+        select(User)
+        .join(UserRole, (UserRole.user_id == User.id) & (UserRole.role == "caseworker"))
+        .where(
+            User.tenant_id == tenant_id,
+            User.active.is_(True),
+            User.id.in_(
+                select(GroupMember.user_id).where(
+                    GroupMember.tenant_id == tenant_id, GroupMember.group_name.in_(list(by_lane))
+                )
+            ),
+        )
+        .order_by(User.id)
     ).all()
     inbox_url = external_url("casework.inbox")
     count = 0
     for user in users:
         groups = [g for g in user.group_list if g in by_lane]
-        if not groups or not user.has_role("caseworker") or not _reachable(user):
+        if not groups or not reachable(user):
             continue
         total = sum(len(by_lane[g]) for g in groups)
         context = {
@@ -267,7 +282,8 @@ def send_daily_digest(tenant_id: int, since: datetime, *, locale: str = "nb") ->
             "groups": [{"name": g, "tasks": by_lane[g]} for g in groups],
             "inbox_url": inbox_url,
         }
-        send(
+        enqueue(
+            session,
             user.email,
             _subject("digest", locale, count=total),
             "digest",

@@ -2,10 +2,10 @@
 
 Services change objects and return what changed (field names and ids, never values of
 personal data or passwords) so that the views can write the audit row in the same transaction.
+They flush, never commit.
 
-Who is a platform super-admin (may list and create tenants): a user with the `admin` role
-in the platform tenant, whose slug is config `PLATFORM_TENANT` (env FLYTVERK_PLATFORM_TENANT),
-falling back to `DEFAULT_TENANT`. Everything else an admin does stays inside their own tenant.
+Tenants and platform admins: designer/services/tenants.py. Who holds a role or is in a
+group: designer/services/people.py.
 """
 
 from __future__ import annotations
@@ -13,31 +13,31 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from designer.identity import login_security
-from designer.models import ROLES, User
-from designer.services.drafts import lanes
-from designer.services.lanes import is_citizen_lane
-from engine.errors import NotFound
-from engine.models import ProcessModel, ProcessVersion, Tenant
+from designer.models import User, is_citizen_lane
+from designer.services import passwords, search
+from designer.services.errors import Invalid, Missing
+from designer.services.people import STAFF_ROLES, has_role
+from engine.models import Tenant
 
-STAFF_ROLES = tuple(r for r in ROLES if r != "citizen")
-GROUPS_MAX = 500  # the width of user_account.groups
+GROUPS_MAX = 50  # groups per person
+PAGE_SIZE = 50
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
+MIN_LENGTH = 12  # config PASSWORD_MIN_LENGTH; views pass the configured value
 
 
-class AccountError(ValueError):
+class AccountError(Invalid):
     """A request an admin may not make; `field` names the form field to blame."""
 
     def __init__(self, field: str, message: object) -> None:
-        super().__init__(str(message))
+        super().__init__(str(message), fields={field: str(message)})
         self.field = field
-        self.message = str(message)
 
 
 def is_citizen_only(user: User) -> bool:
@@ -45,66 +45,66 @@ def is_citizen_only(user: User) -> bool:
     return not user.has_role(*STAFF_ROLES)
 
 
-def platform_slug(config: dict[str, object]) -> str:
-    """Slug of the tenant whose admins manage tenants."""
-    return str(config.get("PLATFORM_TENANT") or config["DEFAULT_TENANT"])
-
-
-def is_super_admin(session: Session, user: User, slug: str) -> bool:
-    """True when `user` is an admin in the platform tenant `slug`."""
-    if not user.has_role("admin"):
-        return False
-    tenant = session.get(Tenant, user.tenant_id)
-    return tenant is not None and tenant.slug == slug
+def _search(tenant_id: int, q: str, role: str) -> Any:
+    query = select(User).where(User.tenant_id == tenant_id)
+    if q:
+        query = query.where(or_(search.contains(User.name, q), search.contains(User.username, q)))
+    if role:
+        query = query.where(has_role(role))
+    return query
 
 
 def users(session: Session, tenant_id: int, q: str = "", role: str = "") -> list[User]:
-    """The tenant's users, searched by name or username and filtered by role."""
-    query = select(User).where(User.tenant_id == tenant_id)
-    if q:
-        like = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        query = query.where(
-            or_(User.name.ilike(like, escape="\\"), User.username.ilike(like, escape="\\"))
+    """The tenant's users, searched by name or username (Norwegian letters folded) and
+    filtered by role, by name; unpaged (see `user_page`)."""
+    return list(session.scalars(_search(tenant_id, q, role).order_by(User.name, User.id)))
+
+
+@dataclass
+class UserPage:
+    """One page of the admin's user list."""
+
+    users: list[User] = field(default_factory=list)
+    page: int = 1
+    has_next: bool = False
+
+
+def user_page(
+    session: Session,
+    tenant_id: int,
+    q: str = "",
+    role: str = "",
+    page: int = 1,
+    size: int = PAGE_SIZE,
+) -> UserPage:
+    """One page of `users` (roles and groups come with them in one more query each)."""
+    page = max(1, page)
+    rows = list(
+        session.scalars(
+            _search(tenant_id, q, role)
+            .order_by(User.name, User.id)
+            .offset((page - 1) * size)
+            .limit(size + 1)
         )
-    users = session.scalars(query.order_by(User.name, User.id)).all()
-    # Roles live in a comma list; filter in Python so 'admin' never matches a longer name.
-    return [u for u in users if not role or u.has_role(role)]
+    )
+    return UserPage(users=rows[:size], page=page, has_next=len(rows) > size)
+
+
+def counts(session: Session, tenant_id: int) -> tuple[int, int]:
+    """How many users and how many staff users the tenant has."""
+    total = session.scalar(select(func.count()).where(User.tenant_id == tenant_id))
+    staff = session.scalar(
+        select(func.count()).where(User.tenant_id == tenant_id, has_role(*STAFF_ROLES))
+    )
+    return int(total or 0), int(staff or 0)
 
 
 def user_for(session: Session, tenant_id: int, user_id: int) -> User:
     """The user `user_id` of this tenant; another tenant's user does not exist here."""
     user = session.get(User, user_id)
     if user is None or user.tenant_id != tenant_id:
-        raise NotFound(f"user {user_id}")
+        raise Missing(f"user {user_id}")
     return user
-
-
-def offered_groups(session: Session, tenant_id: int) -> list[str]:
-    """Group names to offer: lanes of the tenant's services and groups already in use."""
-    names: set[str] = set()
-    models = session.scalars(
-        select(ProcessModel).where(
-            ProcessModel.tenant_id == tenant_id, ProcessModel.archived.is_(False)
-        )
-    ).all()
-    for model in models:
-        names.update(lanes(model.draft_bpmn or ""))
-        if model.published_version_id:
-            version = session.get(ProcessVersion, model.published_version_id)
-            if version is not None and version.tenant_id == tenant_id:
-                names.update(lanes(version.bpmn))
-    for user in users(session, tenant_id):
-        names.update(user.group_list)
-    return sorted((n for n in names if not is_citizen_lane(n)), key=str.casefold)
-
-
-def groups_with_members(session: Session, tenant_id: int) -> dict[str, list[User]]:
-    """Each group of the tenant with its members (empty groups included)."""
-    members: dict[str, list[User]] = {name: [] for name in offered_groups(session, tenant_id)}
-    for user in users(session, tenant_id):
-        for group in user.group_list:
-            members.setdefault(group, []).append(user)
-    return members
 
 
 def clean_groups(names: Iterable[str]) -> list[str]:
@@ -122,7 +122,7 @@ def clean_groups(names: Iterable[str]) -> list[str]:
             raise AccountError("groups", _l("The citizen's lane cannot be a staff group."))
         if name not in cleaned:
             cleaned.append(name)
-    if len(",".join(cleaned)) > GROUPS_MAX:
+    if len(cleaned) > GROUPS_MAX:
         raise AccountError("groups", _l("Too many groups for one person."))
     return cleaned
 
@@ -134,33 +134,33 @@ def _staff_roles(roles: Iterable[str]) -> list[str]:
     return chosen
 
 
-def _check_username(session: Session, username: str) -> str:
+def check_username(session: Session, username: str) -> str:
     username = username.strip()
     if session.scalar(select(User.id).where(func.lower(User.username) == username.lower())):
         raise AccountError("username", _l("That username is taken."))
     return username
 
 
-def check_password(password: str, user: User | None = None) -> str:
+def check_password(
+    session: Session, password: str, user: User, *, min_length: int = MIN_LENGTH
+) -> str:
     """Return `password` if it meets the password policy for `user`, else raise.
 
-    The policy lives in `login_security.password_problem` (length, common passwords, too few
-    distinct characters, the username or e-mail address), the same as for password resets.
+    The policy is designer/services/passwords.py (length, zxcvbn's estimate with the
+    person's own words, the username or e-mail address), the same as for password resets.
     """
-    problem = login_security.password_problem(password, user)
-    if problem == "short":
-        count = int(login_security.setting("PASSWORD_MIN_LENGTH"))
-        raise AccountError(
-            "password", _l("The password must be at least %(count)d characters long.", count=count)
-        )
-    if problem == "personal":
-        raise AccountError(
-            "password", _l("The password must not be the person's username or e-mail address.")
-        )
+    tenant = session.get(Tenant, user.tenant_id) if user.tenant_id else None
+    problem = passwords.problem(
+        password,
+        min_length=min_length,
+        username=user.username,
+        email=user.email,
+        user_inputs=passwords.own_words(
+            user.username, user.name, user.email, tenant.name if tenant else ""
+        ),
+    )
     if problem is not None:
-        raise AccountError(
-            "password", _l("That password is too common. Choose one that is harder to guess.")
-        )
+        raise AccountError("password", problem.message(min_length, own=False))
     return password
 
 
@@ -179,17 +179,18 @@ def create_staff(
     roles: Iterable[str],
     groups: Iterable[str],
     password: str,
+    min_length: int = MIN_LENGTH,
 ) -> User:
     """Add a staff user to the tenant with a temporary password."""
     user = User(
         tenant_id=tenant_id,
-        username=_check_username(session, username),
+        username=check_username(session, username),
         name=name.strip(),
         email=email.strip(),
-        roles=",".join(_staff_roles(roles)),
-        groups=",".join(clean_groups(groups)),
+        roles=_staff_roles(roles),
+        groups=clean_groups(groups),
     )
-    user.set_password(check_password(password, user))
+    user.set_password(check_password(session, password, user, min_length=min_length))
     session.add(user)
     session.flush()
     return user
@@ -253,8 +254,8 @@ def update_staff(
     keep = ["citizen"] if user.has_role("citizen") else []
     user.name = name.strip()
     user.email = email.strip()
-    user.roles = ",".join(keep + chosen)
-    user.groups = ",".join(cleaned)
+    user.roles = keep + chosen
+    user.groups = cleaned
     user.absent = absent
     return change_detail(before, _snapshot(user))
 
@@ -271,11 +272,13 @@ def set_active(actor: User, user: User, active: bool) -> bool:
     return changed
 
 
-def set_password(user: User, password: str) -> None:
+def set_password(
+    session: Session, user: User, password: str, *, min_length: int = MIN_LENGTH
+) -> None:
     """Give a staff user a new temporary password that meets the password policy."""
     if is_citizen_only(user):
         raise AccountError("password", _l("Citizens are managed through their own login."))
-    user.set_password(check_password(password, user))
+    user.set_password(check_password(session, password, user, min_length=min_length))
 
 
 def add_member(user: User, group: str) -> bool:
@@ -283,54 +286,12 @@ def add_member(user: User, group: str) -> bool:
     if is_citizen_only(user):
         raise AccountError("user_id", _l("Citizens cannot be members of a staff group."))
     before = user.group_list
-    user.groups = ",".join(clean_groups([*before, group]))
+    user.groups = clean_groups([*before, group])
     return user.group_list != before
 
 
 def remove_member(user: User, group: str) -> bool:
     """Take a user out of a group; True when they were in it."""
     before = user.group_list
-    user.groups = ",".join(g for g in before if g != group)
+    user.groups = [g for g in before if g != group]
     return user.group_list != before
-
-
-def tenants(session: Session) -> list[tuple[Tenant, int]]:
-    """All tenants with how many users each has."""
-    counts = dict(
-        session.execute(select(User.tenant_id, func.count()).group_by(User.tenant_id)).all()
-    )
-    rows = session.scalars(select(Tenant).order_by(Tenant.name)).all()
-    return [(t, int(counts.get(t.id, 0))) for t in rows]
-
-
-def create_tenant(
-    session: Session,
-    *,
-    slug: str,
-    name: str,
-    admin_username: str,
-    admin_name: str,
-    admin_email: str,
-    password: str,
-) -> tuple[Tenant, User]:
-    """Create a municipality and its first admin."""
-    slug = slug.strip().lower()
-    if not SLUG.match(slug):
-        raise AccountError("slug", _l("Use lowercase letters, digits and hyphens."))
-    if session.scalar(select(Tenant.id).where(Tenant.slug == slug)):
-        raise AccountError("slug", _l("That short name is taken."))
-    username = _check_username(session, admin_username)
-    tenant = Tenant(slug=slug, name=name.strip())
-    session.add(tenant)
-    session.flush()
-    admin = create_staff(
-        session,
-        tenant.id,
-        username=username,
-        name=admin_name,
-        email=admin_email,
-        roles=["admin"],
-        groups=[],
-        password=password,
-    )
-    return tenant, admin

@@ -22,8 +22,8 @@ from typing import Any
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from designer.extensions import db
 from designer.models import Attachment, AuditEvent, User
+from designer.services.people import has_role
 from engine.models import HumanTask, Instance, utcnow
 
 # Actions the admin page offers as a filter; others may be recorded and are shown as they are.
@@ -197,11 +197,11 @@ class AuditPage:
     next_before: int | None
 
 
-def page(tenant_id: int, query: AuditQuery, size: int = PAGE_SIZE) -> AuditPage:
+def page(session: Session, tenant_id: int, query: AuditQuery, size: int = PAGE_SIZE) -> AuditPage:
     """The rows matching `query` in the tenant, one keyset page at a time."""
     stmt = _filtered(tenant_id, query)
     if query.before is not None:
-        cursor = db.session.get(AuditEvent, query.before)
+        cursor = session.get(AuditEvent, query.before)
         if cursor is not None and cursor.tenant_id == tenant_id:
             stmt = stmt.where(
                 or_(
@@ -209,19 +209,27 @@ def page(tenant_id: int, query: AuditQuery, size: int = PAGE_SIZE) -> AuditPage:
                     and_(AuditEvent.at == cursor.at, AuditEvent.id < cursor.id),
                 )
             )
-    rows = list(db.session.scalars(stmt.limit(size + 1)))
+    rows = list(session.scalars(stmt.limit(size + 1)))
     has_more = len(rows) > size
     rows = rows[:size]
     return AuditPage(events=rows, next_before=rows[-1].id if has_more and rows else None)
 
 
-def export_rows(tenant_id: int, query: AuditQuery) -> Iterator[AuditEvent]:
+def export_rows(session: Session, tenant_id: int, query: AuditQuery) -> Iterator[AuditEvent]:
     """Every row matching `query` (without the page cursor), newest first, at most CSV_MAX."""
     unpaged = AuditQuery(**{**query.__dict__, "before": None})
-    yield from db.session.scalars(_filtered(tenant_id, unpaged).limit(CSV_MAX))
+    yield from session.scalars(_filtered(tenant_id, unpaged).limit(CSV_MAX))
 
 
-def actors(tenant_id: int) -> list[User]:
+def actors(session: Session, tenant_id: int) -> list[User]:
     """Staff of the tenant, for the user filter."""
-    users = db.session.scalars(select(User).where(User.tenant_id == tenant_id).order_by(User.name))
-    return [u for u in users if u.has_role("caseworker", "team_lead", "process_owner", "admin")]
+    return list(
+        session.scalars(
+            select(User)
+            .where(
+                User.tenant_id == tenant_id,
+                has_role("caseworker", "team_lead", "process_owner", "admin"),
+            )
+            .order_by(User.name, User.id)
+        )
+    )

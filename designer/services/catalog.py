@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 import forms
-from engine import bpmn
+from engine.api import bpmn
 from engine.errors import ModelInvalid, Problem
 from engine.models import ProcessModel, ProcessVersion, Tenant, utcnow
 
@@ -95,12 +95,6 @@ def check(bundle: ServiceBundle) -> bpmn.ParsedProcess:
 def _text(meta: dict[str, Any], name: str, lang: str) -> str:
     value = meta.get(name, "")
     return str(value.get(lang, "")) if isinstance(value, dict) else str(value)
-
-
-def _set_draft(model: ProcessModel, bundle: ServiceBundle, actor: str) -> None:
-    model.draft_bpmn, model.draft_files = bundle.bpmn, dict(bundle.files)
-    model.draft_revision = (model.draft_revision or 0) + 1
-    model.draft_updated_by, model.draft_updated_at = actor, utcnow()
 
 
 def _set_draft(model: ProcessModel, bundle: ServiceBundle, actor: str) -> None:

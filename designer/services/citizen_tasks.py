@@ -10,21 +10,19 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 import forms
-from designer.extensions import db
-from designer.models import User
+from designer.models import User, is_citizen_lane
 from designer.services import cases, uploads
-from designer.services.lanes import is_citizen_lane
-from designer.web.i18n import locale
-from engine import runtime
-from engine.errors import NotFound, StepFailed
+from engine import api as engine
+from engine.errors import NotFound
 from engine.models import Event, HumanTask, Instance
 
 
-def open_tasks(instance: Instance) -> list[HumanTask]:
+def open_tasks(session: Session, instance: Instance) -> list[HumanTask]:
     """The case's open tasks that wait for its owner, oldest first."""
-    rows = db.session.scalars(
+    rows = session.scalars(
         select(HumanTask)
         .where(HumanTask.instance_id == instance.id, HumanTask.status == "open")
         .order_by(HumanTask.created_at, HumanTask.id)
@@ -32,9 +30,9 @@ def open_tasks(instance: Instance) -> list[HumanTask]:
     return [task for task in rows if is_citizen_lane(task.lane)]
 
 
-def waiting_for(user: User) -> list[HumanTask]:
+def waiting_for(session: Session, user: User) -> list[HumanTask]:
     """Every open task across the citizen's own cases that waits for their answer."""
-    rows = db.session.scalars(
+    rows = session.scalars(
         select(HumanTask)
         .join(Instance, HumanTask.instance_id == Instance.id)
         .where(
@@ -48,10 +46,10 @@ def waiting_for(user: User) -> list[HumanTask]:
     return [task for task in rows if is_citizen_lane(task.lane)]
 
 
-def task_for_owner(user: User, case_no: str, task_id: int) -> HumanTask:
+def task_for_owner(session: Session, user: User, case_no: str, task_id: int) -> HumanTask:
     """A citizen task of one of the user's own cases; anything else is simply not found."""
-    instance = cases.citizen_case(user, case_no)
-    task = db.session.get(HumanTask, task_id)
+    instance = cases.citizen_case(session, user, case_no)
+    task = session.get(HumanTask, task_id)
     if (
         task is None
         or task.instance_id != instance.id
@@ -63,44 +61,41 @@ def task_for_owner(user: User, case_no: str, task_id: int) -> HumanTask:
     return task
 
 
-def task_form(task: HumanTask) -> tuple[forms.FormDefinition, type]:
-    """The task's form definition and its WTForms class (with the expected case version)."""
+def task_definition(task: HumanTask) -> forms.FormDefinition:
+    """The task's form definition; NotFound when it has none."""
     definition = cases.form_definition(task.instance.process_version, task.form)
     if definition is None:
         raise NotFound("This task has no form.")
-    return definition, cases.form_class(definition, base=cases.TaskForm)
+    return definition
 
 
 def complete(
-    user: User, task: HumanTask, data: dict[str, Any], expected_version: int | None
+    session: Session,
+    user: User,
+    task: HumanTask,
+    data: dict[str, Any],
+    expected_version: int | None,
 ) -> Instance:
     """Answer a citizen task through the engine; Conflict if the case moved on meanwhile.
 
     Files in the answer are stored and attached to the case, as with an application.
     """
-    data, attachment_ids = uploads.store_all(data, user.actor, user.tenant_id)
-    try:
-        instance = runtime.complete(
-            db.session,
-            user.tenant_id,
-            task.id,
-            data,
-            user.actor,
-            expected_version=expected_version,
-            due_days=cases.due_days(task.instance.process_version),
-        )
-    except StepFailed as err:
-        if err.instance is not None:
-            uploads.attach(attachment_ids, err.instance.id)  # type: ignore[attr-defined]
-        raise
-    uploads.attach(attachment_ids, instance.id)
-    cases.tell_applicant(instance)
-    return instance
+    data, attachment_ids = uploads.store_all(session, data, user.actor, user.tenant_id)
+    uploads.attach(session, attachment_ids, task.instance_id)  # commit with the answer
+    return engine.complete(
+        session,
+        user.tenant_id,
+        task.id,
+        data,
+        user.actor,
+        expected_version=expected_version,
+        due_days=cases.due_days(task.instance.process_version),
+    )
 
 
-def _answered_fields(instance: Instance) -> dict[str, set[str]]:
+def _answered_fields(session: Session, instance: Instance) -> dict[str, set[str]]:
     """The fields each task was completed with, by element (hidden fields are not among them)."""
-    events = db.session.scalars(
+    events = session.scalars(
         select(Event)
         .where(Event.instance_id == instance.id, Event.kind == "task_completed")
         .order_by(Event.id)
@@ -108,10 +103,12 @@ def _answered_fields(instance: Instance) -> dict[str, set[str]]:
     return {str(e.element_id): set(e.summary.get("fields") or ()) for e in events}
 
 
-def my_answers(instance: Instance, data: dict[str, Any]) -> list[dict[str, Any]]:
+def my_answers(
+    session: Session, instance: Instance, data: dict[str, Any], locale: str = "nb"
+) -> list[dict[str, Any]]:
     """What the citizen answered in the case's citizen tasks, read-only, oldest first."""
-    answered = _answered_fields(instance)
-    done = db.session.scalars(
+    answered = _answered_fields(session, instance)
+    done = session.scalars(
         select(HumanTask)
         .where(HumanTask.instance_id == instance.id, HumanTask.status == "completed")
         .order_by(HumanTask.completed_at, HumanTask.id)
@@ -125,7 +122,7 @@ def my_answers(instance: Instance, data: dict[str, Any]) -> list[dict[str, Any]]
             continue
         sent = answered.get(task.element_id, set())
         values = {k: data[k] for k in definition.keys if k in data and k in sent}
-        rows = forms.summary(definition, values, locale())
+        rows = forms.summary(definition, values, locale)
         if rows:
             steps.append({"name": task.name, "completed_at": task.completed_at, "rows": rows})
     return steps

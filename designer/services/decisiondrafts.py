@@ -8,14 +8,13 @@ from typing import Any
 
 from flask_babel import gettext as _
 from lxml import etree
+from sqlalchemy.orm import Session
 
-from designer.services.drafts import decisions_in, slugify
-from engine.dmn import dmn_problems
-from engine.dmn.checks import DMN_NAMESPACES
-from engine.dmn.parser import local_name
+from designer.services.draftchecks import decisions_in
+from designer.services.drafts import slugify, write_files
+from engine.api import DMN_NAMESPACES, dmn_problems, local_name, parse_xml
 from engine.errors import Conflict, ModelInvalid, NotFound, Problem
-from engine.models import ProcessModel, utcnow
-from engine.safexml import parse_xml
+from engine.models import ProcessModel
 
 FOLDER = "decisions/"
 FILE_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,60}\.dmn$")
@@ -102,7 +101,7 @@ def _escape(text: str) -> str:
     )
 
 
-def create(model: ProcessModel, title: str, file_name: str, actor: str) -> str:
+def create(session: Session, model: ProcessModel, title: str, file_name: str, actor: str) -> str:
     """Add a starter decision table (FIRST, one input, one output) to the draft; return its name.
 
     The decision id comes from the title, so it reads well in the business rule
@@ -123,15 +122,8 @@ def create(model: ProcessModel, title: str, file_name: str, actor: str) -> str:
     if any(d["id"] == decision_id for d in decisions_in(model.draft_files)):
         raise ValueError(_("A decision with the id '%(id)s' already exists.", id=decision_id))
     text = STARTER.format(id=decision_id, name=_escape(title[:200]))
-    _store(model, key, text, actor)
+    write_files(session, model, {**model.draft_files, key: text}, actor)
     return name
-
-
-def _store(model: ProcessModel, key: str, text: str, actor: str) -> None:
-    # Decision files live beside the diagram: like forms they leave the diagram's
-    # revision alone, so an open process editor can still save.
-    model.draft_files = {**model.draft_files, key: text}
-    model.draft_updated_by, model.draft_updated_at = actor, utcnow()
 
 
 def read(name: str, xml: str) -> Any:
@@ -177,7 +169,9 @@ def _missing_decisions(model: ProcessModel) -> list[Problem]:
     ]
 
 
-def save(model: ProcessModel, name: str, xml: str, revision: int, actor: str) -> list[Problem]:
+def save(
+    session: Session, model: ProcessModel, name: str, xml: str, revision: int, actor: str
+) -> list[Problem]:
     """Store a decision file if nobody saved it since `revision`; return its problems.
 
     Unreadable or unsafe XML raises ModelInvalid and nothing is stored; a table with
@@ -190,7 +184,15 @@ def save(model: ProcessModel, name: str, xml: str, revision: int, actor: str) ->
             _("Someone else saved this decision table after you opened it."),
             current_version=revision_of(current),
         )
-    _store(model, key_of(name), xml, actor)
+    # The checksum check above is the editor's; the conditional write is the row's: a
+    # concurrent save of any draft file makes this one a Conflict, never a lost change.
+    try:
+        write_files(session, model, {**model.draft_files, key_of(name): xml}, actor)
+    except Conflict:
+        raise Conflict(
+            _("Someone else saved this decision table after you opened it."),
+            current_version=revision_of(text_of(model, name)),
+        ) from None
     return problems(model, name)
 
 
@@ -208,7 +210,7 @@ def called_decisions(bpmn_xml: str) -> set[str]:
     }
 
 
-def delete(model: ProcessModel, name: str, actor: str) -> None:
+def delete(session: Session, model: ProcessModel, name: str, actor: str) -> None:
     """Remove a decision file unless a business rule task calls a decision only it defines."""
     key = key_of(name)
     text_of(model, name)
@@ -225,5 +227,4 @@ def delete(model: ProcessModel, name: str, actor: str) -> None:
                 ids=", ".join(f"'{u}'" for u in used),
             )
         )
-    model.draft_files = {k: v for k, v in model.draft_files.items() if k != key}
-    model.draft_updated_by, model.draft_updated_at = actor, utcnow()
+    write_files(session, model, {k: v for k, v in model.draft_files.items() if k != key}, actor)

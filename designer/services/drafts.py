@@ -1,26 +1,57 @@
-"""Process owners' drafts: create, save with revision checks, validate, publish, restore, import."""
+"""Process owners' drafts: create, save under optimistic locking, add forms, restore, import.
+
+Every draft write is one conditional UPDATE of the `process_model` row. The diagram carries
+`draft_revision` (the editor sends the one it loaded; a save bumps it); forms and decision
+tables, which the editors check by their checksum, are written only while the row still has
+the `draft_revision` and `draft_updated_at` this request read. Of two saves at once exactly
+one wins; the other gets Conflict (409, the editors' conflict dialog) and nothing is lost.
+Checks and reads live in draftchecks.py, publishing in publishing.py.
+"""
 
 from __future__ import annotations
 
 import json
 import re
 import unicodedata
+from datetime import datetime, timedelta
 from typing import Any
 
-from flask import current_app, has_app_context
-from flask_babel import get_locale
-from flask_wtf import FlaskForm
-from sqlalchemy import func, select
+from flask_babel import gettext as _
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-import forms
-from designer import integrations as connectors
-from designer.services.catalog import ServiceBundle
-from engine import bpmn, dialects
-from engine.dmn.parser import local_name
-from engine.errors import Conflict, ModelInvalid, NotFound, Problem
-from engine.models import ProcessModel, ProcessVersion, utcnow
-from engine.safexml import parse_xml
+from designer.services.draftchecks import (
+    decisions_in,
+    form_problems,
+    lanes,
+    messages,
+    options,
+    problems,
+)
+from engine.api import Registry, begin_write, dialects
+from engine.errors import Conflict, NotFound, Problem
+from engine.models import ProcessModel, ProcessVersion, Tenant, utcnow
+
+__all__ = [
+    "FORM_NAME",
+    "add_form",
+    "create",
+    "decisions_in",
+    "form_problems",
+    "import_bpmn",
+    "lanes",
+    "messages",
+    "model_for",
+    "options",
+    "problems",
+    "restore",
+    "save",
+    "save_form",
+    "slugify",
+    "unique_key",
+    "write_files",
+]
 
 STARTER = """<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -41,6 +72,7 @@ STARTER = """<?xml version="1.0" encoding="UTF-8"?>
 </bpmn:definitions>
 """
 FORM_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,60}\.json$")
+KEY_ATTEMPTS = 20
 
 
 def slugify(text: str) -> str:
@@ -56,7 +88,7 @@ def _escape(text: str) -> str:
 
 
 def unique_key(session: Session, tenant_id: int, base: str) -> str:
-    """`base`, or `base_2`, `base_3`... whichever is free in the tenant."""
+    """`base`, or `base_2`, `base_3`... whichever is free in the tenant (now)."""
     taken = set(
         session.scalars(select(ProcessModel.key).where(ProcessModel.tenant_id == tenant_id))
     )
@@ -75,102 +107,142 @@ def create(
     bpmn_xml: str | None = None,
     files: dict[str, str] | None = None,
 ) -> ProcessModel:
-    """A new service with a starter (or given) draft."""
-    key = unique_key(session, tenant_id, slugify(name))
-    model = ProcessModel(
-        tenant_id=tenant_id,
-        key=key,
-        name_nb=name,
-        name_en=name,
-        updated_by=actor,
-        draft_bpmn=bpmn_xml or STARTER.format(key=key, name=_escape(name)),
-        draft_files=dict(files or {}),
-        draft_revision=1,
-        draft_updated_by=actor,
-        draft_updated_at=utcnow(),
+    """A new service with a starter (or given) draft, under a key nobody else took meanwhile."""
+    begin_write(session)  # a fresh write: SQLite must not upgrade an old read snapshot
+    # Creates of one tenant take turns (the tenant row's lock), so the free key is read
+    # after the other create committed; the savepoint below is the second line of defence.
+    session.execute(
+        update(Tenant)
+        .where(Tenant.id == tenant_id)
+        .values(id=Tenant.id)
+        .execution_options(synchronize_session=False)
     )
-    session.add(model)
-    session.flush()
-    return model
+    base = slugify(name)
+    for _attempt in range(KEY_ATTEMPTS):
+        key = unique_key(session, tenant_id, base)
+        model = ProcessModel(
+            tenant_id=tenant_id,
+            key=key,
+            name_nb=name,
+            name_en=name,
+            updated_by=actor,
+            draft_bpmn=bpmn_xml or STARTER.format(key=key, name=_escape(name)),
+            draft_files=dict(files or {}),
+            draft_revision=1,
+            draft_updated_by=actor,
+            draft_updated_at=utcnow(),
+        )
+        try:
+            with session.begin_nested():  # another request took the key first: take the next
+                session.add(model)
+                session.flush()
+        except IntegrityError:
+            continue
+        return model
+    raise Conflict(_("Another process was created with the same name. Try again."))
 
 
 def model_for(session: Session, tenant_id: int, model_id: int) -> ProcessModel:
     """A model of the tenant, or NotFound."""
     model = session.get(ProcessModel, model_id)
     if model is None or model.tenant_id != tenant_id:
-        raise NotFound("No such process.")
+        raise NotFound(_("No such process."))
     return model
 
 
-def problems(bpmn_xml: str, files: dict[str, str]) -> list[Problem]:
-    """Everything that stops a draft from being published."""
-    bundle = ServiceBundle(key="draft", meta={}, bpmn=bpmn_xml, files=files)
-    found: list[Problem] = []
-    for name, text in bundle.forms().items():
-        try:
-            forms.FormDefinition.from_json(text)
-        except forms.DefinitionError as err:
-            found += [Problem(f"{name}: {p['message']}", file=name) for p in err.problems]
-    try:
-        parsed = bpmn.parse(
-            {"process.bpmn": bpmn_xml}, bundle.decisions(), form_names=set(bundle.forms())
+def _later_than(moment: datetime) -> datetime:
+    now = utcnow()
+    return now if now > moment else moment + timedelta(microseconds=1)
+
+
+def _write(
+    session: Session,
+    model: ProcessModel,
+    actor: str,
+    *,
+    revision: int,
+    updated_at: datetime | None,
+    bump: bool,
+    values: dict[str, Any],
+) -> None:
+    """The conditional UPDATE every draft write goes through; Conflict when it lost."""
+    model_id, by = model.id, model.draft_updated_by
+    conditions = [ProcessModel.id == model_id, ProcessModel.draft_revision == revision]
+    if updated_at is not None:
+        conditions.append(ProcessModel.draft_updated_at == updated_at)
+    now = _later_than(updated_at or model.draft_updated_at)
+    begin_write(session)  # the read ends; the WHERE clause decides
+    done = session.execute(
+        update(ProcessModel)
+        .where(*conditions)
+        .values(
+            **values,
+            draft_revision=revision + 1 if bump else revision,
+            draft_updated_by=actor,
+            draft_updated_at=now,
+            updated_by=actor,
+            updated_at=now,
         )
-    except ModelInvalid as err:
-        return err.problems + found
-    found += _connector_problems(parsed)
-    if not parsed.lanes and _has_user_tasks(parsed):
-        found.append(
-            Problem("User tasks must sit in a lane: the lane names the group that works them.")
-        )
-    return found
-
-
-def _connector_problems(parsed: bpmn.ParsedProcess) -> list[Problem]:
-    if not has_app_context() or "flytverk_connectors" not in current_app.extensions:
-        return []
-    specs = [
-        task_spec
-        for process in (parsed.spec, *parsed.subprocess_specs.values())
-        for task_spec in process.task_specs.values()
-    ]
-    return connectors.problems(current_app.extensions["flytverk_connectors"], specs)
-
-
-def _has_user_tasks(parsed: bpmn.ParsedProcess) -> bool:
-    return any(
-        type(ts).__name__ in ("UserTask", "ManualTask") for ts in parsed.spec.task_specs.values()
+        .execution_options(synchronize_session=False)
     )
+    session.expire(model)
+    if done.rowcount != 1:  # type: ignore[attr-defined]
+        raise Conflict(
+            _("%(name)s saved this process after you opened it.", name=by or "?"),
+            current_version=model.draft_revision,
+        )
 
 
 def save(
-    session: Session, model: ProcessModel, bpmn_xml: str, revision: int, actor: str
+    session: Session,
+    model: ProcessModel,
+    bpmn_xml: str,
+    revision: int,
+    actor: str,
+    registry: Registry | None = None,
 ) -> list[Problem]:
     """Store a draft if nobody saved since `revision`; return its problems (saving is allowed)."""
     dialects.detect(bpmn_xml)  # unreadable or unsafe XML is refused here, before anything is stored
-    if revision != model.draft_revision:
-        raise Conflict(
-            f"{model.draft_updated_by} saved this process after you opened it.",
-            current_version=model.draft_revision,
-        )
-    model.draft_bpmn = bpmn_xml
-    model.draft_revision += 1
-    model.draft_updated_by = actor
-    model.draft_updated_at = model.updated_at = utcnow()
-    model.updated_by = actor
-    return problems(bpmn_xml, model.draft_files)
+    _write(
+        session,
+        model,
+        actor,
+        revision=revision,
+        updated_at=None,
+        bump=True,
+        values={"draft_bpmn": bpmn_xml},
+    )
+    return problems(bpmn_xml, model.draft_files, registry)
 
 
-def add_form(model: ProcessModel, name: str, title: str) -> str:
+def write_files(session: Session, model: ProcessModel, files: dict[str, str], actor: str) -> None:
+    """Replace the draft's files, unless someone wrote the draft since this request read it.
+
+    Forms and decision tables live beside the diagram: writing them leaves the diagram's
+    revision alone, so an editor with unsaved diagram changes can still save.
+    """
+    _write(
+        session,
+        model,
+        actor,
+        revision=model.draft_revision,
+        updated_at=model.draft_updated_at,
+        bump=False,
+        values={"draft_files": dict(files)},
+    )
+
+
+def add_form(session: Session, model: ProcessModel, name: str, title: str, actor: str) -> str:
     """Create an (almost) empty form in the draft for a process owner to fill later."""
     name = name.strip().lower()
     if not name.endswith(".json"):
         name += ".json"
     if not FORM_NAME.match(name):
         raise ValueError(
-            "Use lowercase letters, digits, - and _ in form names, e.g. 'soknad.json'."
+            _("Use lowercase letters, digits, - and _ in form names, e.g. 'soknad.json'.")
         )
     if f"forms/{name}" in model.draft_files:
-        raise ValueError(f"The form '{name}' already exists.")
+        raise ValueError(_("The form '%(name)s' already exists.", name=name))
     definition = {
         "type": "default",
         "id": name[:-5],
@@ -186,185 +258,44 @@ def add_form(model: ProcessModel, name: str, title: str) -> str:
             },
         ],
     }
-    model.draft_files = {
-        **model.draft_files,
-        f"forms/{name}": json.dumps(definition, ensure_ascii=False, indent=2),
-    }
-    # Forms live beside the diagram: adding one leaves the diagram's revision alone, so
-    # an editor with unsaved diagram changes can still save after creating a form.
+    text = json.dumps(definition, ensure_ascii=False, indent=2)
+    write_files(session, model, {**model.draft_files, f"forms/{name}": text}, actor)
     return name
 
 
-def form_problems(definition: dict[str, Any]) -> list[dict[str, Any]]:
-    """What stops a form definition from being saved, by component key."""
-    try:
-        parsed = forms.FormDefinition.from_json(definition)
-        forms.build_form_class(parsed, base=FlaskForm)
-    except forms.DefinitionError as err:
-        return [{"key": p.get("key"), "message": p["message"]} for p in err.problems]
-    return []
-
-
-def save_form(model: ProcessModel, name: str, definition: dict[str, Any], actor: str) -> str:
+def save_form(
+    session: Session, model: ProcessModel, name: str, definition: dict[str, Any], actor: str
+) -> str:
     """Store a checked form definition in the draft; return its text."""
     text = json.dumps(definition, ensure_ascii=False, indent=2)
-    model.draft_files = {**model.draft_files, f"forms/{name}": text}
-    model.draft_updated_by, model.draft_updated_at = actor, utcnow()
+    write_files(session, model, {**model.draft_files, f"forms/{name}": text}, actor)
     return text
 
 
-def _snapshot(model: ProcessModel, actor: str, number: int | None, comment: str) -> ProcessVersion:
-    parsed = bpmn.parse(
-        {"process.bpmn": model.draft_bpmn},
-        {k: v for k, v in model.draft_files.items() if k.endswith(".dmn")},
-        form_names={k[6:] for k in model.draft_files if k.startswith("forms/")},
-    )
-    return ProcessVersion(
-        tenant_id=model.tenant_id,
-        model_id=model.id,
-        number=number,
-        is_test=number is None,
-        process_id=parsed.process_id,
-        bpmn=model.draft_bpmn,
-        files=dict(model.draft_files),
-        content_hash=parsed.content_hash,
-        comment=comment,
-        created_by=actor,
-        published_at=None if number is None else utcnow(),
-    )
-
-
-def publish(session: Session, model: ProcessModel, actor: str, comment: str) -> ProcessVersion:
-    """Freeze the draft as the next published version; refuse a draft with problems."""
-    found = problems(model.draft_bpmn, model.draft_files)
-    if found:
-        raise ModelInvalid(found)
-    number = (
-        session.scalar(
-            select(func.max(ProcessVersion.number)).where(ProcessVersion.model_id == model.id)
-        )
-        or 0
-    ) + 1
-    version = _snapshot(model, actor, number, comment)
-    session.add(version)
-    session.flush()
-    model.published_version_id = version.id
-    model.updated_by, model.updated_at = actor, utcnow()
-    return version
-
-
-def test_snapshot(session: Session, model: ProcessModel, actor: str) -> ProcessVersion:
-    """An unlisted snapshot of the draft for a test run (never published or listed)."""
-    found = problems(model.draft_bpmn, model.draft_files)
-    if found:
-        raise ModelInvalid(found)
-    version = _snapshot(model, actor, None, "test run")
-    for earlier in session.scalars(
-        select(ProcessVersion).where(
-            ProcessVersion.model_id == model.id,
-            ProcessVersion.is_test.is_(True),
-            ProcessVersion.content_hash == version.content_hash,
-        )
-    ):
-        if earlier.bpmn == version.bpmn and earlier.files == version.files:
-            return earlier
-    session.add(version)
-    session.flush()
-    return version
-
-
-def versions(session: Session, model: ProcessModel) -> list[ProcessVersion]:
-    """Published versions, newest first."""
-    return list(
-        session.scalars(
-            select(ProcessVersion)
-            .where(ProcessVersion.model_id == model.id, ProcessVersion.number.is_not(None))
-            .order_by(ProcessVersion.number.desc())
-        )
-    )
-
-
-def version(session: Session, model: ProcessModel, number: int) -> ProcessVersion:
-    """One published version of a model, or NotFound."""
-    found = session.scalar(
-        select(ProcessVersion).where(
-            ProcessVersion.model_id == model.id, ProcessVersion.number == number
-        )
-    )
-    if found is None:
-        raise NotFound(f"Version {number} does not exist.")
-    return found
-
-
-def restore(model: ProcessModel, source: ProcessVersion, actor: str) -> None:
+def restore(session: Session, model: ProcessModel, source: ProcessVersion, actor: str) -> None:
     """Put a version's content back into the draft."""
-    model.draft_bpmn = source.bpmn
-    model.draft_files = dict(source.files)
-    model.draft_revision += 1
-    model.draft_updated_by, model.draft_updated_at = actor, utcnow()
-
-
-def lanes(bpmn_xml: str) -> list[str]:
-    """Lane names drawn in a diagram (groups that work its tasks)."""
-    return sorted(set(re.findall(r'<(?:\w+:)?lane\b[^>]*\bname="([^"]+)"', bpmn_xml)))
-
-
-def messages(bpmn_xml: str) -> list[str]:
-    """Message names declared in a diagram."""
-    return sorted(set(re.findall(r'<(?:\w+:)?message\b[^>]*\bname="([^"]+)"', bpmn_xml)))
-
-
-def decisions_in(files: dict[str, str]) -> list[dict[str, str]]:
-    """The decisions a draft's DMN files define: id, name and file, sorted by id.
-
-    A file that is not readable XML defines nothing here; saving it reports why.
-    """
-    found: list[dict[str, str]] = []
-    for filename, text in files.items():
-        if not filename.endswith(".dmn"):
-            continue
-        try:
-            root = parse_xml(text, filename=filename)
-        except ModelInvalid:
-            continue
-        found += [
-            {"id": str(d.get("id")), "name": str(d.get("name") or d.get("id")), "file": filename}
-            for d in root
-            if local_name(d) == "decision" and d.get("id")
-        ]
-    return sorted(found, key=lambda d: (d["id"], d["file"]))
-
-
-def options(session: Session, model: ProcessModel) -> dict[str, Any]:
-    """What the editor offers in its selects."""
-    others = session.scalars(
-        select(ProcessModel).where(
-            ProcessModel.tenant_id == model.tenant_id, ProcessModel.archived.is_(False)
-        )
+    bpmn_xml, files = source.bpmn, dict(source.files)
+    _write(
+        session,
+        model,
+        actor,
+        revision=model.draft_revision,
+        updated_at=model.draft_updated_at,
+        bump=True,
+        values={"draft_bpmn": bpmn_xml, "draft_files": dict(files)},
     )
-    return {
-        "forms": sorted(k[6:] for k in model.draft_files if k.startswith("forms/")),
-        "lanes": lanes(model.draft_bpmn),
-        "messages": messages(model.draft_bpmn),
-        "processes": [{"id": m.key, "name": m.name_nb} for m in others if m.id != model.id],
-        "decisions": [{"id": d["id"], "name": d["name"]} for d in decisions_in(model.draft_files)],
-        "connectors": _connectors(),
-    }
-
-
-def _connectors() -> list[dict[str, Any]]:
-    """The connectors the service-task panel offers, labelled in the UI language."""
-    if "flytverk_connectors" not in current_app.extensions:
-        return []
-    locale = str(get_locale() or "nb")
-    return current_app.extensions["flytverk_connectors"].describe(locale)  # type: ignore[no-any-return]
 
 
 def import_bpmn(
-    session: Session, tenant_id: int, name: str, xml: str, actor: str
+    session: Session,
+    tenant_id: int,
+    name: str,
+    xml: str,
+    actor: str,
+    registry: Registry | None = None,
 ) -> tuple[ProcessModel, list[Problem], dict[str, Any]]:
     """A new model from another modeller's file; return what will not run, by element."""
     info = dialects.detect(xml)
     model = create(session, tenant_id, name, actor, bpmn_xml=xml)
-    found = dialects.foreign_parts(xml) + problems(xml, {})
+    found = dialects.foreign_parts(xml) + problems(xml, {}, registry)
     return model, found, info

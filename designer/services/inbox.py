@@ -1,4 +1,8 @@
-"""Inbox queries: views, filters, sorting, search and pages over the human-task index."""
+"""Inbox queries: views, filters, sorting, search and pages over the human-task index.
+
+Plain functions over a session (`page`, `service_choices`, `team_workload`); search folds
+Norwegian letters alike on SQLite and PostgreSQL (designer/services/search.py).
+"""
 
 from __future__ import annotations
 
@@ -6,9 +10,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
 
-from designer.extensions import db
 from designer.models import User
+from designer.services import people, search
 from engine.models import HumanTask, ProcessModel, utcnow
 
 VIEWS = ("mine", "unassigned", "overdue", "all")
@@ -102,17 +107,16 @@ def _filters(user: User, query: InboxQuery) -> list[Any]:
     if query.service is not None:
         conditions.append(HumanTask.model_id == query.service)
     if query.q:
-        pattern = query.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         conditions.append(
             or_(
-                HumanTask.case_no.like(f"{pattern}%", escape="\\"),
-                func.lower(HumanTask.subject).like(f"%{pattern.lower()}%", escape="\\"),
+                HumanTask.case_no.like(f"{search.escape(query.q)}%", escape="\\"),
+                search.contains(HumanTask.subject, query.q),
             )
         )
     return conditions
 
 
-def inbox(user: User, query: InboxQuery) -> InboxPage:
+def page(session: Session, user: User, query: InboxQuery) -> InboxPage:
     """The tasks of the caseworker's groups that match the query, one page of them."""
     if not user.group_list:
         return InboxPage(query=query)
@@ -120,10 +124,10 @@ def inbox(user: User, query: InboxQuery) -> InboxPage:
     # Counting is capped: beyond COUNT_CAP nobody reads the exact number, and an exact
     # count would visit every matching row.
     capped = select(HumanTask.id).where(*conditions).limit(COUNT_CAP + 1).subquery()
-    total = db.session.scalar(select(func.count()).select_from(capped)) or 0
+    total = session.scalar(select(func.count()).select_from(capped)) or 0
     order = SORTS[query.sort]
     ordering = [order.nulls_last(), HumanTask.id] if query.sort == "due" else [order, HumanTask.id]
-    tasks = db.session.scalars(
+    tasks = session.scalars(
         select(HumanTask)
         .where(*conditions)
         .order_by(*ordering)
@@ -133,10 +137,10 @@ def inbox(user: User, query: InboxQuery) -> InboxPage:
     return InboxPage(tasks=list(tasks), total=total, query=query)
 
 
-def services(user: User) -> list[ProcessModel]:
+def service_choices(session: Session, user: User) -> list[ProcessModel]:
     """Services to filter by: the tenant's models."""
     return list(
-        db.session.scalars(
+        session.scalars(
             select(ProcessModel)
             .where(ProcessModel.tenant_id == user.tenant_id)
             .order_by(ProcessModel.name_nb)
@@ -144,7 +148,7 @@ def services(user: User) -> list[ProcessModel]:
     )
 
 
-def workload(user: User) -> dict[str, Any]:
+def team_workload(session: Session, user: User) -> dict[str, Any]:
     """For a team lead: open tasks per person and group, and the oldest open task."""
     groups = user.group_list
     base = [
@@ -154,29 +158,29 @@ def workload(user: User) -> dict[str, Any]:
         HumanTask.lane.in_(groups),
     ]
     per_person = dict(
-        db.session.execute(
+        session.execute(
             select(HumanTask.assignee, func.count())
             .where(*base, HumanTask.assignee.is_not(None))
             .group_by(HumanTask.assignee)
         ).all()
     )
     unassigned = dict(
-        db.session.execute(
+        session.execute(
             select(HumanTask.lane, func.count())
             .where(*base, HumanTask.assignee.is_(None))
             .group_by(HumanTask.lane)
         ).all()
     )
     overdue = (
-        db.session.scalar(
+        session.scalar(
             select(func.count()).select_from(HumanTask).where(*base, HumanTask.due_at < utcnow())
         )
         or 0
     )
-    oldest = db.session.scalars(
+    oldest = session.scalars(
         select(HumanTask).where(*base).order_by(HumanTask.created_at).limit(1)
     ).first()
-    members = colleagues(user)
+    members = people.colleagues(session, user)
     return {
         "members": members,
         "per_person": per_person,
@@ -184,14 +188,3 @@ def workload(user: User) -> dict[str, Any]:
         "overdue": overdue,
         "oldest": oldest,
     }
-
-
-def colleagues(user: User) -> list[User]:
-    """Caseworkers who share at least one group with `user`."""
-    staff = db.session.scalars(
-        select(User)
-        .where(User.tenant_id == user.tenant_id, User.active.is_(True))
-        .order_by(User.name)
-    )
-    mine = set(user.group_list)
-    return [u for u in staff if u.has_role("caseworker") and mine & set(u.group_list)]

@@ -9,7 +9,7 @@ from typing import Any
 from flask import request
 from werkzeug.exceptions import Forbidden as HTTPForbidden
 
-from designer.extensions import db
+from designer.extensions import db, db_session
 from designer.models import AuditEvent, User
 from designer.services import audit
 from designer.services.audit import CASEWORK_ROLES, ROLE_ORDER
@@ -24,7 +24,7 @@ def record(user: User, action: str, *, commit: bool = True, **fields: Any) -> Au
     A read is recorded and committed on its own; a change passes `commit=False` so its audit
     row commits in the same transaction as the change.
     """
-    event = audit.record(db.session, user, action, remote_addr=request.remote_addr or "", **fields)
+    event = audit.record(db_session, user, action, remote_addr=request.remote_addr or "", **fields)
     if commit:
         db.session.commit()
     return event
@@ -48,7 +48,7 @@ def denied(
             f"{action}.denied",
             object_type=object_type,
             object_id=object_id,
-            case_no=audit.case_no_of(db.session, user.tenant_id, object_type, object_id),
+            case_no=audit.case_no_of(db_session, user.tenant_id, object_type, object_id),
             roles=roles,
         )
         raise

@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException
 
 from designer.extensions import db
 from designer.services.errors import ServiceError
+from designer.web.messages import engine_text
 from engine.errors import Conflict, ModelInvalid, NotFound
 
 
@@ -62,7 +63,8 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(Conflict)
     def _conflict(err: Conflict) -> ResponseReturnValue:
-        return _page(409, _("Conflict"), err.message)
+        db.session.rollback()
+        return _page(409, _("Conflict"), engine_text(err))
 
     @app.errorhandler(ModelInvalid)
     def _invalid(err: ModelInvalid) -> ResponseReturnValue:

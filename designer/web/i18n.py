@@ -6,7 +6,16 @@ import json
 from datetime import date
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, current_app, redirect, request, session, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    current_app,
+    has_request_context,
+    redirect,
+    request,
+    session,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import format_date, format_datetime, get_locale
 
@@ -17,7 +26,9 @@ _ALIASES = {"no": "nb", "nn": "nb", "nb": "nb", "en": "en"}
 
 
 def select_locale() -> str:
-    """The UI language for this request."""
+    """The UI language for this request (the default outside a request: workers, commands)."""
+    if not has_request_context():
+        return str(current_app.config["BABEL_DEFAULT_LOCALE"])
     chosen = session.get("lang")
     if chosen in current_app.config["LANGUAGES"]:
         return str(chosen)

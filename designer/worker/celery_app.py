@@ -1,9 +1,10 @@
-"""Celery workers for timers and connectors: `celery -A designer.worker.celery_app worker` / `beat`.
+"""Celery workers for background work: `celery -A designer.worker.celery_app worker` / `beat`.
 
-Set FLYTVERK_BROKER_URL (redis://...) for the web server and the workers alike. Beat sends
-`flytverk.tick` every SCHEDULER_INTERVAL seconds; the web process sends `flytverk.run_job`
-after each commit that queued a connector job. Both tasks end in designer.background, whose
-row locks make any number of workers safe, so a message delivered twice does no harm.
+Set FLYTVERK_BROKER_URL (redis://...) for the web server and the workers alike. Beat (one
+per installation) sends `flytverk.tick` every SCHEDULER_INTERVAL seconds and `flytverk.daily`
+once a day; the web process sends `flytverk.run_job` after each commit that queued a
+connector job. Every task ends in designer.worker.tick (row locks) or designer.worker.daily
+(a lease), so any number of workers is safe and a message delivered twice does no harm.
 """
 
 from __future__ import annotations
@@ -11,16 +12,22 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 
 from celery import Celery
+from celery.schedules import crontab
 from flask import Flask
 
-from designer import worker as background
 from designer.extensions import db
+from designer.worker import daily, tick
 
 TICK = "flytverk.tick"
 RUN_JOB = "flytverk.run_job"
+DAILY = "flytverk.daily"
+DAILY_AT = {"hour": 2, "minute": 15}  # UTC, a quiet hour
+# A daily message delivered twice (or two beats) must not run the jobs twice in one day.
+DAILY_AGAIN_AFTER = timedelta(hours=12)
 # The web request has committed already: try the broker briefly, then leave it to the tick.
 PUBLISH_RETRY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 PUBLISH_TIMEOUTS = {"socket_connect_timeout": 2, "socket_timeout": 5}
@@ -68,7 +75,8 @@ def settings(config: Mapping[str, Any]) -> dict[str, Any]:
                 "schedule": interval,
                 # A tick nobody took in time is superseded by the next one.
                 "options": {"expires": interval},
-            }
+            },
+            DAILY: {"task": DAILY, "schedule": crontab(**DAILY_AT)},
         },
     }
 
@@ -78,15 +86,21 @@ celery.add_defaults(lambda: settings(flask_app().config))
 
 
 @celery.task(name=TICK)
-def tick() -> int:
-    """Fire due timers and run due connector jobs; return how many did something."""
-    return background.work_once(flask_app())
+def tick_task() -> int:
+    """Fire due timers, run due connector jobs, send the outbox; return timers + jobs."""
+    return tick.work_once(flask_app(), daily=False)  # beat sends the daily task itself
+
+
+@celery.task(name=DAILY)
+def daily_task() -> list[str]:
+    """Run the daily jobs (retention, digest) this worker wins the lease of."""
+    return daily.run_daily(flask_app(), every=DAILY_AGAIN_AFTER)
 
 
 @celery.task(name=RUN_JOB)
 def run_job(job_id: int) -> bool:
     """Run one connector job if it is still due; False when another worker had it."""
-    return background.run_job(flask_app(), job_id)
+    return tick.run_job(flask_app(), job_id)
 
 
 def producer_of(app: Flask) -> Celery:

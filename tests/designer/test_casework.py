@@ -38,7 +38,7 @@ def test_stale_form_gets_a_conflict_and_the_current_state(login_as):
     fields = sara.hidden_fields(url)
     assert sara.submit(url, REVIEW).status_code == 302
     again = sara.client.post(url, data={**fields, **REVIEW})
-    assert again.status_code == 200
+    assert again.status_code == 409  # was 200: a POST to a completed task is a conflict
     assert "Denne oppgaven er ikke lenger åpen" in text_of(again)
 
 

@@ -98,6 +98,9 @@ def test_the_celery_settings_are_the_documented_ones(app: Flask) -> None:
     tick = settings["beat_schedule"]["flytverk.tick"]
     assert tick["task"] == "flytverk.tick"
     assert tick["schedule"] == float(app.config["SCHEDULER_INTERVAL"])
+    daily = settings["beat_schedule"]["flytverk.daily"]  # one beat: retention, digest daily
+    assert daily["task"] == "flytverk.daily"
+    assert (daily["schedule"].hour, daily["schedule"].minute) == ({2}, {15})
     with pytest.raises(RuntimeError, match="FLYTVERK_BROKER_URL"):
         celery_worker.settings({**app.config, "BROKER_URL": None})
 

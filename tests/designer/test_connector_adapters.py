@@ -11,7 +11,7 @@ from sqlalchemy import select
 from designer.extensions import db
 from designer.integrations import build_registry
 from designer.models import OutboxMessage, PaymentOrder, User
-from engine.connectors import CallContext, ConnectorFailed
+from engine.api import CallContext, ConnectorFailed
 
 SENT: list[tuple[dict[str, Any], CallContext]] = []
 
@@ -53,7 +53,9 @@ def _an_instance(app: Flask) -> int:
     with app.test_request_context():
         kari = db.session.scalars(select(User).where(User.username == "kari")).one()
         _model, version = cases.published_version(kari.tenant_id, "parking_permit")
-        return cases.apply(kari, version, dict(PARKING_APPLICATION)).id
+        instance = cases.apply(db.session, kari, version, dict(PARKING_APPLICATION))
+        db.session.commit()
+        return instance.id
 
 
 def test_a_municipality_plugs_in_its_own_letter_adapter(app: Flask) -> None:

@@ -65,9 +65,13 @@ def test_a_clear_case_is_granted_at_once_paid_and_explained(app: Flask, login_as
         order = db.session.scalars(select(PaymentOrder)).one()
         assert (order.amount, order.account) == (Decimal("3900.00"), "12345678903")
         assert order.reference == "Kontingentkassa – Emma"
-        letter = db.session.scalars(
-            select(OutboxMessage).where(OutboxMessage.instance_id == instance.id)
-        ).one()
+        letter, notice = db.session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.instance_id == instance.id)
+            .order_by(OutboxMessage.id)
+        ).all()
+        # Decided by the connector job, not in a request: the citizen is told all the same.
+        assert notice.kind == "decision" and notice.recipient == "kari@example.no"
         assert "Du får 3900 kr i støtte til Fotball, Skotfoss IL for Emma" in letter.body_text
         kinds = [
             e.kind

@@ -10,6 +10,7 @@ from werkzeug.security import generate_password_hash
 
 from designer.extensions import db
 from designer.identity import login_security as security
+from designer.identity import reset_tokens
 from designer.identity.login_security import LoginAttempt, PasswordResetToken
 from designer.models import OutboxMessage, User
 from engine.models import utcnow
@@ -102,23 +103,26 @@ def test_lockout_ends_after_the_lockout_period(app):
     start = utcnow() - timedelta(hours=1)
     with app.app_context():
         for _ in range(5):
-            assert security.authenticate("kari", "wrong", "10.0.0.1", start).user is None
-        verdict = security.authenticate("kari", "demo", "10.0.0.1", start + timedelta(minutes=14))
+            assert (
+                security.authenticate(db.session, "kari", "wrong", "10.0.0.1", start).user is None
+            )
+        at = start + timedelta(minutes=14)
+        verdict = security.authenticate(db.session, "kari", "demo", "10.0.0.1", at)
         assert verdict.user is None
         assert verdict.locked_until == start + timedelta(minutes=15)
         later = start + timedelta(minutes=15, seconds=1)
-        assert security.authenticate("kari", "demo", "10.0.0.1", later).user is not None
+        assert security.authenticate(db.session, "kari", "demo", "10.0.0.1", later).user is not None
 
 
 def test_failures_spread_beyond_the_window_do_not_lock(app):
     start = utcnow() - timedelta(hours=2)
     with app.app_context():
         for minute in range(0, 80, 16):  # five failures, never five within 15 minutes
-            verdict = security.authenticate(
-                "kari", "x", "10.0.0.1", start + timedelta(minutes=minute)
-            )
+            at = start + timedelta(minutes=minute)
+            verdict = security.authenticate(db.session, "kari", "x", "10.0.0.1", at)
             assert verdict.locked_until is None
-        assert security.authenticate("kari", "demo", "10.0.0.1", start + timedelta(minutes=81)).user
+        at = start + timedelta(minutes=81)
+        assert security.authenticate(db.session, "kari", "demo", "10.0.0.1", at).user
 
 
 def test_a_locked_account_opens_again_in_the_browser_when_the_lock_is_old(app, client):
@@ -154,8 +158,26 @@ def test_weaker_hashes_are_upgraded_at_login(app, client):
         db.session.commit()
     assert _try(client, "kari", "demo").status_code == 302
     stored = _user(app, "kari").password_hash
-    assert stored.startswith(security.PASSWORD_METHOD + "$")
-    assert not security.needs_rehash(stored)
+    assert stored.startswith(app.config["PASSWORD_METHOD"] + "$")
+    with app.app_context():
+        assert not security.needs_rehash(stored)
+    # The configured (cheap, TESTING) method is not rehashed again at the next login.
+    client.post("/logout", data={"csrf_token": Browser(client).csrf("/cases")})
+    assert _try(client, "kari", "demo").status_code == 302
+    assert _user(app, "kari").password_hash == stored
+
+
+def test_production_hashes_with_the_pinned_scrypt(tmp_path):
+    from designer import create_app
+
+    app = create_app({"SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    assert app.config["PASSWORD_METHOD"] == security.PASSWORD_METHOD == "scrypt:32768:8:1"
+    with app.app_context():
+        user = User(username="p", name="P", tenant_id=1)
+        user.set_password("rosa elefanter danser")
+        assert user.password_hash.startswith("scrypt:32768:8:1$")
+        assert not security.needs_rehash(user.password_hash)
+        assert security.needs_rehash(generate_password_hash("x", method="pbkdf2:sha256:1"))
 
 
 # --- password reset ------------------------------------------------------------------------
@@ -235,7 +257,8 @@ def test_an_expired_token_is_refused(app, client):
     kari = _user(app, "kari")
     with app.app_context():
         user = db.session.get(User, kari.id)
-        token = security.issue_reset_token(user, "10.0.0.1", utcnow() - timedelta(minutes=61))
+        token = reset_tokens.issue(db.session, user, "10.0.0.1", utcnow() - timedelta(minutes=61))
+        db.session.commit()
     assert token
     page = client.get(f"/password/reset/{token}")
     assert page.status_code == 400
@@ -307,10 +330,10 @@ def test_weak_or_mismatched_new_passwords_are_refused(app, client):
 
 
 def test_reset_mails_per_account_and_requests_per_address_are_limited(app, client):
+    app.config["PASSWORD_RESET_IP_MAX_REQUESTS"] = 5
     for _ in range(4):
         assert _request_reset(client, "kari").status_code == 302
     assert len(_reset_mails(app, "kari@example.no")) == 3
-    app.config["PASSWORD_RESET_IP_MAX_REQUESTS"] = 5
     assert _request_reset(client, "ola").status_code == 302
     blocked = _request_reset(client, "ola")
     assert blocked.status_code == 429
@@ -319,8 +342,14 @@ def test_reset_mails_per_account_and_requests_per_address_are_limited(app, clien
 
 
 def test_a_delivered_or_failed_mail_leaves_no_working_link_in_the_outbox(app, client):
+    from designer.notify.outbox import MAX_ATTEMPTS, deliver_pending
+
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=9, MAIL_TIMEOUT=1)  # refused
     _request_reset(client, "kari")
+    assert LINK.search(_reset_mails(app, "kari@example.no")[-1])  # not sent in the request
+    with app.app_context():
+        for attempt in range(MAX_ATTEMPTS):  # the worker tries until it gives up
+            deliver_pending(db.session, app.config, now=utcnow() + timedelta(hours=attempt + 1))
     body = _reset_mails(app, "kari@example.no")[-1]
     assert "http://localhost/password/reset/" in body
     assert not LINK.search(body)
@@ -360,7 +389,7 @@ def test_reset_pages_for_garbage_tokens_are_400(client):
 def test_old_attempts_are_forgotten(app):
     now = utcnow()
     with app.app_context():
-        security.authenticate("kari", "wrong", "10.0.0.1", now - timedelta(days=2))
-        security.authenticate("kari", "wrong", "10.0.0.1", now)
+        security.authenticate(db.session, "kari", "wrong", "10.0.0.1", now - timedelta(days=2))
+        security.authenticate(db.session, "kari", "wrong", "10.0.0.1", now)
         times = db.session.scalars(select(LoginAttempt.created_at)).all()
     assert times == [now]

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from designer.extensions import db
 from designer.models import OutboxMessage, User
 from designer.notify import (
+    deliver_pending,
     mask,
     notify_assignment,
     notify_decision,
@@ -84,6 +85,12 @@ def _last_notification(instance_id: int) -> Event:
     return db.session.scalars(select(Event).where(*where).order_by(Event.id.desc())).first()
 
 
+def _deliver(app: Flask, **kwargs: Any) -> int:
+    """What the worker tick does after commit: send the outbox."""
+    with app.app_context():
+        return deliver_pending(db.session, app.config, **kwargs)
+
+
 def _body(message: EmailMessage) -> str:
     return message.get_body(preferencelist=("plain",)).get_content()
 
@@ -98,12 +105,16 @@ def test_addresses_are_masked_for_the_timeline(address: str, masked: str) -> Non
 
 def test_decision_is_mailed_over_smtp_and_recorded(app, login_as, smtp):
     instance_id = _case(app, login_as, doctor_statement="no")  # rejected at once
+    with app.app_context():  # the request only wrote it into the outbox
+        message = db.session.query(OutboxMessage).filter_by(instance_id=instance_id).one()
+        assert message.status == "outbox" and smtp.messages == []
+    assert _deliver(app) == 1
+    assert _deliver(app) == 0  # sent once, never again
     with app.test_request_context():
         instance = db.session.get(Instance, instance_id)
         case_no = instance.case_no
-        # Applying sent it already: the instant rejection is a decision.
         message = db.session.query(OutboxMessage).filter_by(instance_id=instance_id).one()
-        assert message.status == "sent" and message.error is None
+        assert message.status == "sent" and message.error is None and message.attempts == 1
 
         [mail] = smtp.to("kari@example.no")
         assert mail["To"] == "kari@example.no"
@@ -125,7 +136,7 @@ def test_decision_is_mailed_over_smtp_and_recorded(app, login_as, smtp):
             "to": "k***@example.no",
             "subject": f"Saken din {case_no} har fått vedtak",
             "template": "decision",
-            "status": "sent",
+            "status": "outbox",  # written with the decision; the outbox row says "sent"
         }
         assert event.actor == "system"
 
@@ -137,7 +148,11 @@ def test_english_e_mails_when_asked(app, login_as, smtp):
         message = notify_more_information(
             instance, _user("kari"), "Send oss legeerklæringen.", locale="en"
         )
-        assert message is not None and message.status == "sent"
+        assert message is not None and message.status == "outbox"
+        db.session.commit()
+    assert _deliver(app) == 1
+    with app.test_request_context():
+        instance = db.session.get(Instance, instance_id)
         [mail] = smtp.to("kari@example.no")
         assert mail["Subject"] == f"We need more information in case {instance.case_no}"
         assert "we need more information from you" in _body(mail)
@@ -154,11 +169,16 @@ def test_smtp_down_records_the_error_and_raises_nothing(app, login_as):
     with app.test_request_context():
         instance = db.session.get(Instance, instance_id)
         message = notify_more_information(instance, _user("kari"), "Vi mangler et vedlegg.")
-        assert message is not None and message.status == "failed"
-        assert message.sent_at is None
+        assert message is not None
+        message_id = message.id
+        db.session.commit()
+    assert _deliver(app) == 0
+    with app.app_context():
+        message = db.session.get(OutboxMessage, message_id)
+        assert message.status == "failed" and message.sent_at is None
         assert "ConnectionRefusedError" in message.error
-        assert _last_notification(instance_id).summary["status"] == "failed"
-        assert instance.status == "running"  # the case is untouched
+        assert message.attempts == 1 and message.next_attempt_at is not None  # retried later
+        assert db.session.get(Instance, instance_id).status == "running"  # case untouched
 
 
 def test_without_mail_server_the_message_stays_in_the_outbox(app, login_as):
@@ -228,8 +248,10 @@ def test_daily_digest_goes_to_the_caseworkers_of_each_group(app, login_as, smtp)
         assert "sara@example.no" in in_group
 
         count = send_daily_digest(tenant_id, utcnow() - timedelta(hours=24))
+        db.session.commit()
 
     assert count == len(in_group) + 1
+    assert _deliver(app) == count
     recipients = {r for rcpts, _ in smtp.messages for r in rcpts}
     assert recipients == in_group | {"bjorn@example.no"}
     [sara_mail] = smtp.to("sara@example.no")

@@ -11,9 +11,8 @@ import pytest
 from sqlalchemy import func, select
 
 from designer.extensions import db
-from designer.models import ApiToken, OutboxMessage, User
+from designer.models import ApiToken, OutboxMessage, User, is_citizen_lane
 from designer.services import inbox
-from designer.services.lanes import is_citizen_lane
 from designer.web.api.views import hash_token
 from engine import runtime
 from engine.models import HumanTask, Instance, Tenant
@@ -254,9 +253,9 @@ def test_caseworkers_never_see_or_open_the_citizens_task(app, client, token, log
     with app.app_context():
         ivar = db.session.scalar(select(User).where(User.username == "ivar"))
         assert ivar.group_list == ["Saksbehandler"]
-        load = inbox.workload(ivar)
+        load = inbox.team_workload(db.session, ivar)
         assert load["unassigned"] == {} and load["oldest"] is None and load["overdue"] == 0
-        assert inbox.inbox(ivar, inbox.InboxQuery()).total == 0
+        assert inbox.page(db.session, ivar, inbox.InboxQuery()).total == 0
         assert db.session.get(HumanTask, task_id).assignee is None
 
 
@@ -287,9 +286,14 @@ def test_a_stale_version_is_a_conflict(app, client, token, login_as):
     assert _instance(app, case_no).status == "running"
     fields = _form_values(kari, url)
     assert kari.client.post(url, data={**fields, "offer_answer": "yes"}).status_code == 302
-    # The same answer sent twice (a double click, the back button) is refused, not repeated.
+    # The same form sent twice (a double click, a lost response): the first receipt again.
     again = kari.client.post(url, data={**fields, "offer_answer": "no"})
-    assert again.status_code == 409 and "allerede besvart" in text_of(again)
+    assert again.status_code == 302 and "answered=1" in again.headers["Location"]
+    assert _instance(app, case_no).outcome is None
+    # A fresh form for the answered task (another tab) is refused, not repeated.
+    fields["submission_key"] = "another-tab"
+    other = kari.client.post(url, data={**fields, "offer_answer": "no"})
+    assert other.status_code == 409 and "allerede besvart" in text_of(other)
     assert _instance(app, case_no).outcome is None
 
 

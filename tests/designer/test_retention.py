@@ -15,7 +15,7 @@ from designer.extensions import db
 from designer.models import Attachment, PaymentOrder, User
 from designer.services import retention, uploads
 from designer.services.catalog import install, read_folder, shipped_folders
-from designer.worker import daily_retention, work_once
+from designer.worker import run_daily, run_retention, work_once
 from engine import runtime
 from engine.models import Base, Event, Instance, ProcessModel, Tenant, utcnow
 from tests.factories import PARKING_APPLICATION, text_of
@@ -185,7 +185,7 @@ def test_only_closed_cases_past_the_period_of_their_own_service_and_tenant_quali
         )
         db.session.commit()
 
-        report = retention.run(db.session, dry_run=True)
+        report = run_retention(db.session, dry_run=True)
         home = app.config["DEFAULT_TENANT"]
         assert [(s.tenant, s.service, s.anonymised) for s in report.services] == [
             (home, "parking_permit", 1)
@@ -201,7 +201,7 @@ def test_only_closed_cases_past_the_period_of_their_own_service_and_tenant_quali
             .values(settings={"retention_days": 30})
         )
         db.session.commit()
-        only_other = retention.run(db.session, dry_run=True, tenant_id=other.id)
+        only_other = run_retention(db.session, dry_run=True, tenant_id=other.id)
         assert [(s.tenant, s.anonymised) for s in only_other.services] == [("skien", 1)]
 
 
@@ -213,7 +213,7 @@ def test_anonymise_removes_every_trace_of_the_applicant_and_keeps_statistics(
         before = _rows_of(instance_id)
         assert any(p in " ".join(sum(before.values(), [])) for p in PERSONAL)
         events_before = len(before["event"])
-        report = retention.run(db.session)
+        report = run_retention(db.session)
         [entry] = report.services
         assert (entry.service, entry.action, entry.anonymised, entry.deleted) == (
             "parking_permit",
@@ -236,7 +236,7 @@ def test_anonymise_removes_every_trace_of_the_applicant_and_keeps_statistics(
         assert after["attachment"] == []
         assert runtime.current_data(db.session, instance) == {}  # the case still opens
 
-        again = retention.run(db.session)
+        again = run_retention(db.session)
         assert again.services == []  # done once
 
 
@@ -250,7 +250,7 @@ def test_anonymised_case_no_longer_shows_to_the_citizen_but_still_to_staff(
     instance_id, _ = _decided_parking_case(app, login_as)
     with app.app_context():
         case_no = _instance_case_no(instance_id)
-        retention.run(db.session)
+        run_retention(db.session)
     kari = login_as("kari")
     assert case_no not in text_of(kari.get("/cases"))
     assert kari.get(f"/cases/{case_no}").status_code == 404
@@ -268,7 +268,7 @@ def test_delete_removes_the_case_every_dependent_row_and_the_files(
         kept = _start(version, kari.actor, aged=False)
         _settings("parking_permit", retention_action="delete", retention_days=365)
         assert sum(len(v) for v in _rows_of(instance_id).values()) > 5
-        report = retention.run(db.session)
+        report = run_retention(db.session)
         assert [(s.deleted, s.anonymised, s.files_removed) for s in report.services] == [(1, 0, 1)]
         assert report.deleted == 1
         assert all(rows == [] for rows in _rows_of(instance_id).values()), _rows_of(instance_id)
@@ -290,7 +290,7 @@ def test_a_case_with_payments_is_anonymised_instead_of_deleted(app: Flask, login
         assert instance.status == "completed"
         _age(instance.id)
         _settings("leisure_subsidy", retention_action="delete")
-        report = retention.run(db.session)
+        report = run_retention(db.session)
         [entry] = report.services
         assert (entry.deleted, entry.anonymised, entry.kept_for_accounting) == (0, 1, 1)
         rows = _rows_of(instance.id)
@@ -308,19 +308,18 @@ def test_dry_run_reports_the_same_numbers_and_changes_nothing(app: Flask, login_
     instance_id, path = _decided_parking_case(app, login_as)
     with app.app_context():
         before = _everything()
-        dry = retention.run(db.session, dry_run=True)
+        dry = run_retention(db.session, dry_run=True)
         db.session.expire_all()
         assert _everything() == before and os.path.exists(path)
         assert dry.dry_run and [(s.anonymised, s.deleted) for s in dry.services] == [(1, 0)]
         assert dry.lines()[0].startswith("DRY RUN")
-        real = retention.run(db.session)
+        real = run_retention(db.session)
         assert [(s.anonymised, s.deleted) for s in real.services] == [(1, 0)]
         assert real.services[0].oldest_completed_at == dry.services[0].oldest_completed_at
 
 
 @pytest.fixture
 def cli(app: Flask) -> Any:
-    retention.init_app(app)  # until designer/__init__.py registers it
     return app.test_cli_runner()
 
 
@@ -351,5 +350,5 @@ def test_the_background_worker_applies_retention_once_a_day(app: Flask, login_as
     work_once(app, now)  # the first tick of the day anonymises the old case
     with app.app_context():
         assert _instance(_instance_case_no(instance_id)).subject == ""
-    assert daily_retention(app, now + timedelta(hours=23)) is False  # not again the same day
-    assert daily_retention(app, now + timedelta(days=1)) is True
+    assert run_daily(app, now + timedelta(hours=23)) == []  # not again the same day
+    assert run_daily(app, now + timedelta(days=1)) == ["retention"]

@@ -5,7 +5,7 @@ Membership changes are audited (`admin.group.add`/`remove`, detail: the group's 
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -13,7 +13,7 @@ from flask_login import current_user
 from designer.extensions import db
 from designer.identity.auth import role_required
 from designer.models import User
-from designer.services import accounts
+from designer.services import accounts, people
 from designer.web.admin import bp
 from designer.web.admin.forms import MemberForm
 from designer.web.admin.users import record
@@ -24,7 +24,7 @@ def _member_request() -> tuple[User, str]:
     form = MemberForm()
     if not form.validate_on_submit():
         abort(400)
-    user = accounts.user_for(db.session, current_user.tenant_id, int(form.user_id.data))
+    user = accounts.user_for(db.session(), current_user.tenant_id, int(form.user_id.data))
     return user, " ".join(form.group.data.split())
 
 
@@ -32,13 +32,17 @@ def _member_request() -> tuple[User, str]:
 @role_required("admin")
 def groups() -> ResponseReturnValue:
     """Every group of the tenant with its members, and forms to change them."""
-    members = accounts.groups_with_members(db.session, current_user.tenant_id)
-    staff = [
-        u
-        for u in accounts.users(db.session, current_user.tenant_id)
-        if not accounts.is_citizen_only(u)
-    ]
-    return render_template("admin/groups.html", members=members, staff=staff, form=MemberForm())
+    raw = request.args.get("page", "1")
+    number = min(int(raw), 100_000) if raw.isdigit() and raw != "0" else 1
+    result = people.groups_with_members(db.session(), current_user.tenant_id, number)
+    staff = people.staff(db.session(), current_user.tenant_id)
+    return render_template(
+        "admin/groups.html",
+        members=result.members,
+        result=result,
+        staff=staff,
+        form=MemberForm(),
+    )
 
 
 @bp.post("/groups/add")

@@ -1,7 +1,7 @@
 """Platform super-admin pages: municipalities (tenants) and their first administrator.
 
 Rule: only an admin of the platform tenant (config PLATFORM_TENANT, else DEFAULT_TENANT)
-may see these pages; see designer/accounts.py. Creating a tenant is audited in the platform
+may see these pages; see designer/services/tenants.py. Creating a tenant is audited in the platform
 tenant's log (`admin.tenant.create`, detail: the first admin's user id).
 """
 
@@ -14,15 +14,16 @@ from flask_login import current_user
 from designer.extensions import db
 from designer.identity.auth import role_required
 from designer.services import accounts
+from designer.services import tenants as tenancy
 from designer.web import auditing as audit
 from designer.web.admin import bp
 from designer.web.admin.forms import TenantForm
-from designer.web.admin.users import show_error, show_password_once
+from designer.web.admin.users import min_length, show_error, show_password_once
 
 
 def _require_super_admin() -> None:
-    slug = accounts.platform_slug(current_app.config)
-    if not accounts.is_super_admin(db.session, current_user, slug):
+    slug = tenancy.platform_slug(current_app.config)
+    if not tenancy.is_super_admin(db.session(), current_user, slug):
         abort(403)
 
 
@@ -31,7 +32,7 @@ def _require_super_admin() -> None:
 def tenants() -> ResponseReturnValue:
     """All municipalities with their number of users."""
     _require_super_admin()
-    return render_template("admin/tenants.html", tenants=accounts.tenants(db.session))
+    return render_template("admin/tenants.html", tenants=tenancy.tenants(db.session()))
 
 
 @bp.route("/tenants/new", methods=["GET", "POST"])
@@ -43,14 +44,15 @@ def create_tenant() -> ResponseReturnValue:
     if form.validate_on_submit():
         password = form.password.data or accounts.temporary_password()
         try:
-            tenant, admin = accounts.create_tenant(
-                db.session,
+            tenant, admin = tenancy.create_tenant(
+                db.session(),
                 slug=form.slug.data,
                 name=form.name.data,
                 admin_username=form.admin_username.data,
                 admin_name=form.admin_name.data,
                 admin_email=form.admin_email.data or "",
                 password=password,
+                min_length=min_length(),
             )
         except accounts.AccountError as err:
             db.session.rollback()

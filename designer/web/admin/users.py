@@ -16,8 +16,9 @@ from flask_wtf import FlaskForm
 
 from designer.extensions import db
 from designer.identity.auth import role_required
+from designer.identity.login_security import setting
 from designer.models import ROLES, User
-from designer.services import accounts
+from designer.services import accounts, people
 from designer.web import auditing as audit
 from designer.web.admin import bp
 from designer.web.admin.forms import ActiveForm, NewStaffForm, PasswordForm, StaffForm, role_labels
@@ -26,7 +27,7 @@ ADMIN_ROLES = ("admin",)
 
 
 def _user(user_id: int) -> User:
-    return accounts.user_for(db.session, current_user.tenant_id, user_id)
+    return accounts.user_for(db.session(), current_user.tenant_id, user_id)
 
 
 def record(action: str, user: User, detail: dict[str, Any] | None = None) -> None:
@@ -42,6 +43,11 @@ def record(action: str, user: User, detail: dict[str, Any] | None = None) -> Non
     )
 
 
+def min_length() -> int:
+    """The configured minimum password length."""
+    return int(setting("PASSWORD_MIN_LENGTH"))
+
+
 def show_error(form: FlaskForm, err: accounts.AccountError) -> None:
     """Show a service error on the form field it concerns (or at the top)."""
     field = getattr(form, err.field, None)
@@ -53,7 +59,7 @@ def show_error(form: FlaskForm, err: accounts.AccountError) -> None:
 
 def _staff_form(user: User, from_request: bool) -> StaffForm:
     """The edit form: the posted values, or the user's current ones."""
-    offered = accounts.offered_groups(db.session, current_user.tenant_id)
+    offered = people.offered_groups(db.session(), current_user.tenant_id)
     names = sorted({*offered, *user.group_list}, key=str.casefold)
     if from_request:
         return StaffForm(group_names=names)
@@ -87,10 +93,13 @@ def users() -> ResponseReturnValue:
     q = request.args.get("q", "").strip()[:100]
     role = request.args.get("role", "")
     role = role if role in ROLES else ""
-    found = accounts.users(db.session, current_user.tenant_id, q, role)
+    raw_page = request.args.get("page", "1")
+    number = min(int(raw_page), 100_000) if raw_page.isdigit() and raw_page != "0" else 1
+    found = accounts.user_page(db.session(), current_user.tenant_id, q, role, number)
     return render_template(
         "admin/users.html",
-        users=found,
+        users=found.users,
+        result=found,
         q=q,
         role=role,
         roles=[("citizen", _("Citizen")), *role_labels()],
@@ -102,12 +111,12 @@ def users() -> ResponseReturnValue:
 @role_required("admin")
 def create_user() -> ResponseReturnValue:
     """Create a staff user and show their temporary password once."""
-    form = NewStaffForm(group_names=accounts.offered_groups(db.session, current_user.tenant_id))
+    form = NewStaffForm(group_names=people.offered_groups(db.session(), current_user.tenant_id))
     if form.validate_on_submit():
         password = form.password.data or accounts.temporary_password()
         try:
             user = accounts.create_staff(
-                db.session,
+                db.session(),
                 current_user.tenant_id,
                 username=form.username.data,
                 name=form.name.data,
@@ -115,6 +124,7 @@ def create_user() -> ResponseReturnValue:
                 roles=form.roles.data,
                 groups=form.group_names(),
                 password=password,
+                min_length=min_length(),
             )
         except accounts.AccountError as err:
             db.session.rollback()
@@ -209,7 +219,7 @@ def set_password(user_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         password = form.password.data or accounts.temporary_password()
         try:
-            accounts.set_password(user, password)
+            accounts.set_password(db.session(), user, password, min_length=min_length())
         except accounts.AccountError as err:
             db.session.rollback()
             show_error(form, err)

@@ -13,11 +13,12 @@ from flask import g, jsonify, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
-from designer.extensions import db
+from designer.extensions import db_session
 from designer.models import ApiToken, User
-from designer.services import cases
+from designer.services import cases, submissions
+from designer.services.errors import Invalid
 from designer.web.api import bp
-from engine import runtime
+from engine import api as runtime
 from engine.errors import EngineError, NotFound, StepFailed
 from engine.models import ProcessModel, ProcessVersion
 from forms.validators import is_valid_fodselsnummer
@@ -46,7 +47,7 @@ def token_required(scope: str) -> Callable[[F], F]:
             header = request.headers.get("Authorization", "")
             if not header.startswith("Bearer "):
                 return jsonify(error="Send a bearer token."), 401
-            token = db.session.scalar(
+            token = db_session.scalar(
                 select(ApiToken).where(ApiToken.token_hash == hash_token(header[7:].strip()))
             )
             if token is None or token.revoked_at is not None:
@@ -62,7 +63,7 @@ def token_required(scope: str) -> Callable[[F], F]:
 
 
 def _starters(tenant_id: int) -> list[ProcessVersion]:
-    models = db.session.scalars(
+    models = db_session.scalars(
         select(ProcessModel)
         .where(
             ProcessModel.tenant_id == tenant_id,
@@ -71,7 +72,7 @@ def _starters(tenant_id: int) -> list[ProcessVersion]:
         )
         .order_by(ProcessModel.id)
     )
-    return [v for m in models if (v := db.session.get(ProcessVersion, m.published_version_id))]
+    return [v for m in models if (v := db_session.get(ProcessVersion, m.published_version_id))]
 
 
 def _citizen(
@@ -87,7 +88,7 @@ def _citizen(
         or not is_valid_fodselsnummer(national_id)
     ):
         return None, (jsonify(error="'citizen' must be a valid 11-digit national id."), 400)
-    people = db.session.scalars(
+    people = db_session.scalars(
         select(User)
         .where(
             User.tenant_id == tenant_id,
@@ -133,16 +134,58 @@ def message() -> ResponseReturnValue:
     if refused is not None:
         return refused
     name, key_text = body["name"], None if key is None else str(key)
+    idempotency = request.headers.get("Idempotency-Key", "").strip()
+    claimed = None
+    if idempotency:
+        try:
+            claimed, first = submissions.claim(
+                db_session,
+                token.tenant_id,
+                submissions.api_scope(token.id),
+                idempotency,
+                token.actor,
+            )
+        except Invalid:
+            return jsonify(error="'Idempotency-Key' must be 1 to 100 characters."), 400
+        if not first:
+            return _repeat(claimed)
+        # Committed first ("in progress"): a start that finds no message start event rolls
+        # the session back, and a concurrent repeat must see the key, not start a case.
+        db_session.commit()
+    answer, status = _deliver(token, name, key_text, payload, citizen)
+    if claimed is not None:
+        if status >= 400:  # nothing was made: the key is free for a corrected retry
+            db_session.rollback()
+            submissions.release(db_session, claimed)
+        else:
+            submissions.settle(db_session, claimed, response={"status": status, "body": answer})
+        db_session.commit()
+    return jsonify(answer), status
+
+
+def _repeat(earlier: Any) -> ResponseReturnValue:
+    """The first response again for a repeated Idempotency-Key; nothing is delivered."""
+    if not earlier.response:
+        return jsonify(error="A request with this Idempotency-Key is still being handled."), 409
+    response = jsonify(earlier.response.get("body") or {})
+    response.headers["Idempotent-Replayed"] = "true"
+    return response, int(earlier.response.get("status") or 200)
+
+
+def _deliver(
+    token: ApiToken, name: str, key_text: str | None, payload: dict[str, Any], citizen: User | None
+) -> tuple[dict[str, Any], int]:
+    """Deliver or start; the JSON answer and its status."""
     try:
         delivered = runtime.receive(
-            db.session, token.tenant_id, name, key_text, payload, token.actor
+            db_session, token.tenant_id, name, key_text, payload, token.actor
         )
         if delivered is not None:
-            return jsonify(delivered_to=delivered.case_no, status=delivered.status)
+            return {"delivered_to": delivered.case_no, "status": delivered.status}, 200
         for version in _starters(token.tenant_id):
             try:
                 started = runtime.start(
-                    db.session,
+                    db_session,
                     version,
                     data=payload,
                     actor=token.actor,
@@ -153,12 +196,12 @@ def message() -> ResponseReturnValue:
                 )
             except NotFound:
                 continue
-            cases.tell_applicant(started)
-            return jsonify(started=started.case_no, status=started.status), 201
+            return {"started": started.case_no, "status": started.status}, 201
     except StepFailed as err:
-        return jsonify(error=err.message), 422
+        return {"error": err.message}, 422
     except EngineError as err:
-        return jsonify(error=err.message), 409
-    return jsonify(
-        error=f"No case waits for the message '{name}' with that key, and no service starts on it."
-    ), 404
+        return {"error": err.message}, 409
+    return {
+        "error": f"No case waits for the message '{name}' with that key, "
+        "and no service starts on it."
+    }, 404

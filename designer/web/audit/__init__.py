@@ -10,6 +10,7 @@ from flask import Blueprint, Response, render_template, request, stream_with_con
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
+from designer.extensions import db
 from designer.identity.auth import role_required
 from designer.services import audit
 from designer.web import auditing
@@ -39,8 +40,8 @@ def index() -> ResponseReturnValue:
     return render_template(
         "audit/index.html",
         query=query,
-        result=audit.page(tenant_id, query),
-        actors=audit.actors(tenant_id),
+        result=audit.page(db.session(), tenant_id, query),
+        actors=audit.actors(db.session(), tenant_id),
         actions=audit.ACTIONS,
     )
 
@@ -69,7 +70,7 @@ def export() -> ResponseReturnValue:
         out = io.StringIO()
         writer = csv.writer(out)
         writer.writerow(CSV_HEADER)
-        for event in audit.export_rows(tenant_id, query):
+        for event in audit.export_rows(db.session(), tenant_id, query):
             writer.writerow(
                 [
                     _cell(v)

@@ -9,16 +9,15 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from designer import notify
-from designer.extensions import db
+from designer.extensions import db_session
 from designer.identity.auth import role_required
-from designer.models import User
+from designer.models import User, is_citizen_lane
 from designer.services import applications, cases
-from designer.services.lanes import is_citizen_lane
 from designer.web import auditing as audit
 from designer.web.casework import bp
-from engine import runtime
+from designer.web.i18n import locale
+from engine import api as runtime
 from engine.models import Event, HumanTask, Instance
-from engine.transition import Writes
 
 MAX_COMMENT = 4000
 
@@ -29,7 +28,7 @@ def _names(events: list[Event]) -> dict[str, str]:
     }
     if not ids:
         return {}
-    users = db.session.scalars(select(User).where(User.id.in_(ids)))
+    users = db_session.scalars(select(User).where(User.id.in_(ids)))
     return {u.actor: u.name for u in users}
 
 
@@ -51,12 +50,12 @@ def _record_change(action: str, instance: Instance) -> None:
 def case(instance_id: int) -> ResponseReturnValue:
     """Everything about a case: status, data, documents, tasks and the full timeline."""
     with audit.denied(current_user, "case.view", "case", instance_id, audit.CASEWORK_ROLES):
-        instance = cases.instance_for_caseworker(current_user, instance_id)
+        instance = cases.instance_for_caseworker(db_session, current_user, instance_id)
     events = list(
-        db.session.scalars(select(Event).where(Event.instance_id == instance.id).order_by(Event.id))
+        db_session.scalars(select(Event).where(Event.instance_id == instance.id).order_by(Event.id))
     )
-    data = runtime.current_data(db.session, instance)
-    open_tasks = db.session.scalars(
+    data = runtime.current_data(db_session, instance)
+    open_tasks = db_session.scalars(
         select(HumanTask).where(HumanTask.instance_id == instance.id, HumanTask.status == "open")
     ).all()
     # The applicant's own tasks are theirs to answer: staff only see that the case waits.
@@ -66,12 +65,12 @@ def case(instance_id: int) -> ResponseReturnValue:
         instance=instance,
         events=events,
         names=_names(events),
-        status_key=cases.status_key(instance),
-        summary=cases.submitted_summary(instance, data),
-        steps=cases.earlier_steps(instance, data),
+        status_key=cases.status_key(db_session, instance),
+        summary=cases.submitted_summary(instance, data, locale()),
+        steps=cases.earlier_steps(db_session, instance, data, locale()),
         open_tasks=[t for t in open_tasks if not is_citizen_lane(t.lane)],
         awaiting_applicant=awaiting_applicant,
-        attachments=applications.attachments_of(instance),
+        attachments=applications.attachments_of(db_session, instance),
         trail=cases.trail(instance),
     )
     audit.record(
@@ -89,20 +88,20 @@ def case(instance_id: int) -> ResponseReturnValue:
 @role_required("caseworker")
 def request_information(instance_id: int) -> ResponseReturnValue:
     """Ask the applicant for more information: shown on their case page, e-mailed as a notice."""
-    instance = cases.instance_for_caseworker(current_user, instance_id)
+    instance = cases.instance_for_caseworker(db_session, current_user, instance_id)
     text = request.form.get("text", "").strip()
     if not text or len(text) > MAX_COMMENT:
         flash(_("Write what you need, in at most %(n)s characters.", n=MAX_COMMENT), "error")
         return redirect(url_for("casework.case", instance_id=instance.id)), 303
-    writes = Writes(instance.tenant_id)
-    writes.event(current_user.actor, "information_requested", None, {"text": text})
-    writes.flush(db.session, instance.id)
+    runtime.add_event(
+        db_session, instance, current_user.actor, "information_requested", None, {"text": text}
+    )
     _record_change("case.request_information", instance)
-    db.session.commit()
     owner_id = (instance.owner or "")[5:]
-    owner = db.session.get(User, int(owner_id)) if owner_id.isdigit() else None
-    if owner is not None:
-        notify.notify_more_information(instance, owner, text)
+    owner = db_session.get(User, int(owner_id)) if owner_id.isdigit() else None
+    if owner is not None:  # the notice commits with the request, sent after commit
+        notify.notify_more_information(instance, owner, text, session=db_session)
+    db_session.commit()
     flash(_("The applicant is asked for more information."), "success")
     return redirect(url_for("casework.case", instance_id=instance.id) + "#timeline")
 
@@ -111,15 +110,13 @@ def request_information(instance_id: int) -> ResponseReturnValue:
 @role_required("caseworker")
 def comment(instance_id: int) -> ResponseReturnValue:
     """An internal comment on the case timeline (never shown to the citizen)."""
-    instance = cases.instance_for_caseworker(current_user, instance_id)
+    instance = cases.instance_for_caseworker(db_session, current_user, instance_id)
     text = request.form.get("text", "").strip()
     if not text or len(text) > MAX_COMMENT:
         flash(_("Write a comment of at most %(n)s characters.", n=MAX_COMMENT), "error")
         return redirect(url_for("casework.case", instance_id=instance.id)), 303
-    writes = Writes(instance.tenant_id)
-    writes.event(current_user.actor, "comment", None, {"text": text})
-    writes.flush(db.session, instance.id)
+    runtime.add_event(db_session, instance, current_user.actor, "comment", None, {"text": text})
     _record_change("case.comment", instance)
-    db.session.commit()
+    db_session.commit()
     flash(_("The comment is added."), "success")
     return redirect(url_for("casework.case", instance_id=instance.id) + "#timeline")

@@ -6,29 +6,31 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from designer import notify
-from designer.extensions import db
+from designer.extensions import db_session
 from designer.identity.auth import role_required
 from designer.models import User
 from designer.services import cases
 from designer.services import inbox as inbox_queries
 from designer.web import auditing as audit
 from designer.web.casework import bp
-from engine import tasks
+from designer.web.messages import engine_text
+from engine.api import tasks
 from engine.errors import Conflict
 from engine.models import HumanTask
 
 
-def _back(task_id: int) -> ResponseReturnValue:
+def _back(task_id: int) -> WerkzeugResponse:
     target = request.form.get("next", "")
     if target == "inbox":
         return redirect(url_for("casework.inbox"))
     return redirect(url_for("casework.task", task_id=task_id))
 
 
-def _record(action: str, task: HumanTask, **detail: int) -> None:
-    """Audit a change of who holds a task, right after the engine committed it."""
+def _record(action: str, task: HumanTask, commit: bool = False, **detail: int) -> None:
+    """Audit a change of who holds a task: pending, committed with the engine's transition."""
     audit.record(
         current_user,
         action,
@@ -37,6 +39,7 @@ def _record(action: str, task: HumanTask, **detail: int) -> None:
         case_no=task.case_no,
         roles=audit.CASEWORK_ROLES,
         detail=dict(detail),
+        commit=commit,
     )
 
 
@@ -44,13 +47,14 @@ def _record(action: str, task: HumanTask, **detail: int) -> None:
 @role_required("caseworker")
 def claim(task_id: int) -> ResponseReturnValue:
     """Take a task from the group."""
-    task = cases.task_for(current_user, task_id)
-    try:
-        tasks.claim(db.session, current_user.tenant_id, task_id, current_user.actor)
-    except Conflict as err:
-        flash(err.message, "error")
-        return _back(task_id), 303
+    task = cases.task_for(db_session, current_user, task_id)
     _record("task.claim", task)
+    try:
+        tasks.claim(db_session, current_user.tenant_id, task_id, current_user.actor)
+    except Conflict as err:
+        db_session.rollback()
+        flash(engine_text(err), "error")
+        return _back(task_id), 303
     flash(_("The task is yours."), "success")
     return _back(task_id)
 
@@ -59,14 +63,15 @@ def claim(task_id: int) -> ResponseReturnValue:
 @role_required("caseworker")
 def release(task_id: int) -> ResponseReturnValue:
     """Give a task back to the group (your own; a team lead may release any)."""
-    task = cases.task_for(current_user, task_id)
+    task = cases.task_for(db_session, current_user, task_id)
     lead = current_user.has_role("team_lead")
     if task.assignee != current_user.actor and not lead:
-        _record("task.release.denied", task)
+        _record("task.release.denied", task, commit=True)
         abort(403)
+    _record("task.release", task)
     try:
         tasks.assign(
-            db.session,
+            db_session,
             current_user.tenant_id,
             task_id,
             None,
@@ -74,9 +79,9 @@ def release(task_id: int) -> ResponseReturnValue:
             expected=None if lead else current_user.actor,
         )
     except Conflict as err:
-        flash(err.message, "error")
+        db_session.rollback()
+        flash(engine_text(err), "error")
         return _back(task_id), 303
-    _record("task.release", task)
     flash(_("The task is back in the group."), "success")
     return _back(task_id)
 
@@ -85,9 +90,9 @@ def release(task_id: int) -> ResponseReturnValue:
 @role_required("team_lead")
 def assign(task_id: int) -> ResponseReturnValue:
     """A team lead gives a task to a colleague in the task's group."""
-    task = cases.task_for(current_user, task_id)
+    task = cases.task_for(db_session, current_user, task_id)
     raw = request.form.get("assignee", "")
-    colleague = db.session.get(User, int(raw)) if raw.isdigit() else None
+    colleague = db_session.get(User, int(raw)) if raw.isdigit() else None
     if (
         colleague is None
         or colleague.tenant_id != current_user.tenant_id
@@ -99,15 +104,17 @@ def assign(task_id: int) -> ResponseReturnValue:
     if colleague.absent:
         flash(_("%(name)s is marked absent.", name=colleague.name), "error")
         return _back(task_id), 303
+    # Audit row and notice commit with the assignment (the engine commits them with it).
+    _record("task.assign", task, assignee_id=colleague.id)
+    notify.notify_assignment(task, colleague, session=db_session)
     try:
         tasks.assign(
-            db.session, current_user.tenant_id, task_id, colleague.actor, current_user.actor
+            db_session, current_user.tenant_id, task_id, colleague.actor, current_user.actor
         )
     except Conflict as err:
-        flash(err.message, "error")
+        db_session.rollback()
+        flash(engine_text(err), "error")
         return _back(task_id), 303
-    _record("task.assign", task, assignee_id=colleague.id)
-    notify.notify_assignment(cases.task_for(current_user, task_id), colleague)
     flash(_("The task is assigned to %(name)s.", name=colleague.name), "success")
     return _back(task_id)
 
@@ -116,7 +123,9 @@ def assign(task_id: int) -> ResponseReturnValue:
 @role_required("team_lead")
 def workload() -> ResponseReturnValue:
     """The group's workload: open tasks per person, unassigned, overdue, the oldest."""
-    return render_template("casework/workload.html", **inbox_queries.workload(current_user))
+    return render_template(
+        "casework/workload.html", **inbox_queries.team_workload(db_session, current_user)
+    )
 
 
 @bp.post("/absence")
@@ -128,13 +137,13 @@ def absence() -> ResponseReturnValue:
     if raw.isdigit() and int(raw) != current_user.id:
         if not current_user.has_role("team_lead"):
             abort(403)
-        person = db.session.get(User, int(raw))
+        person = db_session.get(User, int(raw))
         if person is None or person.tenant_id != current_user.tenant_id:
             abort(404)
     person.absent = request.form.get("absent") == "1"
-    db.session.commit()
+    db_session.commit()
     if person.absent:
-        freed = tasks.release_all(db.session, person.tenant_id, person.actor, current_user.actor)
+        freed = tasks.release_all(db_session, person.tenant_id, person.actor, current_user.actor)
         flash(
             _(
                 "%(name)s is marked absent; %(n)s tasks went back to the group.",

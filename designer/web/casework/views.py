@@ -9,14 +9,17 @@ from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 import forms
-from designer.extensions import db
+from designer.extensions import db_session
 from designer.identity.auth import role_required
-from designer.services import applications, cases
+from designer.services import applications, cases, people
 from designer.services import inbox as inbox_queries
 from designer.services.inbox import InboxQuery
 from designer.web import auditing as audit
 from designer.web.casework import bp
-from engine import runtime
+from designer.web.i18n import locale
+from designer.web.messages import engine_text
+from designer.web.portal.forms import TaskForm, form_class
+from engine import api as runtime
 from engine.errors import Conflict, StepFailed
 from engine.models import HumanTask, utcnow
 
@@ -26,12 +29,12 @@ from engine.models import HumanTask, utcnow
 def inbox() -> ResponseReturnValue:
     """Tasks of the caseworker's groups: views, filters, sorting, search, pages."""
     query = InboxQuery.from_args(request.args)
-    result = inbox_queries.inbox(current_user, query)
+    result = inbox_queries.page(db_session, current_user, query)
     return render_template(
         "casework/inbox.html",
         result=result,
         query=query,
-        services=inbox_queries.services(current_user),
+        services=inbox_queries.service_choices(db_session, current_user),
         now=utcnow(),
     )
 
@@ -39,9 +42,9 @@ def inbox() -> ResponseReturnValue:
 def _render_task(task, form, definition, status: int = 200) -> ResponseReturnValue:  # type: ignore[no-untyped-def]
     instance = task.instance
     data = (
-        runtime.task_data(db.session, instance, task.task_uuid)
+        runtime.task_data(db_session, instance, task.task_uuid)
         if task.status == "open"
-        else runtime.current_data(db.session, instance)
+        else runtime.current_data(db_session, instance)
     )
     return render_template(
         "casework/task.html",
@@ -49,14 +52,14 @@ def _render_task(task, form, definition, status: int = 200) -> ResponseReturnVal
         instance=instance,
         form=form,
         definition=definition,
-        summary=cases.submitted_summary(instance, data),
-        steps=cases.earlier_steps(instance, data),
-        colleagues=inbox_queries.colleagues(current_user)
+        summary=cases.submitted_summary(instance, data, locale()),
+        steps=cases.earlier_steps(db_session, instance, data, locale()),
+        colleagues=people.colleagues(db_session, current_user)
         if current_user.has_role("team_lead")
         else [],
-        attachments=applications.attachments_of(instance),
+        attachments=applications.attachments_of(db_session, instance),
         trail=cases.trail(instance),
-        status_key=cases.status_key(instance),
+        status_key=cases.status_key(db_session, instance),
     ), status
 
 
@@ -67,14 +70,14 @@ def task(task_id: int) -> ResponseReturnValue:
     reading = request.method == "GET"
     action = "task.view" if reading else "task.complete"
     with audit.denied(current_user, action, "task", task_id, audit.CASEWORK_ROLES):
-        human = cases.task_for(current_user, task_id)
+        human = cases.task_for(db_session, current_user, task_id)
     response = _task(human)
     if reading:
         _record("task.view", human)
     return response
 
 
-def _record(action: str, human: HumanTask) -> None:
+def _record(action: str, human: HumanTask, *, commit: bool = True) -> None:
     audit.record(
         current_user,
         action,
@@ -83,20 +86,24 @@ def _record(action: str, human: HumanTask) -> None:
         case_no=human.case_no,
         roles=audit.CASEWORK_ROLES,
         detail={"element_id": human.element_id},
+        commit=commit,
     )
 
 
 def _task(human: HumanTask) -> ResponseReturnValue:
     task_id = human.id
     definition = cases.form_definition(human.instance.process_version, human.form)
+    if human.status != "open" and request.method == "POST":
+        flash(_("This task has already been completed."), "error")
+        return _render_task(human, None, definition, 409)
     if human.status != "open" or definition is None:
         return _render_task(human, None, definition)
-    form_cls = cases.form_class(definition, base=cases.TaskForm)
-    data = runtime.task_data(db.session, human.instance, human.task_uuid)
+    form_cls = form_class(definition, base=TaskForm)
+    data = runtime.task_data(db_session, human.instance, human.task_uuid)
     if request.method == "POST":
         if request.form.get("save_only"):
-            cases.save_task_form(current_user, human, request.form)
-            _record("task.save", human)
+            cases.save_task_form(db_session, current_user, human, request.form)
+            _record("task.save", human)  # commits the saved input with its audit row
             flash(_("Your input is saved. The task is still open."), "success")
             return redirect(url_for("casework.task", task_id=human.id))
         form = forms.bind_options(form_cls(), definition, data)
@@ -105,7 +112,7 @@ def _task(human: HumanTask) -> ResponseReturnValue:
             return _render_task(human, form, definition, 422 if form.errors else 200)
     else:  # caseworker forms start from what was saved, or from what the process knows
         if human.saved_form:
-            form = form_cls(formdata=MultiDict(human.saved_form))
+            form = form_cls(formdata=MultiDict([(k, v) for k, v in human.saved_form]))
         else:
             form = form_cls(data=cases.task_prefill(definition, data))
         form = forms.bind_options(form, definition, data)
@@ -113,15 +120,21 @@ def _task(human: HumanTask) -> ResponseReturnValue:
     if form.validate_on_submit():
         raw = form.expected_version.data or ""
         expected = int(raw) if raw.isdigit() else None
+        # The audit row commits with the engine's transition (or rolls back with it).
+        _record("task.complete", human, commit=False)
         try:
-            cases.complete_task(current_user, human, forms.typed_data(form, definition), expected)
+            cases.complete_task(
+                db_session, current_user, human, forms.typed_data(form, definition), expected
+            )
         except Conflict as err:
-            flash(err.message + " " + _("The page shows the case as it is now."), "error")
-            human = cases.task_for(current_user, task_id)
-            fresh = cases.form_class(definition, base=cases.TaskForm)(formdata=None)
+            db_session.rollback()
+            flash(engine_text(err) + " " + _("The page shows the case as it is now."), "error")
+            human = cases.task_for(db_session, current_user, task_id)
+            fresh = form_class(definition, base=TaskForm)(formdata=None)
             fresh.expected_version.data = str(human.instance.version)
             return _render_task(human, fresh if human.status == "open" else None, definition, 409)
         except StepFailed as err:
+            db_session.rollback()
             flash(
                 _(
                     "The task could not be completed because an automated step failed: %(error)s "
@@ -130,9 +143,8 @@ def _task(human: HumanTask) -> ResponseReturnValue:
                 ),
                 "error",
             )
-            human = cases.task_for(current_user, task_id)
+            human = cases.task_for(db_session, current_user, task_id)
             return _render_task(human, form, definition, 422)
-        _record("task.complete", human)
         flash(_("The task is completed."), "success")
         return redirect(url_for("casework.inbox"))
     return _render_task(human, form, definition, 422 if form.errors else 200)
@@ -142,5 +154,5 @@ def _task(human: HumanTask) -> ResponseReturnValue:
 @role_required("caseworker")
 def diagram(instance_id: int) -> ResponseReturnValue:
     """The BPMN of the version a case runs on, for the diagram viewer."""
-    instance = cases.instance_for_caseworker(current_user, instance_id)
+    instance = cases.instance_for_caseworker(db_session, current_user, instance_id)
     return Response(instance.process_version.bpmn, mimetype="application/xml")

@@ -10,40 +10,19 @@ import json
 from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from wtforms import StringField
-from wtforms.validators import InputRequired, Length, Optional
 
-from designer.extensions import db
+from designer.extensions import db_session
 from designer.identity.auth import role_required
 from designer.services import decisiondrafts, drafts
-from designer.web.modeler import bp, editor
-from engine.errors import Conflict, ModelInvalid, Problem
+from designer.web.modeler import bp
+from designer.web.modeler.common import DecisionForm, problems_json, record, render_edit
+from engine.errors import Conflict, ModelInvalid
 from engine.models import ProcessModel
 
 
-class DecisionForm(FlaskForm):
-    """A new decision table: its name, and a file name if the derived one will not do."""
-
-    title = StringField(
-        _l("Name of the decision table"), validators=[InputRequired(), Length(max=200)]
-    )
-    # The service checks the file name (a safe name is short), with the message to show.
-    file_name = StringField(_l("File name (optional)"), validators=[Optional()])
-
-
-def page_context(model: ProcessModel) -> dict[str, object]:
-    """What the process page needs to list, create and delete decision tables."""
-    return {
-        "decision_files": decisiondrafts.files(model),
-        "decision_form": DecisionForm(prefix="decision"),
-    }
-
-
 def _model(model_id: int) -> ProcessModel:
-    return drafts.model_for(db.session, current_user.tenant_id, model_id)
+    return drafts.model_for(db_session, current_user.tenant_id, model_id)
 
 
 def _refuse_bad_name(name: str) -> ResponseReturnValue | None:
@@ -59,14 +38,10 @@ def _refuse_bad_name(name: str) -> ResponseReturnValue | None:
     return None
 
 
-def _problems(items: list[Problem]) -> list[dict[str, object]]:
-    return [p.as_dict() for p in items]
-
-
 def _page_with_error(model: ProcessModel, message: str, status: int) -> ResponseReturnValue:
     # The process page again (the form keeps what was typed), the reason on top.
     flash(message, "error")
-    return editor.render_edit(model), status
+    return render_edit(model), status
 
 
 @bp.get("/<int:model_id>/decisions")
@@ -86,13 +61,16 @@ def create_decision(model_id: int) -> ResponseReturnValue:
         return _page_with_error(model, _("Give the decision table a name."), 400)
     try:
         name = decisiondrafts.create(
-            model, form.title.data or "", form.file_name.data or "", current_user.name
+            db_session, model, form.title.data or "", form.file_name.data or "", current_user.name
         )
     except ValueError as err:
-        db.session.rollback()
+        db_session.rollback()
         return _page_with_error(model, str(err), 400)
-    editor.record("model.decision.create", model, {"file": name})
-    db.session.commit()
+    except Conflict as err:
+        db_session.rollback()
+        return _page_with_error(model, err.message, 409)
+    record("model.decision.create", model, {"file": name})
+    db_session.commit()
     flash(_("The decision table %(name)s was created.", name=name), "success")
     return redirect(url_for("modeler.edit_decision", model_id=model.id, name=name))
 
@@ -123,7 +101,7 @@ def decision_definition(model_id: int, name: str) -> ResponseReturnValue:
             name=name,
             xml=text,
             revision=decisiondrafts.revision_of(text),
-            problems=_problems(decisiondrafts.problems(model, name)),
+            problems=problems_json(decisiondrafts.problems(model, name)),
         )
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
@@ -136,19 +114,19 @@ def decision_definition(model_id: int, name: str) -> ResponseReturnValue:
     if len(xml) > decisiondrafts.MAX_DMN_CHARS:
         return jsonify(error=_("The decision table is too large."), problems=[]), 413
     try:
-        problems = decisiondrafts.save(model, name, xml, revision, current_user.name)
+        problems = decisiondrafts.save(db_session, model, name, xml, revision, current_user.name)
     except Conflict as err:
-        db.session.rollback()
+        db_session.rollback()
         return jsonify(error=err.message, current_revision=err.current_version), 409
     except ModelInvalid as err:
-        db.session.rollback()
+        db_session.rollback()
         return jsonify(
             error=_("The decision table could not be read, so it was not saved."),
-            problems=_problems(err.problems),
+            problems=problems_json(err.problems),
         ), 400
-    editor.record("model.decision.save", model, {"file": name})
-    db.session.commit()
-    return jsonify(revision=decisiondrafts.revision_of(xml), problems=_problems(problems))
+    record("model.decision.save", model, {"file": name})
+    db_session.commit()
+    return jsonify(revision=decisiondrafts.revision_of(xml), problems=problems_json(problems))
 
 
 @bp.post("/<int:model_id>/decisions/<path:name>/delete")
@@ -159,12 +137,15 @@ def delete_decision(model_id: int, name: str) -> ResponseReturnValue:
     if (refused := _refuse_bad_name(name)) is not None:
         return refused
     try:
-        decisiondrafts.delete(model, name, current_user.name)
+        decisiondrafts.delete(db_session, model, name, current_user.name)
     except decisiondrafts.DecisionInUse as err:
-        db.session.rollback()
+        db_session.rollback()
         return _page_with_error(model, str(err), 409)
-    editor.record("model.decision.delete", model, {"file": name})
-    db.session.commit()
+    except Conflict as err:
+        db_session.rollback()
+        return _page_with_error(model, err.message, 409)
+    record("model.decision.delete", model, {"file": name})
+    db_session.commit()
     flash(_("The decision table %(name)s was deleted.", name=name), "success")
     return redirect(url_for("modeler.edit", model_id=model.id))
 

@@ -16,21 +16,21 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 import forms
-from designer.extensions import db
+from designer.extensions import db_session
 from designer.identity.auth import role_required
 from designer.services import drafts
 from designer.web.i18n import locale
 from designer.web.modeler import bp
-from designer.web.modeler.editor import record
-from engine.errors import NotFound
+from designer.web.modeler.common import record
+from engine.errors import Conflict, NotFound
 from engine.models import ProcessModel
 
 
 def _form(model_id: int, name: str) -> tuple[ProcessModel, str]:
-    model = drafts.model_for(db.session, current_user.tenant_id, model_id)
+    model = drafts.model_for(db_session, current_user.tenant_id, model_id)
     text = model.draft_files.get(f"forms/{name}")
     if text is None or not drafts.FORM_NAME.match(name):
-        raise NotFound(f"No form '{name}'.")
+        raise NotFound(_("No form '%(name)s'.", name=name))
     return model, text
 
 
@@ -64,12 +64,20 @@ def form_definition(model_id: int, name: str) -> ResponseReturnValue:
             error=_("Someone else saved this form after you opened it."),
             current_revision=revision_of(text),
         ), 409
-    problems = drafts.form_problems(body["definition"])
+    problems = drafts.form_problems(body["definition"], FlaskForm)
     if problems:
         return jsonify(error=_("The form was not saved."), problems=problems), 400
-    saved = drafts.save_form(model, name, body["definition"], current_user.name)
+    try:
+        saved = drafts.save_form(db_session, model, name, body["definition"], current_user.name)
+    except Conflict:
+        db_session.rollback()
+        current = model.draft_files.get(f"forms/{name}", "")
+        return jsonify(
+            error=_("Someone else saved this form after you opened it."),
+            current_revision=revision_of(current),
+        ), 409
     record("model.form.save", model, {"form": name})
-    db.session.commit()
+    db_session.commit()
     return jsonify(revision=revision_of(saved), problems=[])
 
 

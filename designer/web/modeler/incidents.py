@@ -11,7 +11,7 @@ from flask_wtf import FlaskForm
 from wtforms import TextAreaField
 from wtforms.validators import InputRequired, Length
 
-from designer.extensions import db
+from designer.extensions import db_session
 from designer.identity.auth import role_required
 from designer.services import incidents
 from designer.web import auditing as audit
@@ -32,11 +32,16 @@ class ContinueForm(FlaskForm):
 @role_required("process_owner", "admin")
 def incident_list() -> ResponseReturnValue:
     """Every case of the municipality that waits for someone to fix an automated step."""
-    return render_template("modeler/incidents.html", items=incidents.open_incidents(current_user))
+    return render_template(
+        "modeler/incidents.html", items=incidents.open_incidents(db_session, current_user)
+    )
 
 
-def _record(action: str, instance_id: int, case_no: str, **detail: str) -> None:
-    """Audit what a process owner or admin did with a case's incident."""
+def _record(
+    action: str, instance_id: int, case_no: str, commit: bool = True, **detail: str
+) -> None:
+    """Audit what a process owner or admin did with a case's incident (`commit=False`: the
+    row commits with the engine's transition that follows)."""
     audit.record(
         current_user,
         action,
@@ -45,6 +50,7 @@ def _record(action: str, instance_id: int, case_no: str, **detail: str) -> None:
         case_no=case_no,
         roles=("process_owner", "admin"),
         detail=dict(detail),
+        commit=commit,
     )
 
 
@@ -55,7 +61,7 @@ def _page(
         render_template(
             "modeler/incident.html",
             incident=incident,
-            events=incidents.history(incident.instance),
+            events=incidents.history(db_session, incident.instance),
             form=form,
         ),
         status,
@@ -66,7 +72,7 @@ def _page(
 @role_required("process_owner", "admin")
 def incident(instance_id: int) -> ResponseReturnValue:
     """One incident: what failed, every attempt, and the two ways on."""
-    found = incidents.incident_for(current_user, instance_id)
+    found = incidents.incident_for(db_session, current_user, instance_id)
     form = ContinueForm()
     if found.job is not None and not form.answer.data:
         form.answer.data = "{\n  \n}"
@@ -79,19 +85,20 @@ def incident(instance_id: int) -> ResponseReturnValue:
 @role_required("process_owner", "admin")
 def incident_retry(instance_id: int) -> ResponseReturnValue:
     """Try the failed step again."""
-    found = incidents.incident_for(current_user, instance_id)
+    found = incidents.incident_for(db_session, current_user, instance_id)
     case_no = found.instance.case_no
+    _record("incident.retry", instance_id, case_no, commit=False, result="running")
     try:
-        instance = incidents.retry(current_user, found)
+        instance = incidents.retry(db_session, current_user, found)
     except StepFailed as err:
+        db_session.rollback()  # the engine rolled the step back; the audit says "failed"
         _record("incident.retry", instance_id, case_no, result="failed")
         flash(_("It failed again: %(error)s", error=err.message), "error")
         return redirect(url_for("modeler.incident", instance_id=instance_id))
     except (Conflict, NotFound):
-        db.session.rollback()
+        db_session.rollback()
         flash(_("This case has no incident to retry any more."), "info")
         return redirect(url_for("modeler.incident_list"))
-    _record("incident.retry", instance_id, case_no, result="running")
     flash(_("Case %(case)s is running again.", case=instance.case_no), "success")
     return redirect(url_for("modeler.incident_list"))
 
@@ -100,7 +107,7 @@ def incident_retry(instance_id: int) -> ResponseReturnValue:
 @role_required("process_owner", "admin")
 def incident_continue(instance_id: int) -> ResponseReturnValue:
     """Continue past a failed connector with data the process owner gives."""
-    found = incidents.incident_for(current_user, instance_id)
+    found = incidents.incident_for(db_session, current_user, instance_id)
     if found.job is None:
         abort(404)
     form = ContinueForm()
@@ -111,17 +118,19 @@ def incident_continue(instance_id: int) -> ResponseReturnValue:
     except ValueError as err:
         form.answer.errors = [str(err)]
         return _page(found, form, 422)
+    _record("incident.continue", instance_id, found.instance.case_no, commit=False)
     try:
-        incidents.continue_with(current_user, found, data)
+        incidents.continue_with(db_session, current_user, found, data)
     except StepFailed as err:
+        db_session.rollback()
         form.answer.errors = [
             _("The case could not go on with this data: %(error)s", error=err.message)
         ]
-        return _page(incidents.incident_for(current_user, instance_id), form, 422)
+        return _page(incidents.incident_for(db_session, current_user, instance_id), form, 422)
     except Conflict:
+        db_session.rollback()
         flash(_("This step is no longer waiting; nothing was changed."), "info")
         return redirect(url_for("modeler.incident_list"))
-    _record("incident.continue", instance_id, found.instance.case_no)
     flash(
         _("Case %(case)s goes on with the data you gave.", case=found.instance.case_no), "success"
     )

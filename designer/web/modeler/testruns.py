@@ -12,18 +12,21 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 import forms
-from designer.extensions import db
+from designer.extensions import db_session
 from designer.identity.auth import role_required
-from designer.services import cases, drafts
+from designer.services import cases, drafts, publishing
+from designer.services import testruns as test_calls
 from designer.web.modeler import bp
-from engine import runtime
+from designer.web.modeler.common import registry
+from designer.web.portal import forms as portal_forms
+from engine import api as engine
 from engine.errors import Conflict, NotFound, StepFailed
 from engine.models import Event, HumanTask, Instance
 
 
 def _test_instance(model_id: int, instance_id: int) -> tuple[object, Instance]:
-    model = drafts.model_for(db.session, current_user.tenant_id, model_id)
-    instance = db.session.get(Instance, instance_id)
+    model = drafts.model_for(db_session, current_user.tenant_id, model_id)
+    instance = db_session.get(Instance, instance_id)
     if (
         instance is None
         or not instance.is_test
@@ -38,21 +41,21 @@ def _test_instance(model_id: int, instance_id: int) -> tuple[object, Instance]:
 @role_required("process_owner")
 def new_test_run(model_id: int) -> ResponseReturnValue:
     """Fill the start form with sample data and start a test instance of the draft."""
-    model = drafts.model_for(db.session, current_user.tenant_id, model_id)
-    problems = drafts.problems(model.draft_bpmn, model.draft_files)
+    model = drafts.model_for(db_session, current_user.tenant_id, model_id)
+    problems = drafts.problems(model.draft_bpmn, model.draft_files, registry())
     if problems:
         status = 400 if request.method == "POST" else 200
         return render_template(
             "modeler/testrun_blocked.html", model=model, problems=problems
         ), status
-    version = drafts.test_snapshot(db.session, model, current_user.name)
+    version = publishing.test_snapshot(db_session, model, current_user.name, registry())
     definition = cases.start_definition(version)
-    form = cases.form_class(definition)() if definition else FlaskForm()
+    form = portal_forms.form_class(definition)() if definition else FlaskForm()
     if form.validate_on_submit():
         data = forms.typed_data(form, definition) if definition else {}
         try:
-            instance = runtime.start(
-                db.session,
+            instance = engine.start(
+                db_session,
                 version,
                 data=data,
                 actor=current_user.actor,
@@ -67,7 +70,7 @@ def new_test_run(model_id: int) -> ResponseReturnValue:
                 return redirect(url_for("modeler.edit", model_id=model.id))
             instance = failed  # type: ignore[assignment]
         return redirect(url_for("modeler.test_run", model_id=model.id, instance_id=instance.id))
-    db.session.rollback()  # the snapshot is only kept when a run starts
+    db_session.rollback()  # the snapshot is only kept when a run starts
     status = 422 if form.errors else 200
     return render_template(
         "modeler/testrun_new.html", model=model, form=form, definition=definition
@@ -79,7 +82,7 @@ def new_test_run(model_id: int) -> ResponseReturnValue:
 def test_run(model_id: int, instance_id: int) -> ResponseReturnValue:
     """Where the token is, the data after each step, and the open tasks' forms."""
     model, instance = _test_instance(model_id, instance_id)
-    tasks = db.session.scalars(
+    tasks = db_session.scalars(
         select(HumanTask)
         .where(HumanTask.instance_id == instance.id, HumanTask.status == "open")
         .order_by(HumanTask.id)
@@ -88,18 +91,18 @@ def test_run(model_id: int, instance_id: int) -> ResponseReturnValue:
     for task in tasks:
         definition = cases.form_definition(instance.process_version, task.form)
         form = (
-            cases.form_class(definition, base=cases.TaskForm)(prefix=f"t{task.id}")
+            portal_forms.form_class(definition, base=portal_forms.TaskForm)(prefix=f"t{task.id}")
             if definition
             else None
         )
         if form is not None:
             form.expected_version.data = str(instance.version)
         task_forms.append((task, definition, form))
-    events = db.session.scalars(
+    events = db_session.scalars(
         select(Event).where(Event.instance_id == instance.id).order_by(Event.id)
     ).all()
     data = json.dumps(
-        runtime.current_data(db.session, instance), ensure_ascii=False, indent=2, sort_keys=True
+        engine.current_data(db_session, instance), ensure_ascii=False, indent=2, sort_keys=True
     )
     return render_template(
         "modeler/testrun.html",
@@ -110,6 +113,7 @@ def test_run(model_id: int, instance_id: int) -> ResponseReturnValue:
         data=data,
         trail=cases.trail(instance),
         active=[t.element_id for t in tasks],
+        would_have=test_calls.would_have(db_session, instance),
     )
 
 
@@ -118,13 +122,13 @@ def test_run(model_id: int, instance_id: int) -> ResponseReturnValue:
 def complete_test_task(model_id: int, instance_id: int, task_id: int) -> ResponseReturnValue:
     """Complete a test run's task with its real form."""
     model, instance = _test_instance(model_id, instance_id)
-    task = db.session.get(HumanTask, task_id)
+    task = db_session.get(HumanTask, task_id)
     if task is None or task.instance_id != instance.id:
         raise NotFound("No such task.")
     definition = cases.form_definition(instance.process_version, task.form)
     if definition is None:
         raise NotFound("The task has no form.")
-    form = cases.form_class(definition, base=cases.TaskForm)(prefix=f"t{task.id}")
+    form = portal_forms.form_class(definition, base=portal_forms.TaskForm)(prefix=f"t{task.id}")
     if not form.validate_on_submit():
         for field, errors in form.errors.items():
             flash(f"{field}: {'; '.join(str(e) for e in errors)}", "error")
@@ -133,8 +137,8 @@ def complete_test_task(model_id: int, instance_id: int, task_id: int) -> Respons
         ), 303
     raw = form.expected_version.data or ""
     try:
-        runtime.complete(
-            db.session,
+        engine.complete(
+            db_session,
             instance.tenant_id,
             task.id,
             forms.typed_data(form, definition),

@@ -11,15 +11,14 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import InputRequired, Length
 
-from designer.extensions import db
+from designer.extensions import db_session
 from designer.identity.auth import role_required
-from designer.services import drafts
-from designer.web import auditing as audit
+from designer.services import drafts, publishing
 from designer.web.modeler import bp
-from designer.web.modeler.editor import record
-from engine import schedules
-from engine.diff import diff
-from engine.errors import ModelInvalid
+from designer.web.modeler.common import record, registry
+from engine.api import diff
+from engine.errors import Conflict, ModelInvalid
+from engine.models import ProcessModel
 
 
 class PublishForm(FlaskForm):
@@ -28,8 +27,8 @@ class PublishForm(FlaskForm):
     comment = StringField(_l("What has changed?"), validators=[InputRequired(), Length(max=500)])
 
 
-def _model(model_id: int):  # type: ignore[no-untyped-def]
-    return drafts.model_for(db.session, current_user.tenant_id, model_id)
+def _model(model_id: int) -> ProcessModel:
+    return drafts.model_for(db_session, current_user.tenant_id, model_id)
 
 
 @bp.route("/<int:model_id>/publish", methods=["GET", "POST"])
@@ -38,21 +37,28 @@ def publish(model_id: int) -> ResponseReturnValue:
     """Freeze the draft as a new live version, unless it has problems."""
     model = _model(model_id)
     form = PublishForm()
-    problems = drafts.problems(model.draft_bpmn, model.draft_files)
+    problems = drafts.problems(model.draft_bpmn, model.draft_files, registry())
     if form.validate_on_submit() and not problems:
         try:
-            version = drafts.publish(
-                db.session, model, current_user.name, form.comment.data.strip()
+            version = publishing.publish(
+                db_session, model, current_user.name, form.comment.data.strip(), registry()
             )
         except ModelInvalid as err:
-            db.session.rollback()
+            db_session.rollback()
             problems = err.problems
+        except Conflict as err:
+            db_session.rollback()
+            flash(err.message, "error")
+            return redirect(url_for("modeler.versions", model_id=model_id)), 303
         else:
-            db.session.commit()
-            schedules.schedule(db.session, version)  # a timer start event: its first wait
-            audit.record(current_user, "model.publish", object_type="model", object_id=model.id)
-            flash(_("Version %(n)s is published and live now.", n=version.number), "success")
-            return redirect(url_for("modeler.versions", model_id=model.id))
+            # One transaction: the version, its audit row and the schedule change (the
+            # engine commits the pending work with the schedule's first transition).
+            record("model.publish", model)
+            number = version.number
+            publishing.schedule(db_session, version)
+            db_session.commit()
+            flash(_("Version %(n)s is published and live now.", n=number), "success")
+            return redirect(url_for("modeler.versions", model_id=model_id))
     status = 400 if request.method == "POST" and (problems or form.errors) else 200
     return render_template(
         "modeler/publish.html", model=model, form=form, problems=problems
@@ -64,11 +70,10 @@ def publish(model_id: int) -> ResponseReturnValue:
 def unpublish(model_id: int) -> ResponseReturnValue:
     """Hide the service from the catalogue; running cases go on."""
     model = _model(model_id)
-    model.published_version_id = None
-    model.updated_by = current_user.name
+    publishing.unpublish(db_session, model, current_user.name)
     record("model.unpublish", model)
-    db.session.commit()
-    schedules.unschedule(db.session, model.tenant_id, model.id)
+    publishing.unschedule(db_session, model)  # commits the pending work with its cancels
+    db_session.commit()
     flash(_("The service is hidden from the catalogue. Running cases continue."), "success")
     return redirect(url_for("modeler.versions", model_id=model.id))
 
@@ -79,7 +84,7 @@ def versions(model_id: int) -> ResponseReturnValue:
     """Who published what, when and why."""
     model = _model(model_id)
     return render_template(
-        "modeler/versions.html", model=model, versions=drafts.versions(db.session, model)
+        "modeler/versions.html", model=model, versions=publishing.versions(db_session, model)
     )
 
 
@@ -89,7 +94,7 @@ def version(model_id: int, number: int) -> ResponseReturnValue:
     """One version, read-only, with downloads."""
     model = _model(model_id)
     return render_template(
-        "modeler/version.html", model=model, version=drafts.version(db.session, model, number)
+        "modeler/version.html", model=model, version=publishing.version(db_session, model, number)
     )
 
 
@@ -98,7 +103,7 @@ def version(model_id: int, number: int) -> ResponseReturnValue:
 def download(model_id: int, number: int) -> ResponseReturnValue:
     """The BPMN file of a version."""
     model = _model(model_id)
-    found = drafts.version(db.session, model, number)
+    found = publishing.version(db_session, model, number)
     return Response(
         found.bpmn,
         mimetype="application/xml",
@@ -118,9 +123,15 @@ def draft_xml(model_id: int) -> ResponseReturnValue:
 def restore(model_id: int, number: int) -> ResponseReturnValue:
     """Copy a version into the draft (the published version stays as it is)."""
     model = _model(model_id)
-    drafts.restore(model, drafts.version(db.session, model, number), current_user.name)
+    source = publishing.version(db_session, model, number)
+    try:
+        drafts.restore(db_session, model, source, current_user.name)
+    except Conflict as err:
+        db_session.rollback()
+        flash(err.message, "error")
+        return redirect(url_for("modeler.versions", model_id=model_id)), 303
     record("model.restore", model, {"version": number})
-    db.session.commit()
+    db_session.commit()
     flash(_("Version %(n)s is copied into the draft.", n=number), "success")
     return redirect(url_for("modeler.edit", model_id=model.id))
 
@@ -138,8 +149,10 @@ def compare(model_id: int) -> ResponseReturnValue:
             title=_("Bad request"),
             message=_("Choose two versions to compare."),
         ), 400
-    old = drafts.version(db.session, model, int(a))
-    new_xml = model.draft_bpmn if b == "draft" else drafts.version(db.session, model, int(b)).bpmn
+    old = publishing.version(db_session, model, int(a))
+    new_xml = (
+        model.draft_bpmn if b == "draft" else publishing.version(db_session, model, int(b)).bpmn
+    )
     try:
         result = diff(old.bpmn, new_xml)
     except ModelInvalid as err:

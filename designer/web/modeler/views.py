@@ -9,16 +9,16 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from sqlalchemy import func, select
 from wtforms import StringField
 from wtforms.validators import InputRequired, Length
 
-from designer.extensions import db
+from designer.extensions import db_session
 from designer.identity.auth import role_required
-from designer.services import drafts
-from designer.web.modeler import bp, editor
+from designer.services import drafts, processes
+from designer.web.modeler import bp
+from designer.web.modeler.common import record, registry
 from engine.errors import ModelInvalid
-from engine.models import Instance, ProcessModel, ProcessVersion
+from engine.models import ProcessModel
 
 
 class NameForm(FlaskForm):
@@ -38,40 +38,19 @@ class ImportForm(FlaskForm):
 
 
 def _model(model_id: int) -> ProcessModel:
-    return drafts.model_for(db.session, current_user.tenant_id, model_id)
+    return drafts.model_for(db_session, current_user.tenant_id, model_id)
 
 
 @bp.get("/")
 @role_required("process_owner")
 def index() -> ResponseReturnValue:
     """The tenant's services with status, last change and running cases."""
-    models = db.session.scalars(
-        select(ProcessModel)
-        .where(ProcessModel.tenant_id == current_user.tenant_id)
-        .order_by(ProcessModel.archived, ProcessModel.name_nb)
-    ).all()
-    running = dict(
-        db.session.execute(
-            select(ProcessVersion.model_id, func.count(Instance.id))
-            .join(Instance, Instance.version_id == ProcessVersion.id)
-            .where(
-                Instance.tenant_id == current_user.tenant_id,
-                Instance.is_test.is_(False),
-                Instance.status.in_(("running", "incident")),
-            )
-            .group_by(ProcessVersion.model_id)
-        ).all()
-    )
-    live = {
-        m.id: db.session.get(ProcessVersion, m.published_version_id)
-        for m in models
-        if m.published_version_id
-    }
+    found = processes.listing(db_session, current_user.tenant_id)
     return render_template(
         "modeler/index.html",
-        models=models,
-        running=running,
-        live=live,
+        models=found.models,
+        running=found.running,
+        live=found.live,
         create_form=NameForm(prefix="create"),
         import_form=ImportForm(prefix="import"),
     )
@@ -86,9 +65,9 @@ def create() -> ResponseReturnValue:
         flash(_("Give the new process a name."), "error")
         return redirect(url_for("modeler.index"))
     model = drafts.create(
-        db.session, current_user.tenant_id, form.name.data.strip(), current_user.name
+        db_session, current_user.tenant_id, form.name.data.strip(), current_user.name
     )
-    db.session.commit()
+    db_session.commit()
     return redirect(url_for("modeler.edit", model_id=model.id))
 
 
@@ -110,14 +89,19 @@ def import_file() -> ResponseReturnValue:
         return redirect(url_for("modeler.index"))
     try:
         model, problems, info = drafts.import_bpmn(
-            db.session, current_user.tenant_id, form.name.data.strip(), xml, current_user.name
+            db_session,
+            current_user.tenant_id,
+            form.name.data.strip(),
+            xml,
+            current_user.name,
+            registry(),
         )
     except ModelInvalid as err:
-        db.session.rollback()
+        db_session.rollback()
         return render_template("modeler/import_failed.html", problems=err.problems), 400
-    db.session.flush()
-    editor.record("model.import", model, {"dialect": str(info.get("dialect", ""))[:50]})
-    db.session.commit()
+    db_session.flush()
+    record("model.import", model, {"dialect": str(info.get("dialect", ""))[:50]})
+    db_session.commit()
     return render_template("modeler/imported.html", model=model, problems=problems, info=info)
 
 
@@ -131,9 +115,8 @@ def rename(model_id: int) -> ResponseReturnValue:
     if not name_nb:
         flash(_("The name cannot be empty."), "error")
         return redirect(url_for("modeler.index")), 303
-    model.name_nb, model.name_en = name_nb, name_en or name_nb
-    model.updated_by = current_user.name
-    db.session.commit()
+    processes.rename(db_session, model, name_nb, name_en, current_user.name)
+    db_session.commit()
     flash(_("The process is renamed."), "success")
     return redirect(url_for("modeler.index"))
 
@@ -143,9 +126,10 @@ def rename(model_id: int) -> ResponseReturnValue:
 def archive(model_id: int) -> ResponseReturnValue:
     """Archive (or bring back) a service; archived services leave the catalogue."""
     model = _model(model_id)
-    model.archived = request.form.get("archived", "1") == "1"
-    model.updated_by = current_user.name
-    db.session.commit()
+    processes.archive(
+        db_session, model, request.form.get("archived", "1") == "1", current_user.name
+    )
+    db_session.commit()
     flash(
         _("The process is archived.") if model.archived else _("The process is active again."),
         "success",

@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
 
-from designer.extensions import db
+from designer.extensions import db_session
 from designer.identity.auth import role_required
 from designer.models import OutboxMessage
 from designer.web.outbox import bp
@@ -27,7 +27,7 @@ def _allowed() -> None:
 def index() -> ResponseReturnValue:
     """The latest e-mails of the municipality, newest first."""
     _allowed()
-    rows = db.session.execute(
+    rows = db_session.execute(
         select(OutboxMessage, Instance.case_no)
         .outerjoin(Instance, OutboxMessage.instance_id == Instance.id)
         .where(OutboxMessage.tenant_id == current_user.tenant_id)
@@ -42,11 +42,11 @@ def index() -> ResponseReturnValue:
 def show(message_id: int) -> ResponseReturnValue:
     """One e-mail as text."""
     _allowed()
-    message = db.session.get(OutboxMessage, message_id)
+    message = db_session.get(OutboxMessage, message_id)
     if message is None or message.tenant_id != current_user.tenant_id:
         abort(404)
     case_no = None
     if message.instance_id is not None:
-        instance = db.session.get(Instance, message.instance_id)
+        instance = db_session.get(Instance, message.instance_id)
         case_no = instance.case_no if instance is not None else None
     return render_template("notify/show.html", message=message, case_no=case_no)

@@ -1,199 +1,35 @@
 """A citizen downloads everything Flytverk holds about them as one JSON file (GDPR art. 15).
 
-Included: the profile (all of the user row but the password hash), every case they own with
-what they submitted, the current case data, the decision, the timeline events that concern
-them, their answers to the municipality's questions, attachments (metadata and a download
-link, not the bytes), letters and e-mails sent to them, and their unfinished applications.
-
-Left out: caseworkers' internal comments and the internal workings of case handling
-(incidents, task assignment between staff, connector calls). Notes made for the internal
-preparation of a case are exempt from self-service access (personopplysningsloven § 16
-first paragraph e, forvaltningsloven § 18 a); a citizen who wants them asks the municipality,
-which assesses them by hand. Other people's data never enters: only rows tied to the user or
-to cases they own are read, within their tenant.
+What is in it and what is left out: see `designer.services.export`.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from flask import Response, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlalchemy import or_, select
 
-from designer.extensions import db
+from designer.extensions import db_session
 from designer.identity.auth import role_required
-from designer.models import OutboxMessage, User
-from designer.services import applications, cases, citizen_tasks
-from designer.services.lanes import is_citizen_lane
+from designer.services import export
 from designer.web.i18n import locale
 from designer.web.portal import bp
-from engine import dmn, runtime
-from engine.models import Event, HumanTask, Instance, utcnow
-from engine.serialization import to_json_value
-
-EXPORT_FORMAT = 1
-PROFILE_SKIP = {"password_hash"}
-# Timeline entries that concern the citizen; internal comments and staff work are left out.
-TIMELINE_KINDS = (
-    "started",
-    "task_completed",
-    "completed",
-    "cancelled",
-    "information_requested",
-    "message_received",
-    "step",
-)
+from engine.models import utcnow
 
 
-def profile(user: User) -> dict[str, Any]:
-    """Every column of the user's row except the password hash."""
-    return {
-        column.name: getattr(user, column.key)
-        for column in User.__mapper__.columns
-        if column.key not in PROFILE_SKIP
-    }
-
-
-def _timeline(instance: Instance) -> list[dict[str, Any]]:
-    events = db.session.scalars(
-        select(Event)
-        .where(Event.instance_id == instance.id, Event.kind.in_(TIMELINE_KINDS))
-        .order_by(Event.id)
-    )
-    rows = []
-    for event in events:
-        summary = event.summary or {}
-        if event.kind == "step" and not summary.get("decision"):
-            continue  # automated plumbing; only decisions are about the citizen
-        row: dict[str, Any] = {"at": event.at, "kind": event.kind, "by": _who(event, instance)}
-        if summary.get("name"):
-            row["name"] = summary["name"]
-        if event.kind == "step":
-            row["explanation"] = dmn.explain(summary, locale())
-        elif event.kind == "information_requested":
-            row["text"] = summary.get("text", "")
-        elif event.kind == "cancelled":
-            row["reason"] = summary.get("reason", "")
-        elif event.kind == "completed":
-            row["outcome"] = summary.get("outcome")
-        rows.append(row)
-    return rows
-
-
-def _who(event: Event, instance: Instance) -> str:
-    if event.actor == instance.owner:
-        return "you"
-    return "system" if event.actor == "system" else "municipality"
-
-
-def _tasks_answered(instance: Instance, data: dict[str, Any]) -> list[dict[str, Any]]:
-    tasks = db.session.scalars(
-        select(HumanTask)
-        .where(HumanTask.instance_id == instance.id, HumanTask.completed_by == instance.owner)
-        .order_by(HumanTask.id)
-    )
-    answers = {a["name"]: a["rows"] for a in citizen_tasks.my_answers(instance, data)}
-    return [
-        {
-            "name": t.name,
-            "opened_at": t.created_at,
-            "answered_at": t.completed_at,
-            "answers": answers.get(t.name, []),
-        }
-        for t in tasks
-        if is_citizen_lane(t.lane)
-    ]
-
-
-def _messages(user: User, instance_ids: list[int]) -> list[dict[str, Any]]:
-    """Letters to the citizen's cases and e-mails to their address (not staff notices)."""
-    to_me = OutboxMessage.recipient.in_([r for r in (user.email, user.national_id) if r])
-    query = select(OutboxMessage).where(
-        OutboxMessage.tenant_id == user.tenant_id,
-        or_(
-            to_me
-            & (OutboxMessage.instance_id.is_(None) | OutboxMessage.instance_id.in_(instance_ids)),
-            OutboxMessage.instance_id.in_(instance_ids) & OutboxMessage.kind.like("letter:%"),
-        ),
-    )
-    return [
-        {
-            "kind": "letter" if m.kind.startswith("letter:") else m.kind,
-            "case_id": m.instance_id,
-            "to": m.recipient,
-            "subject": m.subject,
-            "text": m.body_text,
-            "created_at": m.created_at,
-            "sent_at": m.sent_at,
-            "status": m.status,
-        }
-        for m in db.session.scalars(query.order_by(OutboxMessage.id))
-    ]
-
-
-def _case(instance: Instance) -> dict[str, Any]:
-    data = runtime.current_data(db.session, instance)
-    definition = cases.start_definition(instance.process_version)
-    submitted = {k: data[k] for k in definition.keys if k in data} if definition else {}
-    model = instance.process_version.model
-    return {
-        "id": instance.id,
-        "case_no": instance.case_no,
-        "service": {"key": model.key, "name": model.name_nb},
-        "status": cases.status_key(instance),
-        "created_at": instance.created_at,
-        "completed_at": instance.completed_at,
-        "subject": instance.subject,
-        "decision": instance.result,
-        "submitted": submitted,
-        "current_data": data,
-        "timeline": _timeline(instance),
-        "tasks_answered": _tasks_answered(instance, data),
-        "attachments": [
-            {
-                "filename": a.filename,
-                "media_type": a.media_type,
-                "size": a.size,
-                "sha256": a.sha256,
-                "uploaded_at": a.created_at,
-                "download": url_for("portal.attachment", attachment_id=a.id, _external=True),
-            }
-            for a in applications.attachments_of(instance)
-        ],
-    }
-
-
-def collect(user: User) -> dict[str, Any]:
-    """Everything held about `user`, as plain JSON-ready data."""
-    mine = cases.my_cases(user)
-    return to_json_value(
-        {
-            "format": EXPORT_FORMAT,
-            "exported_at": utcnow(),
-            "profile": profile(user),
-            "cases": [_case(i) for i in mine],
-            "drafts": [
-                {
-                    "service_id": d.model_id,
-                    "created_at": d.created_at,
-                    "updated_at": d.updated_at,
-                    "fields": d.formdata,
-                }
-                for d in applications.my_drafts(user)
-            ],
-            "messages": _messages(user, [i.id for i in mine]),
-        }
-    )
+def _link(attachment_id: int) -> str:
+    return url_for("portal.attachment", attachment_id=attachment_id, _external=True)
 
 
 @bp.get("/my-data")
 @role_required("citizen")
 def my_data() -> ResponseReturnValue:
     """Download all data about the logged-in citizen as a JSON file."""
-    body = json.dumps(collect(current_user), ensure_ascii=False, indent=2)
+    body = json.dumps(
+        export.collect(db_session, current_user, locale(), _link), ensure_ascii=False, indent=2
+    )
     name = f"flytverk-data-{utcnow().date().isoformat()}.json"
     return Response(
         body,

@@ -10,13 +10,16 @@ from werkzeug.datastructures import MultiDict
 
 import forms
 from designer import integrations as connectors
-from designer.extensions import db
+from designer.extensions import db_session
 from designer.identity.auth import role_required
 from designer.identity.tenancy import current_tenant_id
-from designer.services import applications, cases, citizen_tasks, uploads
+from designer.models import SubmissionKey
+from designer.services import applications, cases, citizen_tasks, submissions, uploads
 from designer.web import auditing as audit
+from designer.web.i18n import locale
 from designer.web.portal import bp
-from engine import runtime
+from designer.web.portal.forms import form_class
+from engine import api as engine
 from engine.errors import NotFound, StepFailed
 from engine.models import Instance
 
@@ -25,7 +28,8 @@ from engine.models import Instance
 def index() -> ResponseReturnValue:
     """The catalogue of services."""
     return render_template(
-        "portal/index.html", services=applications.open_for_application(current_tenant_id())
+        "portal/index.html",
+        services=applications.open_for_application(db_session, current_tenant_id()),
     )
 
 
@@ -43,11 +47,14 @@ def apply(key: str) -> ResponseReturnValue:
     if definition is None:
         raise NotFound("This service has no application form.")
     draft_id = _draft_id()
-    draft = applications.application_draft(current_user, draft_id) if draft_id else None
-    form_cls = cases.form_class(definition)
+    draft = applications.application_draft(db_session, current_user, draft_id) if draft_id else None
+    form_cls = form_class(definition)
     if request.method == "POST":
         if request.form.get("save_draft"):
-            saved = applications.save_application_draft(current_user, model, request.form, draft_id)
+            saved = applications.save_application_draft(
+                db_session, current_user, model, request.form, draft_id
+            )
+            db_session.commit()
             flash(_("Your draft is saved. You find it under My cases."), "success")
             return redirect(url_for("portal.apply", key=key, draft=saved.id))
         form = form_cls()
@@ -55,7 +62,7 @@ def apply(key: str) -> ResponseReturnValue:
         if step.submit and form.validate_on_submit():
             return _send(form, definition, version, draft_id)
     elif draft is not None:
-        form = form_cls(formdata=MultiDict(draft.formdata))
+        form = form_cls(formdata=MultiDict([(k, v) for k, v in draft.formdata]))
     else:
         form = form_cls(data=cases.prefill(current_user, definition))
     status = 422 if form.errors else 200
@@ -64,10 +71,38 @@ def apply(key: str) -> ResponseReturnValue:
     ), status
 
 
+def repeat_receipt(earlier: SubmissionKey, *, answer: bool = False) -> ResponseReturnValue:
+    """A submission sent again: the first one's receipt, nothing new."""
+    instance = db_session.get(Instance, earlier.instance_id) if earlier.instance_id else None
+    if instance is None or instance.owner != current_user.actor:
+        flash(_("We have already received this. You find it under My cases."), "success")
+        return redirect(url_for("portal.my_cases"))
+    if answer:
+        flash(_("We had already received your answer."), "success")
+        return redirect(url_for("portal.case", case_no=instance.case_no, answered=1))
+    flash(_("We had already received your application."), "success")
+    return redirect(url_for("portal.case", case_no=instance.case_no, received=1))
+
+
 def _send(form, definition, version, draft_id):  # type: ignore[no-untyped-def]
+    session = db_session
+    key, first = submissions.claim(
+        session,
+        version.tenant_id,
+        submissions.FORM,
+        form.submission_key.data or submissions.new_key(),
+        current_user.actor,
+    )
+    if not first:
+        return repeat_receipt(key)
+    if draft_id:  # goes with the case: committed by its start, or kept if nothing starts
+        applications.delete_draft(session, current_user, draft_id)
     try:
-        instance = cases.apply(current_user, version, forms.typed_data(form, definition))
+        instance = cases.apply(
+            session, current_user, version, forms.typed_data(form, definition), key.id
+        )
     except StepFailed as err:
+        # Kept as an incident, committed by the engine with the key and the uploads.
         flash(
             _(
                 "Your application was received, but an automatic check could not be completed. "
@@ -76,13 +111,10 @@ def _send(form, definition, version, draft_id):  # type: ignore[no-untyped-def]
             "error",
         )
         failed = err.instance
-        if draft_id:
-            applications.delete_draft(current_user, draft_id)
         if failed is None:
             return redirect(url_for("portal.my_cases"))
-        return redirect(url_for("portal.case", case_no=failed.case_no))
-    if draft_id:
-        applications.delete_draft(current_user, draft_id)
+        return redirect(url_for("portal.case", case_no=failed.case_no))  # type: ignore[attr-defined]
+    # The engine committed the case with the key, the uploads and the deleted draft.
     flash(_("Your application has been sent."), "success")
     return redirect(url_for("portal.case", case_no=instance.case_no, received=1))
 
@@ -91,7 +123,8 @@ def _send(form, definition, version, draft_id):  # type: ignore[no-untyped-def]
 @role_required("citizen")
 def delete_draft(draft_id: int) -> ResponseReturnValue:
     """Throw away an unfinished application."""
-    applications.delete_draft(current_user, draft_id)
+    applications.delete_draft(db_session, current_user, draft_id)
+    db_session.commit()
     flash(_("The draft is deleted."), "success")
     return redirect(url_for("portal.my_cases"))
 
@@ -100,14 +133,13 @@ def delete_draft(draft_id: int) -> ResponseReturnValue:
 @role_required("citizen")
 def my_cases() -> ResponseReturnValue:
     """The citizen's cases with status and decision, and unfinished applications."""
-    waiting = citizen_tasks.waiting_for(current_user)
+    waiting = citizen_tasks.waiting_for(db_session, current_user)
     answer_wanted = {t.instance_id for t in waiting}
-    items = [
-        (i, "awaiting-answer" if i.id in answer_wanted else cases.status_key(i))
-        for i in cases.my_cases(current_user)
-    ]
-    drafts = applications.my_drafts(current_user)
-    models = {m.id: m for m in cases.published_services(current_user.tenant_id)}
+    mine = cases.my_cases(db_session, current_user)
+    statuses = cases.status_keys(db_session, mine)
+    items = [(i, "awaiting-answer" if i.id in answer_wanted else statuses[i.id]) for i in mine]
+    drafts = applications.my_drafts(db_session, current_user)
+    models = {m.id: m for m in cases.published_services(db_session, current_user.tenant_id)}
     return render_template(
         "portal/my_cases.html", items=items, drafts=drafts, models=models, waiting=waiting
     )
@@ -117,22 +149,22 @@ def my_cases() -> ResponseReturnValue:
 @role_required("citizen")
 def case(case_no: str) -> ResponseReturnValue:
     """One case: receipt, status, decision and what was submitted."""
-    instance = cases.citizen_case(current_user, case_no)
-    data = runtime.current_data(db.session, instance)
-    waiting = citizen_tasks.open_tasks(instance)
+    instance = cases.citizen_case(db_session, current_user, case_no)
+    data = engine.current_data(db_session, instance)
+    waiting = citizen_tasks.open_tasks(db_session, instance)
     return render_template(
         "portal/case.html",
         instance=instance,
-        status="awaiting-answer" if waiting else cases.status_key(instance),
+        status="awaiting-answer" if waiting else cases.status_key(db_session, instance),
         model=instance.process_version.model,
         waiting=waiting,
-        answers=citizen_tasks.my_answers(instance, data),
+        answers=citizen_tasks.my_answers(db_session, instance, data, locale()),
         answered=request.args.get("answered") == "1",
-        summary=cases.submitted_summary(instance, data),
-        attachments=applications.attachments_of(instance),
+        summary=cases.submitted_summary(instance, data, locale()),
+        attachments=applications.attachments_of(db_session, instance),
         letters=connectors.letters_of(instance.id),
-        requests=cases.information_requests(instance),
-        explanations=cases.explanations(instance),
+        requests=cases.information_requests(db_session, instance),
+        explanations=cases.explanations(db_session, instance, locale()),
         received=request.args.get("received") == "1",
     )
 
@@ -145,8 +177,8 @@ def attachment(attachment_id: int) -> ResponseReturnValue:
     Staff downloads are audited; the applicant fetching their own file is not.
     """
     with audit.denied(current_user, "attachment.download", "attachment", attachment_id):
-        found = applications.attachment_for(current_user, attachment_id)
-    instance = db.session.get(Instance, found.instance_id)
+        found = applications.attachment_for(db_session, current_user, attachment_id)
+    instance = db_session.get(Instance, found.instance_id)
     if instance is not None and instance.owner != current_user.actor:
         audit.record(
             current_user,

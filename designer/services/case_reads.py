@@ -1,0 +1,102 @@
+"""What a case shows people: the application, earlier steps, requests, reasons, its path."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+import forms
+from designer.extensions import db_session
+from engine import api as engine
+from engine.models import Event, HumanTask, Instance
+
+
+def _definition(instance: Instance, name: str | None) -> forms.FormDefinition | None:
+    from designer.services.cases import form_definition
+
+    return form_definition(instance.process_version, name)
+
+
+def submitted_summary(
+    instance: Instance, data: dict[str, Any], locale: str = "nb"
+) -> list[dict[str, Any]]:
+    """The citizen's application as label/value rows."""
+    start_form = engine.spec_for(instance.process_version).start_form
+    definition = _definition(instance, start_form)
+    if definition is None:
+        return []
+    return forms.summary(definition, {k: data[k] for k in definition.keys if k in data}, locale)
+
+
+def earlier_steps(
+    session: Session, instance: Instance, data: dict[str, Any], locale: str = "nb"
+) -> list[dict[str, Any]]:
+    """What people entered in earlier steps (completed tasks' forms), read-only, oldest first."""
+    done = session.scalars(
+        select(HumanTask)
+        .where(HumanTask.instance_id == instance.id, HumanTask.status == "completed")
+        .order_by(HumanTask.completed_at, HumanTask.id)
+    )
+    steps = []
+    for task in done:
+        definition = _definition(instance, task.form)
+        if definition is None:
+            continue
+        rows = forms.summary(definition, {k: data[k] for k in definition.keys if k in data}, locale)
+        if rows:
+            steps.append({"name": task.name, "completed_at": task.completed_at, "rows": rows})
+    return steps
+
+
+def task_prefill(definition: forms.FormDefinition, data: dict[str, Any]) -> dict[str, Any]:
+    """Values for a caseworker form from the process data (fields with the same key)."""
+    values: dict[str, Any] = {}
+    for component in definition.input_components:
+        key = component.get("key")
+        if key in data and data[key] is not None:
+            value = data[key]
+            if component.get("type") == "datetime" and isinstance(value, str):
+                try:
+                    value = date.fromisoformat(value)
+                except ValueError:
+                    continue
+            values[key] = value
+    return values
+
+
+def information_requests(session: Session, instance: Instance) -> list[Event]:
+    """What the caseworkers asked the applicant for, newest first."""
+    return list(
+        session.scalars(
+            select(Event)
+            .where(Event.instance_id == instance.id, Event.kind == "information_requested")
+            .order_by(Event.id.desc())
+        )
+    )
+
+
+def explanations(session: Session, instance: Instance, locale: str = "nb") -> list[str]:
+    """Plain-words reasons of the automatic decisions made in the case (for the citizen)."""
+    events = session.scalars(
+        select(Event)
+        .where(Event.instance_id == instance.id, Event.kind == "step")
+        .order_by(Event.id)
+    )
+    return [engine.explain(e.summary, locale) for e in events if e.summary.get("decision")]
+
+
+def trail(instance: Instance) -> list[str]:
+    """Element ids the case has passed through, for highlighting the diagram."""
+    ids = db_session.scalars(
+        select(Event.element_id)
+        .where(
+            Event.instance_id == instance.id,
+            Event.kind.in_(("step", "task_completed")),
+            Event.element_id.is_not(None),
+        )
+        .order_by(Event.id)
+    )
+    return list(dict.fromkeys(i for i in ids if i))

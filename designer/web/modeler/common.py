@@ -1,0 +1,133 @@
+"""What the modeler's views share: the audit helper, the connector registry, the editor page.
+
+Kept apart from editor.py and decisions.py so neither imports the other.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import current_app, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import StringField
+from wtforms.validators import InputRequired, Length, Optional
+
+from designer.integrations import Registry, registry_of
+from designer.services import decisiondrafts
+from designer.web import auditing as audit
+from designer.web.i18n import locale
+from engine.models import ProcessModel
+
+OWNER_ROLES = ("process_owner",)
+
+
+def record(action: str, model: ProcessModel, detail: dict[str, Any] | None = None) -> None:
+    """Add the audit row for a process owner's change to `model`; the caller commits it."""
+    audit.record(
+        current_user,
+        action,
+        object_type="model",
+        object_id=model.id,
+        roles=OWNER_ROLES,
+        detail=detail,
+        commit=False,
+    )
+
+
+def registry() -> Registry | None:
+    """The app's connector registry, for the checks and the service-task panel."""
+    return registry_of(current_app)
+
+
+def ui_locale() -> str:
+    """The UI language ('nb' or 'en')."""
+    return locale()
+
+
+def problems_json(items: list[Any]) -> list[dict[str, object]]:
+    """Problems as the editors show them."""
+    return [p.as_dict() for p in items]
+
+
+def json_body() -> dict[str, Any]:
+    """The request's JSON object ({} for anything else)."""
+    body = request.get_json(silent=True)
+    return body if isinstance(body, dict) else {}
+
+
+class DecisionForm(FlaskForm):
+    """A new decision table: its name, and a file name if the derived one will not do."""
+
+    title = StringField(
+        _l("Name of the decision table"), validators=[InputRequired(), Length(max=200)]
+    )
+    # The service checks the file name (a safe name is short), with the message to show.
+    file_name = StringField(_l("File name (optional)"), validators=[Optional()])
+
+
+def render_edit(model: ProcessModel) -> str:
+    """The editor page: the diagram, then the draft's forms and decision tables."""
+    form_names = sorted(k[6:] for k in model.draft_files if k.startswith("forms/"))
+    return render_template(
+        "modeler/edit.html",
+        model=model,
+        form_names=form_names,
+        i18n=json.dumps(editor_strings()),
+        decision_files=decisiondrafts.files(model),
+        decision_form=DecisionForm(prefix="decision"),
+    )
+
+
+def editor_strings() -> dict[str, str]:
+    """The BPMN editor's texts in the UI language."""
+    return {
+        "save": _("Save"),
+        "saved": _("Saved"),
+        "unsaved": _("Unsaved changes"),
+        "saving": _("Saving…"),
+        "undo": _("Undo"),
+        "redo": _("Redo"),
+        "zoomIn": _("Zoom in"),
+        "zoomOut": _("Zoom out"),
+        "fit": _("Fit"),
+        "publish": _("Publish…"),
+        "testRun": _("Test run…"),
+        "versions": _("Versions"),
+        "downloadBpmn": _("Download BPMN"),
+        "downloadSvg": _("Download SVG"),
+        "downloadPng": _("Download PNG"),
+        "problems": _("Problems"),
+        "noProblems": _("No problems found."),
+        "conflictTitle": _("Someone else saved"),
+        "reload": _("Reload"),
+        "saveAsCopy": _("Save as copy"),
+        "cancel": _("Cancel"),
+        "form": _("Form"),
+        "newForm": _("Create new form…"),
+        "lane": _("Lane (group)"),
+        "instructions": _("Instructions (Markdown)"),
+        "dueInDays": _("Deadline (days)"),
+        "script": _("Script"),
+        "preScript": _("Script before"),
+        "postScript": _("Script after"),
+        "condition": _("Condition (Python expression)"),
+        "defaultFlow": _("Default flow"),
+        "decision": _("Decision id"),
+        "timerType": _("Timer type"),
+        "timerValue": _("Timer value"),
+        "duration": _("Duration"),
+        "date": _("Date"),
+        "cycle": _("Cycle"),
+        "message": _("Message"),
+        "correlationKey": _("Correlation key (expression)"),
+        "connector": _("Connector"),
+        "calledProcess": _("Called process"),
+        "layoutNotice": _(
+            "The diagram had no layout; one was made automatically. Save to keep it."
+        ),
+        "loadError": _("The diagram could not be loaded."),
+    }

@@ -1,0 +1,69 @@
+"""The tick: fire due timers, run due connector jobs, send the outbox, the daily jobs.
+
+Every way of running background work ends here (the in-process thread, `flask worker`,
+Celery's `flytverk.tick` / `flytverk.run_job`). The engine takes row locks, so any number
+of workers may tick at once.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Flask
+from sqlalchemy.orm import sessionmaker
+
+from designer.extensions import db
+from designer.notify import deliver_pending
+from designer.worker.daily import run_daily
+from engine.api import Registry, run_due, run_one, scheduler
+
+
+def sessions_of(app: Flask) -> sessionmaker:  # type: ignore[type-arg]
+    """A session factory bound to the app's database, for work outside requests."""
+    found = app.extensions.get("flytverk_sessions")
+    if found is None:
+        with app.app_context():
+            found = sessionmaker(bind=db.engine, expire_on_commit=False)
+        app.extensions["flytverk_sessions"] = found
+    return found
+
+
+def connectors_of(app: Flask) -> Registry:
+    """The app's connector registry (built in designer.integrations)."""
+    return app.extensions["flytverk_connectors"]  # type: ignore[no-any-return]
+
+
+def lease_seconds(app: Flask) -> int:
+    """How long a claimed connector job is held before another worker may take it over."""
+    return int(app.config["JOB_LEASE_SECONDS"])
+
+
+def work_once(app: Flask, now: datetime | None = None, *, daily: bool = True) -> int:
+    """Fire due timers, run due connector jobs, then send pending notices; return how many
+    timers and jobs did something (notices are not counted).
+
+    With `daily` (the default; Celery's tick passes False, beat sends the daily task)
+    it also runs the daily jobs whose once-per-installation lease this process wins.
+    """
+    sessions = sessions_of(app)
+    done = scheduler.run_once(sessions, now)
+    done += run_due(sessions, connectors_of(app), now, lease_seconds=lease_seconds(app))
+    deliver_outbox(app, now)
+    if daily:
+        run_daily(app, now)
+    return done
+
+
+def deliver_outbox(app: Flask, now: datetime | None = None) -> int:
+    """Send the outbox's due notices, after the commits that wrote them; return how many."""
+    with sessions_of(app)() as session, app.app_context():  # rendering may need the app
+        sent = deliver_pending(session, app.config, now=now)
+        session.commit()  # each message's claim and result committed already; end cleanly
+    return sent
+
+
+def run_job(app: Flask, job_id: int, now: datetime | None = None) -> bool:
+    """Run one connector job if it is still due (another worker may have taken it)."""
+    return run_one(
+        sessions_of(app), connectors_of(app), job_id, now, lease_seconds=lease_seconds(app)
+    )

@@ -1,0 +1,71 @@
+"""My cases and the catalogue run a bounded number of statements, however many rows they show."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import event, select
+
+from designer.extensions import db
+from designer.models import User
+from designer.services import cases
+from engine import api as engine
+from tests.factories import PARKING_APPLICATION
+
+
+@contextmanager
+def _counted(app: Flask) -> Iterator[list[str]]:
+    with app.app_context():
+        target = db.engine
+    statements: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        statements.append(statement)
+
+    event.listen(target, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(target, "before_cursor_execute", count)
+
+
+def _add_cases(app: Flask, count: int) -> None:
+    with app.app_context():
+        kari = db.session.scalars(select(User).where(User.username == "kari")).one()
+        _, version = cases.published_version(kari.tenant_id, "parking_permit")
+        for _ in range(count):
+            engine.start(
+                db.session,
+                version,
+                data=dict(PARKING_APPLICATION),
+                actor=kari.actor,
+                owner=kari.actor,
+                subject="Kari",
+            )
+
+
+def _statements(app: Flask, browser: Any, url: str) -> int:
+    with _counted(app) as statements:
+        assert browser.get(url).status_code == 200
+    return len(statements)
+
+
+def test_my_cases_does_not_query_per_case(app: Flask, login_as: Any) -> None:
+    kari = login_as("kari")
+    _add_cases(app, 2)
+    few = _statements(app, kari, "/cases")
+    _add_cases(app, 6)
+    many = _statements(app, kari, "/cases")
+    assert many == few, (few, many)
+
+
+def test_the_catalogue_does_not_query_per_service(app: Flask, login_as: Any) -> None:
+    kari = login_as("kari")
+    _statements(app, kari, "/")  # parse the services once
+    with _counted(app) as statements:
+        assert kari.get("/").status_code == 200
+    # Session, user, the services with their versions: a handful, not one per service.
+    assert len(statements) <= 6, statements
