@@ -12,7 +12,7 @@ from designer.extensions import db
 from designer.models import ApiToken
 from designer.worker import work_once
 from engine.models import Instance
-from tests.designer.test_leisure_subsidy import _apply
+from tests.processes.test_leisure_subsidy import _apply
 
 
 def test_every_command_lives_in_designer_cli(app: Flask) -> None:

@@ -8,7 +8,6 @@ from functools import wraps
 from typing import Any, TypeVar, cast
 
 from flask import (
-    Blueprint,
     Flask,
     abort,
     current_app,
@@ -28,6 +27,7 @@ from sqlalchemy import select
 from designer.extensions import db, login_manager
 from designer.identity import login_security as security
 from designer.identity import throttle
+from designer.identity.blueprint import PASSWORD_KEY, bp
 from designer.identity.forms import LoginForm
 from designer.identity.pages import minutes, too_many
 from designer.models import User
@@ -35,10 +35,7 @@ from designer.services import search
 from designer.web.i18n import same_site
 from engine.models import utcnow
 
-bp = Blueprint("auth", __name__)
 F = TypeVar("F", bound=Callable[..., Any])
-# The password fingerprint at login: a password change ends every other session.
-PASSWORD_KEY = "_password_fp"
 
 HOME_BY_ROLE = (
     ("admin", "admin.index"),

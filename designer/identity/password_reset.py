@@ -14,7 +14,7 @@ from werkzeug.routing import BuildError
 from designer.extensions import db
 from designer.identity import login_security as security
 from designer.identity import reset_tokens, throttle
-from designer.identity.auth import PASSWORD_KEY, bp
+from designer.identity.blueprint import PASSWORD_KEY, bp
 from designer.identity.forms import ForgotPasswordForm, ResetPasswordForm
 from designer.identity.pages import too_many
 from designer.models import User

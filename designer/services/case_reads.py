@@ -11,12 +11,25 @@ from sqlalchemy.orm import Session
 import forms
 from designer.extensions import db_session
 from engine import api as engine
-from engine.models import Event, HumanTask, Instance
+from engine.models import Event, HumanTask, Instance, ProcessVersion
+
+_DEFINITIONS: dict[str, forms.FormDefinition] = {}  # by definition text
+
+
+def form_definition(version: ProcessVersion, name: str | None) -> forms.FormDefinition | None:
+    """A version's form definition by file name (parsed once per content)."""
+    if not name:
+        return None
+    text = version.forms().get(name)
+    if text is None:
+        return None
+    definition = _DEFINITIONS.get(text)
+    if definition is None:
+        definition = _DEFINITIONS[text] = forms.FormDefinition.from_json(text)
+    return definition
 
 
 def _definition(instance: Instance, name: str | None) -> forms.FormDefinition | None:
-    from designer.services.cases import form_definition
-
     return form_definition(instance.process_version, name)
 
 

@@ -19,6 +19,7 @@ from designer.services import pending, uploads
 from designer.services.case_reads import (
     earlier_steps,
     explanations,
+    form_definition,
     information_requests,
     submitted_summary,
     task_prefill,
@@ -33,7 +34,6 @@ from engine.models import HumanTask, Instance, ProcessModel, ProcessVersion
 # or the fate of an offer the citizen declined or let expire.
 OUTCOMES = ("approved", "rejected", "declined", "expired")
 PROFILE_FIELDS = ("name", "national_id", "address", "postal_code", "city", "email")
-_DEFINITIONS: dict[str, forms.FormDefinition] = {}  # by definition text
 
 __all__ = [
     "earlier_steps",
@@ -75,19 +75,6 @@ def published_version(tenant_id: int, key: str) -> tuple[ProcessModel, ProcessVe
     if version is None:
         raise NotFound(f"No service '{key}'.")
     return model, version
-
-
-def form_definition(version: ProcessVersion, name: str | None) -> forms.FormDefinition | None:
-    """A version's form definition by file name (parsed once per content)."""
-    if not name:
-        return None
-    text = version.forms().get(name)
-    if text is None:
-        return None
-    definition = _DEFINITIONS.get(text)
-    if definition is None:
-        definition = _DEFINITIONS[text] = forms.FormDefinition.from_json(text)
-    return definition
 
 
 def start_definition(version: ProcessVersion) -> forms.FormDefinition | None:

@@ -278,8 +278,8 @@ def test_delete_removes_the_case_every_dependent_row_and_the_files(
 
 
 def test_a_case_with_payments_is_anonymised_instead_of_deleted(app: Flask, login_as: Any) -> None:
-    from tests.designer.test_leisure_subsidy import APPLY as LEISURE
-    from tests.designer.test_leisure_subsidy import FORM
+    from tests.processes.test_leisure_subsidy import APPLY as LEISURE
+    from tests.processes.test_leisure_subsidy import FORM
 
     kari = login_as("kari")
     sent = kari.client.post(LEISURE, data={**kari.hidden_fields(LEISURE), **FORM, "_hidden": ""})
@@ -352,3 +352,24 @@ def test_the_background_worker_applies_retention_once_a_day(app: Flask, login_as
         assert _instance(_instance_case_no(instance_id)).subject == ""
     assert run_daily(app, now + timedelta(hours=23)) == []  # not again the same day
     assert run_daily(app, now + timedelta(days=1)) == ["retention"]
+
+
+def test_the_engine_purges_a_case_only_once_our_rows_are_gone(app: Flask, login_as: Any) -> None:
+    from engine.api import CASE_TABLES, purge
+    from engine.errors import Conflict
+
+    instance_id, _ = _decided_parking_case(app, login_as)
+    with app.app_context():
+        ours = [
+            t.name
+            for t in Base.metadata.sorted_tables
+            if "instance_id" in t.c and t.name not in CASE_TABLES
+        ]
+        assert {"attachment", "outbox_message", "payment_order"} <= set(ours)
+        with pytest.raises(Conflict):
+            purge(db.session, [instance_id])  # the attachment row still refers to the case
+        db.session.rollback()
+        assert db.session.get(Instance, instance_id) is not None
+        retention.delete_cases(db.session, [instance_id])
+        db.session.commit()
+        assert all(rows == [] for rows in _rows_of(instance_id).values())

@@ -9,8 +9,8 @@ import pytest
 from designer.extensions import db
 from designer.services.catalog import ServiceBundle, install
 from engine.models import ProcessModel, Tenant
-from tests.designer.test_citizen_forms import APPLY_FORM, PROCESS, REVIEW_FORM
 from tests.e2e.conftest import axe_violations
+from tests.web.portal.test_citizen_forms import APPLY_FORM, PROCESS, REVIEW_FORM
 
 pytestmark = pytest.mark.browser
 

@@ -16,8 +16,8 @@ from designer.models import OutboxMessage, PaymentOrder
 from designer.worker import work_once
 from engine.api import CallContext, ConnectorFailed, Param
 from engine.models import ConnectorJob, Instance, ProcessModel
-from tests.designer.test_leisure_subsidy import APPLY, FORM
 from tests.factories import text_of
+from tests.processes.test_leisure_subsidy import APPLY, FORM
 
 CONTEXT = CallContext(
     tenant_id=1,

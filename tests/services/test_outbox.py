@@ -17,7 +17,7 @@ from designer.models import OutboxMessage
 from designer.notify import deliver_pending, enqueue
 from designer.notify.outbox import MAX_ATTEMPTS
 from engine.models import Tenant, utcnow
-from tests.designer.test_notify import Collector, _free_port
+from tests.notify.test_notify import Collector, _free_port
 
 
 @pytest.fixture

@@ -15,8 +15,8 @@ from designer.models import OutboxMessage
 from designer.notify.mail import enqueue
 from designer.worker import connectors_of, sessions_of, work_once
 from engine.models import ConnectorJob, Instance, Tenant, utcnow
-from tests.designer.test_leisure_subsidy import _apply
-from tests.designer.test_notify import smtp  # noqa: F401 - the real SMTP server fixture
+from tests.notify.test_notify import smtp  # noqa: F401 - the real SMTP server fixture
+from tests.processes.test_leisure_subsidy import _apply
 
 WORKER = Path(__file__).resolve().parents[2] / "designer" / "worker"
 

@@ -10,17 +10,19 @@ Each service decides in its settings (processes/<key>/service.json "settings"):
 Anonymise keeps what statistics need (case number, service, status, outcome, dates, the
 task and event rows with their kinds, names and times) and removes the personal content:
 the instance's subject, owner, error and decision details (only `outcome`/`decided_by`
-stay), every task's data inside the workflow state (the engine's `scrub`, so the case still
-opens), tasks' saved forms and the applicant as actor, event summaries beyond structural
-keys (comments, information requests, reasons, decision inputs, masked e-mail recipients
-go), message waits (their key may be a national id), connector jobs' parameters and
-errors, e-mail and letter recipients/subjects/bodies, and attachments (rows and files).
-An `anonymised` event marks the case so it is done once.
+stay), every task's data inside the workflow state (so the case still opens), tasks' saved
+forms and the applicant as actor, event summaries beyond structural keys (comments,
+information requests, reasons, decision inputs, masked e-mail recipients go), message
+waits (their key may be a national id), connector jobs' parameters and errors, e-mail and
+letter recipients/subjects/bodies, and attachments (rows and files). An `anonymised` event
+marks the case so it is done once. The engine's rows change only through
+`engine.api.anonymise`; the outbox and the attachments are ours.
 
-Delete removes the instance and every row of every table with an `instance_id`, and the
-attachment files. Payment orders are accounting records the finance system must keep
-(bokføringsloven), so a case with payment orders is anonymised instead of deleted and its
-payment orders stay as they are; the report counts these under `kept_for_accounting`.
+Delete removes our rows of every table with an `instance_id`, then the instance and the
+engine's rows (`engine.api.purge`), and the attachment files. Payment orders are
+accounting records the finance system must keep (bokføringsloven), so a case with payment
+orders is anonymised instead of deleted and its payment orders stay as they are; the
+report counts these under `kept_for_accounting`.
 
 This is a plain service: `batches` works tenant by tenant and service by service in
 batches of BATCH_SIZE cases, flushing each and yielding it; the caller commits each batch

@@ -12,8 +12,8 @@ from designer.extensions import db
 from designer.models import AuditEvent
 from engine.api import on_transition, remove_listener, schedules
 from engine.models import Instance, ProcessModel, ProcessVersion
-from tests.designer.test_modeler import _draft, _model_id, _save
 from tests.engine.helpers import bpmn_text
+from tests.web.modeler.test_modeler import _draft, _model_id, _save
 
 
 class Refused(Exception):

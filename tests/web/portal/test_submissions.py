@@ -105,7 +105,7 @@ def test_uploads_of_a_failed_submission_leave_no_file_behind(app: Flask) -> None
 
 
 def test_a_failed_first_step_keeps_the_key_with_the_incident(app: Flask, login_as: Any) -> None:
-    from tests.designer.test_incidents import BROKEN, START_FORM
+    from tests.processes.test_incidents import BROKEN, START_FORM
 
     with app.app_context():
         tenant = db.session.query(Tenant).one()

@@ -18,9 +18,9 @@ from designer.models import Attachment, User
 from designer.services import uploads
 from designer.services.audit import AuditEvent
 from engine.models import Instance, Tenant, utcnow
-from tests.designer.test_incident_view import _break_payment, _incident_id
-from tests.designer.test_leisure_subsidy import _apply
 from tests.factories import PARKING_APPLICATION, text_of
+from tests.processes.test_leisure_subsidy import _apply
+from tests.web.modeler.test_incidents import _break_payment, _incident_id
 
 APPLY = "/services/parking_permit/apply"
 REVIEW = {

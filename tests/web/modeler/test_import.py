@@ -10,7 +10,7 @@ import pytest
 
 from tests.factories import text_of
 
-DATA = os.path.join(os.path.dirname(__file__), "..", "data", "import")
+DATA = os.path.join(os.path.dirname(__file__), "..", "..", "data", "import")
 # file -> (modeller named on the page, element ids that must be reported)
 CASES = {
     "bpmnio_demo.bpmn": ("bpmn-js", {"Activity_0q8l1te"}),

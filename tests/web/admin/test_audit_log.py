@@ -13,8 +13,8 @@ from designer.extensions import db
 from designer.models import User
 from designer.services.audit import AuditEvent
 from engine.models import ProcessModel, Tenant
-from tests.designer.test_admin_users import PASSWORD, _create
 from tests.factories import text_of
+from tests.web.admin.test_users import PASSWORD, _create
 
 PRICE = "kindergarten_price.dmn"
 
@@ -346,7 +346,7 @@ def test_decision_table_changes_are_audited(app, login_as):
 
 
 def test_importing_a_service_is_audited(app, login_as):
-    from tests.designer.test_import import _import
+    from tests.web.modeler.test_import import _import
 
     owner = login_as("eier")
     _raw, response = _import(owner, "camunda7_leave.bpmn")

@@ -9,8 +9,8 @@ from designer.extensions import db
 from designer.models import PaymentOrder
 from designer.worker import work_once
 from engine.models import ConnectorJob, Instance
-from tests.designer.test_leisure_subsidy import _apply, _instance
 from tests.factories import text_of
+from tests.processes.test_leisure_subsidy import _apply, _instance
 
 
 def _break_payment(app: Flask, account: str = "12345678901") -> None:

@@ -29,9 +29,9 @@ from designer.worker import celery_app as celery_worker
 from designer.worker import sessions_of, work_once
 from engine import runtime
 from engine.models import ConnectorJob, Event, HumanTask, Instance, Tenant, utcnow
-from tests.designer.test_leisure_subsidy import _apply
 from tests.engine.conftest import install_version
 from tests.engine.helpers import ENGINE_DATA
+from tests.processes.test_leisure_subsidy import _apply
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = os.environ.get("FLYTVERK_TEST_REDIS_URL", "redis://127.0.0.1:6379/14")

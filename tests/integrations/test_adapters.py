@@ -28,7 +28,7 @@ class SvarUtLike:
 
 
 def svarut_factory(app: Flask) -> SvarUtLike:
-    """What `LETTER_ADAPTER = "tests.designer.test_connector_adapters:svarut_factory"` names."""
+    """What `LETTER_ADAPTER = "tests.integrations.test_adapters:svarut_factory"` names."""
     return SvarUtLike(app)
 
 
@@ -60,7 +60,7 @@ def _an_instance(app: Flask) -> int:
 
 def test_a_municipality_plugs_in_its_own_letter_adapter(app: Flask) -> None:
     SENT.clear()
-    app.config["LETTER_ADAPTER"] = "tests.designer.test_connector_adapters:svarut_factory"
+    app.config["LETTER_ADAPTER"] = "tests.integrations.test_adapters:svarut_factory"
     letter = build_registry(app).get("letter")
     assert letter is not None
     context = _context(app)

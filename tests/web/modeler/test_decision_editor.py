@@ -8,8 +8,8 @@ import pytest
 
 from designer.extensions import db
 from engine.models import ProcessModel, ProcessVersion, Tenant
-from tests.designer.test_kindergarten import APPLY, FORM, _hidden
 from tests.factories import text_of
+from tests.processes.test_kindergarten import APPLY, FORM, _hidden
 
 PRICE = "kindergarten_price.dmn"
 
