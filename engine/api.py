@@ -56,6 +56,7 @@ from .sandbox import configure as configure_sandbox
 from .serialization import to_json_value as json_value
 from .servicetasks import NEW_JOBS, ConnectorTask
 from .store import TEST_SERIES, begin_write, configure_engine
+from .tasks import save_input
 from .transact import record_incident
 from .transition import add_event
 
@@ -109,6 +110,7 @@ __all__ = [
     "purge",
     "receive",
     "record_incident",
+    "save_input",
     "remove_listener",
     "retry",
     "retry_incident",

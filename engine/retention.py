@@ -23,10 +23,10 @@ from .transition import add_event
 
 CLOSED = ("completed", "cancelled")
 # The engine's rows of a case, the children first: purge deletes exactly these.
-CASE_ROWS: tuple[type[Base], ...] = (HumanTask, Event, MessageWait, ConnectorJob)
-CASE_TABLES = frozenset(
-    {Instance.__tablename__, *(str(model.__tablename__) for model in CASE_ROWS)}
+CASE_ROWS = tuple(
+    str(model.__tablename__) for model in (HumanTask, Event, MessageWait, ConnectorJob)
 )
+CASE_TABLES = frozenset({Instance.__tablename__, *CASE_ROWS})
 """Names of the tables `purge` empties; rows of any other table that refer to a case are
 the application's to delete first."""
 
@@ -137,9 +137,9 @@ def purge(session: Session, instance_ids: Iterable[int]) -> int:
                 f"Rows of {table.name} still refer to the cases; delete them first.",
                 code=CONFLICT,
             )
-    for model in CASE_ROWS:
-        table = model.__table__
-        session.execute(delete(table).where(table.c.instance_id.in_(ids)))  # type: ignore[attr-defined]
+    for name in CASE_ROWS:
+        rows_of = Base.metadata.tables[name]
+        session.execute(delete(rows_of).where(rows_of.c.instance_id.in_(ids)))
     session.execute(
         delete(Instance).where(Instance.id.in_(ids)).execution_options(synchronize_session="fetch")
     )
@@ -147,4 +147,3 @@ def purge(session: Session, instance_ids: Iterable[int]) -> int:
         WORKFLOWS.evict(key_of(session, row.id, row.created_at))
     session.flush()
     return len(rows)
-

@@ -127,3 +127,27 @@ def release_all(session: Session, tenant_id: int, assignee: str, actor: str) -> 
         writes.flush(session, task.instance_id)
     session.commit()
     return len(held)
+
+
+def save_input(
+    session: Session, tenant_id: int, task_id: int, fields: list[list[str]]
+) -> HumanTask:
+    """Keep a person's unfinished form input on an open task; flushes, the caller commits."""
+    saved = session.execute(
+        update(HumanTask)
+        .where(
+            HumanTask.id == task_id,
+            HumanTask.tenant_id == tenant_id,
+            HumanTask.status == "open",
+        )
+        .values(saved_form=fields)
+        .execution_options(synchronize_session=False)
+    )
+    if saved.rowcount != 1:  # type: ignore[attr-defined]
+        task = session.get(HumanTask, task_id)
+        if task is None or task.tenant_id != tenant_id:
+            raise NotFound(f"Task {task_id} does not exist.", code=TASK_NOT_FOUND)
+        raise TaskNotReady("This task is no longer open.")
+    task = session.get(HumanTask, task_id, populate_existing=True)
+    assert task is not None
+    return task

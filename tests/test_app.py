@@ -51,6 +51,15 @@ def test_migrations_build_exactly_the_models_schema(tmp_path, monkeypatch):
     assert diff == []
 
 
+def test_migrating_inside_a_process_keeps_its_loggers(tmp_path, monkeypatch):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    app = create_app({"SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/m.sqlite"})
+    app.logger.info("the logger exists before the migration")
+    with app.app_context():
+        upgrade(directory=os.path.join(ROOT, "migrations"))
+    assert not app.logger.disabled
+
+
 def test_every_ui_string_has_a_bokmal_translation():
     path = os.path.join(ROOT, "designer", "translations", "nb", "LC_MESSAGES", "messages.po")
     with open(path, "rb") as handle:

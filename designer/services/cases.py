@@ -239,12 +239,12 @@ def save_task_form(session: Session, user: User, task: HumanTask, formdata: Any)
             "This task is assigned to a colleague. Ask them or your team lead.",
             code="task_assigned_elsewhere",
         )
-    task.saved_form = [
+    fields = [
         [k, v]
         for k, v in formdata.items(multi=True)
         if k not in TASK_FORM_SKIP and isinstance(v, str)
     ]
-    session.flush()
+    engine.save_input(session, user.tenant_id, task.id, fields)
 
 
 def due_days(version: ProcessVersion) -> int | None:

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine import runtime, tasks
-from engine.errors import Conflict, TaskNotReady
+from engine.errors import Conflict, NotFound, TaskNotReady
 from engine.models import HumanTask, ProcessVersion
 from tests.engine.conftest import Install
 from tests.engine.helpers import PARKING_BPMN, PARKING_FORMS, events_of, open_tasks
@@ -87,3 +87,20 @@ def test_absence_frees_every_open_task_of_a_person(
         [task] = open_tasks(session, instance.id)
         assert task.assignee is None
         assert events_of(session, instance.id)[-1][2]["reason"] == "absent"
+
+
+def test_unfinished_input_is_kept_on_open_tasks_of_the_tenant_only(
+    session: Session,
+    parking: ProcessVersion,
+    tenant_id: int,
+) -> None:
+    instance = runtime.start(session, parking, data=PARKING_APPLICATION, actor="kari")
+    [task] = open_tasks(session, instance.id)
+    tasks.save_input(session, tenant_id, task.id, [["note", "half done"]])
+    session.commit()
+    assert session.get(HumanTask, task.id).saved_form == [["note", "half done"]]  # type: ignore[union-attr]
+    with pytest.raises(NotFound):
+        tasks.save_input(session, tenant_id + 1, task.id, [["note", "other tenant"]])
+    runtime.complete(session, tenant_id, task.id, APPROVAL, "user:3")
+    with pytest.raises(TaskNotReady):
+        tasks.save_input(session, tenant_id, task.id, [["note", "too late"]])

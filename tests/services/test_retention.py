@@ -12,7 +12,7 @@ from sqlalchemy import select
 from designer.extensions import db
 from designer.services import retention, uploads
 from engine.models import Event, Instance, utcnow
-from tests.designer.test_retention import _decided_parking_case
+from tests.services.test_retention_policy import _decided_parking_case
 
 PACKAGE = Path(__file__).resolve().parents[2] / "designer" / "services" / "retention"
 FORBIDDEN = (
