@@ -59,7 +59,7 @@ def test_claim_release_assign_and_completion_rules(app, login_as):
     assert sara.submit(url, {}, action="/claim").status_code == 302
     taken = ola.client.post(url + "/claim", data={"csrf_token": ola.csrf(url)})
     assert taken.status_code == 303
-    assert "Someone else has already taken this task." in text_of(ola.get(url))
+    assert "Noen andre har allerede tatt denne oppgaven." in text_of(ola.get(url))
     token = ola.csrf(url)
     assert ola.client.post(url + "/release", data={"csrf_token": token}).status_code == 403
     refused = ola.submit(url, REVIEW)
