@@ -64,7 +64,7 @@ def test_claim_release_assign_and_completion_rules(app, login_as):
     assert ola.client.post(url + "/release", data={"csrf_token": token}).status_code == 403
     refused = ola.submit(url, REVIEW)
     assert refused.status_code == 409
-    assert "This task is assigned to a colleague." in text_of(refused)
+    assert "Denne oppgaven er tildelt en kollega." in text_of(refused)
     # The team lead moves it to Ola, who completes it.
     ola_id = re.search(r'<option value="(\d+)">Ola Olsen', lise.get(url).get_data(as_text=True))
     moved = lise.client.post(
