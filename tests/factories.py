@@ -117,3 +117,21 @@ def text_of(response: TestResponse) -> str:
     """The visible text of an HTML response, whitespace folded."""
     doc = lxml.html.fromstring(response.get_data(as_text=True))
     return " ".join(doc.text_content().split())
+
+
+REGISTER_SECRET = "register-secret"
+
+
+def add_api_token(name: str = "register", secret: str = REGISTER_SECRET) -> str:
+    """Give the default tenant a `messages` API token (inside an app context); return it."""
+    from designer.extensions import db
+    from designer.models import ApiToken
+    from designer.web.api.views import hash_token
+    from engine.models import Tenant
+
+    tenant = db.session.query(Tenant).one()
+    db.session.add(
+        ApiToken(tenant_id=tenant.id, name=name, token_hash=hash_token(secret), scopes="messages")
+    )
+    db.session.commit()
+    return secret

@@ -6,11 +6,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from designer.extensions import db
-from designer.models import ApiToken
-from designer.web.api.views import hash_token
-from engine.models import Tenant
 from tests.e2e.conftest import axe_violations
+from tests.factories import add_api_token
 
 pytestmark = pytest.mark.browser
 
@@ -26,16 +23,7 @@ def _login(page, base: str, username: str) -> None:  # type: ignore[no-untyped-d
 def _birth_message(app) -> str:  # type: ignore[no-untyped-def]
     """The population register reports a birth in Kari's household; return the case number."""
     with app.app_context():
-        tenant = db.session.query(Tenant).one()
-        db.session.add(
-            ApiToken(
-                tenant_id=tenant.id,
-                name="folkeregisteret",
-                token_hash=hash_token("register-secret"),
-                scopes="messages",
-            )
-        )
-        db.session.commit()
+        add_api_token("folkeregisteret")
     started = app.test_client().post(
         "/api/messages",
         json={

@@ -12,14 +12,13 @@ from flask import Flask
 from sqlalchemy import select
 
 from designer.extensions import db
-from designer.models import ApiToken, OutboxMessage, User
+from designer.models import OutboxMessage, User
 from designer.services.catalog import ServiceBundle, install
-from designer.web.api.views import hash_token
 from designer.worker import work_once
 from engine import api as engine
 from engine.models import ConnectorJob, Instance, ProcessModel, ProcessVersion, Tenant
 from tests.engine.helpers import DATA
-from tests.factories import PARKING_APPLICATION, Browser
+from tests.factories import PARKING_APPLICATION, Browser, add_api_token
 
 KARI = "kari@example.no"
 WAIT = (DATA / "engine" / "message_wait.bpmn").read_text(encoding="utf-8")
@@ -47,17 +46,7 @@ def _case_no(response: Any) -> str:
 @pytest.fixture
 def token(app: Flask) -> str:
     with app.app_context():
-        tenant = db.session.query(Tenant).one()
-        db.session.add(
-            ApiToken(
-                tenant_id=tenant.id,
-                name="register",
-                token_hash=hash_token("register-secret"),
-                scopes="messages",
-            )
-        )
-        db.session.commit()
-    return "register-secret"
+        return add_api_token("register")
 
 
 def test_decided_by_a_caseworker_in_a_request(app: Flask, login_as: Any) -> None:

@@ -11,12 +11,11 @@ import pytest
 from sqlalchemy import func, select
 
 from designer.extensions import db
-from designer.models import ApiToken, OutboxMessage, User, is_citizen_lane
+from designer.models import OutboxMessage, User, is_citizen_lane
 from designer.services import inbox
-from designer.web.api.views import hash_token
 from engine import runtime
 from engine.models import HumanTask, Instance, Tenant
-from tests.factories import Browser, text_of
+from tests.factories import Browser, add_api_token, text_of
 
 KARI_ID = "15818012001"
 TODAY = date.today()
@@ -27,17 +26,7 @@ BORN = (TODAY - timedelta(days=10)).isoformat()
 def token(app) -> str:  # type: ignore[no-untyped-def]
     """A messages token for the population register integration."""
     with app.app_context():
-        tenant = db.session.query(Tenant).one()
-        db.session.add(
-            ApiToken(
-                tenant_id=tenant.id,
-                name="folkeregisteret",
-                token_hash=hash_token("register-secret"),
-                scopes="messages",
-            )
-        )
-        db.session.commit()
-    return "register-secret"
+        return add_api_token("folkeregisteret")
 
 
 def _birth(client, token: str, citizen: Any = KARI_ID, **payload: Any):  # type: ignore[no-untyped-def]

@@ -10,25 +10,15 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from designer.extensions import db
-from designer.models import ApiToken, OutboxMessage
-from designer.web.api.views import hash_token
-from engine.models import Instance, Tenant
+from designer.models import OutboxMessage
+from engine.models import Instance
+from tests.factories import add_api_token
 
 
 @pytest.fixture
 def token(app: Flask) -> str:
     with app.app_context():
-        tenant = db.session.query(Tenant).one()
-        db.session.add(
-            ApiToken(
-                tenant_id=tenant.id,
-                name="register",
-                token_hash=hash_token("register-secret"),
-                scopes="messages",
-            )
-        )
-        db.session.commit()
-    return "register-secret"
+        return add_api_token("register")
 
 
 def _birth(client: Any, token: str, key: str | None, **extra: Any) -> Any:
