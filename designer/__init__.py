@@ -61,6 +61,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     engine.configure_sandbox(
         cpu_seconds=float(app.config["SCRIPT_CPU_SECONDS"]),
         max_output_bytes=int(app.config["SCRIPT_MAX_OUTPUT_BYTES"]),
+        processes=int(app.config["SCRIPT_PROCESSES"]),
+        memory_mb=int(app.config["SCRIPT_MEMORY_MB"]),
+        wall_seconds=float(app.config["SCRIPT_WALL_SECONDS"]),
     )
 
     loaders: list[BaseLoader] = [PackageLoader("forms", "templates")]

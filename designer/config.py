@@ -44,6 +44,9 @@ def load(app: Flask, test_config: dict[str, Any] | None) -> None:
         LANGUAGES=["nb", "en"],
         DEMO=False,
         MAX_CONTENT_LENGTH=MAX_UPLOAD_BYTES,
+        # JSON bodies (editors, API): the largest accepted (413 above) and the deepest nesting.
+        JSON_MAX_BYTES=8 * 1024 * 1024,
+        JSON_MAX_DEPTH=64,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_HTTPONLY=True,
@@ -51,11 +54,20 @@ def load(app: Flask, test_config: dict[str, Any] | None) -> None:
         SCHEDULER="thread",
         SCRIPT_CPU_SECONDS=2.0,
         SCRIPT_MAX_OUTPUT_BYTES=256 * 1024,
+        # Scripts and expressions run in separate sandbox processes (provably cheap
+        # conditions excepted): how many, the memory budget of one run, and the wall-clock
+        # deadline after which the process is killed and replaced.
+        SCRIPT_PROCESSES=2,
+        SCRIPT_MEMORY_MB=256,
+        SCRIPT_WALL_SECONDS=5.0,
         SCHEDULER_INTERVAL=5,
         # Celery with a Redis broker runs timers and connectors when set (redis://...).
         BROKER_URL=None,
         # Hosts the HTTP connector may call (exact names; '*.example.no' for subdomains).
+        # Names must resolve to public addresses; an IP address or network listed here
+        # ('10.0.0.5', '10.0.0.0/24', '::1') may be called even when it is not public.
         CONNECTOR_HTTP_ALLOWED_HOSTS=[],
+        CONNECTOR_HTTP_ALLOWED_PORTS=[80, 443],
         CONNECTOR_HTTP_TIMEOUT=10.0,
         # Login throttling and password reset (defaults also in login_security.DEFAULTS).
         LOGIN_MAX_FAILURES=5,
@@ -65,6 +77,9 @@ def load(app: Flask, test_config: dict[str, Any] | None) -> None:
         LOGIN_IP_WINDOW=15 * 60,
         PASSWORD_RESET_MAX_AGE=60 * 60,
         PASSWORD_MIN_LENGTH=12,
+        # The longest life of a login session (sessions also end at logout, password change
+        # and deactivation, on every process: they are rows in user_session).
+        SESSION_MAX_HOURS=24,
         PASSWORD_RESET_IP_MAX_REQUESTS=10,
         RATELIMIT_STRATEGY="moving-window",
         # Absolute links in e-mails use this when set, never the request's Host header.

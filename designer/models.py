@@ -187,6 +187,19 @@ def _group_tenant(mapper: Any, connection: Any, target: GroupMember) -> None:
         target.tenant_id = target.user.tenant_id
 
 
+class UserSession(Base):
+    """One login. The browser's session names it; logout and revocation delete it."""
+
+    __tablename__ = "user_session"
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    # The password fingerprint at login: a session from before a password change ends.
+    password_mark: Mapped[str] = mapped_column(String(32), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+
+
 class ApplicationDraft(Base):
     """A citizen's unfinished application, saved to continue later."""
 

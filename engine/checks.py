@@ -14,8 +14,9 @@ from collections import Counter
 
 from lxml import etree
 
+from .codechecks import owner_id as _owner_id
+from .codechecks import script_problems as _script_problems
 from .errors import Problem
-from .scripting import check_syntax
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF = "http://spiffworkflow.org/bpmn/schema/1.0/core"
@@ -26,32 +27,6 @@ _FORM_TASKS = ("userTask", "manualTask")
 
 def _tag(element: etree._Element) -> str:
     return etree.QName(element).localname
-
-
-def _owner_id(element: etree._Element) -> str | None:
-    node: etree._Element | None = element
-    while node is not None:
-        if node.get("id"):
-            return str(node.get("id"))
-        node = node.getparent()
-    return None
-
-
-def _code_problem(
-    element: etree._Element, source: str, mode: str, what: str, filename: str
-) -> Problem | None:
-    err = check_syntax(source.strip() if mode == "eval" else source, mode)
-    if err is None:
-        return None
-    offset = (err.lineno or 1) - 1
-    line = (element.sourceline or 0) + offset or None
-    return Problem(
-        f"{what} has a syntax error: {err.msg} "
-        f"(line {err.lineno} of the {what.lower().removeprefix('the ')})",
-        element_id=_owner_id(element),
-        line=line,
-        file=filename,
-    )
 
 
 def _flow_problems(root: etree._Element, filename: str) -> list[Problem]:
@@ -106,23 +81,6 @@ def _event_problems(root: etree._Element, filename: str) -> list[Problem]:
                 )
             )
     return problems
-
-
-def _script_problems(root: etree._Element, filename: str) -> list[Problem]:
-    found: list[Problem | None] = []
-    for cond in root.iter(f"{{{BPMN}}}conditionExpression"):
-        if (cond.text or "").strip():
-            found.append(_code_problem(cond, cond.text or "", "eval", "The condition", filename))
-    for task in root.iter(f"{{{BPMN}}}scriptTask"):
-        for script in task.findall("bpmn:script", NS):
-            found.append(_code_problem(script, script.text or "", "exec", "The script", filename))
-    for tag in ("preScript", "postScript"):
-        for script in root.iter(f"{{{SPIFF}}}{tag}"):
-            if (script.text or "").strip():
-                found.append(
-                    _code_problem(script, script.text or "", "exec", f"The {tag}", filename)
-                )
-    return [p for p in found if p is not None]
 
 
 def _form_of(element: etree._Element) -> str | None:

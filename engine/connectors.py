@@ -11,6 +11,7 @@ for an error no retry can fix (a bad address, a refused amount).
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import urllib.error
 import urllib.request
@@ -18,6 +19,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 from urllib.parse import urlsplit
+
+from . import netguard
 
 MAX_RESPONSE_BYTES = 1024 * 1024
 
@@ -113,29 +116,35 @@ def missing_params(connector: Connector, given: Iterable[str]) -> list[str]:
 
 
 def host_allowed(host: str, allowed: Iterable[str]) -> bool:
-    """True when `host` is in the allowlist: exact names, or '*.example.no' for subdomains."""
-    host = host.lower().rstrip(".")
-    for entry in allowed:
-        entry = entry.lower().strip().rstrip(".")
+    """True when `host` is in the allowlist: exact names, '*.example.no' for subdomains,
+    and IP literals or networks ('10.0.0.0/24') for addresses."""
+    host = host.lower().rstrip(".").strip("[]")
+    entries = [entry.lower().strip().rstrip(".") for entry in allowed]
+    for entry in entries:
         if entry.startswith("*.") and host.endswith(entry[1:]) and host != entry[2:]:
             return True
         if host == entry:
             return True
-    return False
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return any(
+        address in network
+        for network in netguard.allowed_networks(entries)
+        if network.version == address.version
+    )
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    # A redirect could lead past the allowlist: it is an answer, not something to follow.
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
-
-
-_OPENER = urllib.request.build_opener(_NoRedirects)
 _METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
 
 class HttpConnector:
-    """Calls a JSON web service on an allowed host; 5xx, timeouts and 429 are retried."""
+    """Calls a JSON web service on an allowed host; 5xx, timeouts and 429 are retried.
+
+    Only `allowed_ports` (80 and 443 unless configured) are called, and the host's name must
+    resolve to public addresses unless the host list names the address (see netguard).
+    """
 
     label_nb = "HTTP-kall (JSON)"
     label_en = "HTTP call (JSON)"
@@ -145,11 +154,18 @@ class HttpConnector:
         Param("body", "Innhold", "Body", required=False),
     )
 
-    def __init__(self, allowed_hosts: Iterable[str], timeout: float = 10.0) -> None:
+    def __init__(
+        self,
+        allowed_hosts: Iterable[str],
+        timeout: float = 10.0,
+        allowed_ports: Iterable[int] = netguard.DEFAULT_PORTS,
+    ) -> None:
         self.allowed_hosts = tuple(allowed_hosts)
         self.timeout = timeout
+        self.allowed_ports = tuple(int(port) for port in allowed_ports)
+        self._networks = netguard.allowed_networks(self.allowed_hosts)
 
-    def _check_url(self, url: Any) -> str:
+    def _check_url(self, url: Any) -> tuple[str, str, int]:
         if not isinstance(url, str):
             raise ConnectorFailed("The URL must be text.", retry=False)
         parts = urlsplit(url)
@@ -163,16 +179,39 @@ class HttpConnector:
                 "(CONNECTOR_HTTP_ALLOWED_HOSTS).",
                 retry=False,
             )
-        return url
+        try:
+            port = parts.port or (443 if parts.scheme == "https" else 80)
+        except ValueError:
+            raise ConnectorFailed(f"'{url[:200]}' has an invalid port.", retry=False) from None
+        if port not in self.allowed_ports:
+            raise ConnectorFailed(
+                f"The port {port} is not one services may call (CONNECTOR_HTTP_ALLOWED_PORTS).",
+                retry=False,
+            )
+        return url, parts.hostname, port
 
-    def call(self, params: dict[str, Any], context: CallContext) -> Any:
-        """Send the request; return the decoded JSON answer (None for an empty body)."""
-        url = self._check_url(params.get("url"))
+    def check(self, params: dict[str, Any]) -> tuple[str, str]:
+        """The (method, url) a call would send, without resolving or sending anything;
+        ConnectorFailed as the call would refuse."""
+        url, _host, _port = self._check_url(params.get("url"))
         method = str(params.get("method") or ("POST" if "body" in params else "GET")).upper()
         if method not in _METHODS:
             raise ConnectorFailed(
                 f"'{method}' is not an HTTP method this connector uses.", retry=False
             )
+        if params.get("body") is not None:
+            try:
+                json.dumps(params["body"])
+            except (TypeError, ValueError) as err:
+                raise ConnectorFailed(
+                    f"The body cannot be sent as JSON: {err}", retry=False
+                ) from None
+        return method, url
+
+    def call(self, params: dict[str, Any], context: CallContext) -> Any:
+        """Send the request; return the decoded JSON answer (None for an empty body)."""
+        method, url = self.check(params)
+        _url, host, port = self._check_url(url)
         data = None
         headers = {
             "Accept": "application/json",
@@ -180,17 +219,17 @@ class HttpConnector:
             "User-Agent": "Flytverk",
         }
         if params.get("body") is not None:
-            try:
-                data = json.dumps(params["body"]).encode()
-            except (TypeError, ValueError) as err:
-                raise ConnectorFailed(
-                    f"The body cannot be sent as JSON: {err}", retry=False
-                ) from None
+            data = json.dumps(params["body"]).encode()
             headers["Content-Type"] = "application/json"
         request = urllib.request.Request(url, data=data, method=method, headers=headers)
         try:
-            with _OPENER.open(request, timeout=self.timeout) as response:
+            # Resolved once and checked; the connection goes to that very address.
+            addresses = netguard.resolve(host, port, self._networks)
+            opener = netguard.pinned_opener(addresses)
+            with opener.open(request, timeout=self.timeout) as response:
                 raw = response.read(MAX_RESPONSE_BYTES + 1)
+        except netguard.AddressRefused as err:
+            raise ConnectorFailed(str(err), retry=False) from None
         except urllib.error.HTTPError as err:
             err.close()
             retry = err.code >= 500 or err.code in (408, 429)

@@ -61,6 +61,33 @@ def detect(xml: str | bytes) -> dict[str, object]:
     return {"dialects": sorted(found), "exporter": exporter, "has_layout": has_di}
 
 
+def _vendor_attribute_problems(element: etree._Element, filename: str) -> list[Problem]:
+    """Vendor attributes of one element that would not run here; linear in its attributes.
+
+    lxml's `attrib.items()` looks every value up by name, which is quadratic in the
+    number of attributes; `keys()` walks them once, and values are fetched only for the
+    few names we report.
+    """
+    found: list[tuple[str, str]] = []
+    for attr in element.attrib.keys():
+        qname = etree.QName(attr)
+        if qname.namespace in DIALECTS and DIALECTS[qname.namespace] != "SpiffWorkflow":
+            if qname.localname in _VENDOR_ATTRS:
+                found.append((attr, qname.localname))
+    if not found:
+        return []
+    element_id, line = element.get("id"), element.sourceline
+    return [
+        Problem(
+            f"'{local}={element.get(attr)}' is {_VENDOR_ATTRS[local]}.",
+            element_id=element_id,
+            line=line,
+            file=filename,
+        )
+        for attr, local in found
+    ]
+
+
 def foreign_parts(xml: str | bytes, filename: str = "process.bpmn") -> list[Problem]:
     """Every vendor-specific part that would not run here, by element."""
     root = parse_xml(xml, filename=filename)
@@ -69,19 +96,7 @@ def foreign_parts(xml: str | bytes, filename: str = "process.bpmn") -> list[Prob
         if not isinstance(element.tag, str):
             continue
         namespace = etree.QName(element).namespace
-        for attr, value in element.attrib.items():
-            qname = etree.QName(attr)
-            if qname.namespace in DIALECTS and DIALECTS[qname.namespace] != "SpiffWorkflow":
-                reason = _VENDOR_ATTRS.get(qname.localname)
-                if reason:
-                    problems.append(
-                        Problem(
-                            f"'{qname.localname}={value}' is {reason}.",
-                            element_id=element.get("id"),
-                            line=element.sourceline,
-                            file=filename,
-                        )
-                    )
+        problems.extend(_vendor_attribute_problems(element, filename))
         if namespace in DIALECTS and DIALECTS[namespace] != "SpiffWorkflow":
             reason = _VENDOR_ELEMENTS.get(etree.QName(element).localname)
             if reason:

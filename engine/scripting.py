@@ -2,17 +2,19 @@
 
 Code runs in the sandbox (`engine.sandbox`): RestrictedPython with our policy
 and guards, curated copies of the allowed modules, a CPU-time and memory budget
-and a limit on the data a script writes. Every refusal is a `ScriptRejected`
-whose message reaches the incident. Compiled code is cached by source text, so
-evaluating a gateway costs a dictionary lookup and an `eval`, not a compile.
+and a limit on the data a script writes — in a separate sandbox process with
+OS limits, except expressions provably cheap, which run here (see README "Where
+scripts run"). Every refusal is a `ScriptRejected` whose message reaches the
+incident. Compiled code is cached by source text, so a cheap gateway condition
+costs a dictionary lookup and an `eval`, not a compile or a round trip.
 """
 
 from __future__ import annotations
 
 import ast
+import pickle
 from collections import OrderedDict
 from threading import Lock
-from types import ModuleType
 from typing import Any, NoReturn, cast
 
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
@@ -23,18 +25,18 @@ from SpiffWorkflow.bpmn.script_engine.python_environment import (
 
 from .sandbox import (
     FILENAME,
+    LIMITS,
     Compiled,
-    Interrupt,
     Mode,
-    NameRejected,
-    Run,
     ScriptRejected,
     compile_code,
     configure,
     problems,
+    runner,
+    wire,
 )
-from .sandbox.limits import check_output, containers_size
 from .sandbox.namespace import ALLOWED_MODULES, DEFAULT_GLOBALS, SAFE_BUILTINS, UNAVAILABLE
+from .sandbox.pool import POOL
 
 __all__ = [
     "ALLOWED_MODULES",
@@ -144,62 +146,57 @@ def check_syntax(source: str, mode: str) -> SyntaxError | None:
     return SyntaxError(message, (FILENAME, line, 1, text))
 
 
-def _explain(err: BaseException, failure: BaseException | None) -> NoReturn:
-    """Raise the refusal behind `err` (the run's first one if the script caught it)."""
-    cause = failure or err
-    refusal: ScriptRejected | None = None
-    if isinstance(cause, ScriptRejected):
-        refusal = cause
-    elif isinstance(cause, Interrupt):
-        refusal = ScriptRejected(str(cause.args[0]))
-    elif isinstance(cause, NameError) and cause.name in UNAVAILABLE:
-        refusal = NameRejected(f"'{cause.name}' is not available in process scripts.")
-    elif isinstance(cause, RecursionError):
-        refusal = ScriptRejected("The script called functions too deeply (endless recursion?).")
-    elif isinstance(cause, MemoryError):
-        refusal = ScriptRejected("The script ran out of memory.")
-    if refusal is None:
+def _raise_at(err: BaseException, line: int) -> NoReturn:
+    """Raise `err` with a traceback that ends in the script at `line`, as if it ran here
+    (SpiffWorkflow reads the line of a script error from the traceback)."""
+    if line <= 0:
         raise err
-    if refusal is err:
-        raise refusal
-    raise refusal.with_traceback(cause.__traceback__) from err
+    code = compile("\n" * (line - 1) + "raise error", FILENAME, "exec")
+    exec(code, {"error": err})  # noqa: S102 - our own one-line raise
+    raise err  # not reached: the line above raises
 
 
-def _run(compiled: Compiled, namespace: dict[str, Any], track: bool) -> Any:
-    """Run code; `track` keeps the first refusal even if the script catches it."""
-    if not (track or compiled.budgeted):  # a plain expression: nothing to measure
-        try:
-            return eval(compiled.code, namespace)  # noqa: S307
-        except (NameError, RecursionError, MemoryError) as err:
-            _explain(err, None)
-    with Run(compiled.budgeted) as run:
-        if compiled.budgeted:
-            namespace["_tick_"] = run.tick
-        try:
-            result = eval(compiled.code, namespace)  # noqa: S307
-        except BaseException as err:  # Interrupt is one; others pass through _explain
-            _explain(err, run.failure)
-    if run.failure is not None:
-        _explain(run.failure, run.failure)
-    return result
-
-
-def _is_data(value: Any) -> bool:
-    return not (callable(value) or isinstance(value, ModuleType))
+def run_in_sandbox(
+    mode: str, source: str, context: dict[str, Any], external: dict[str, Any] | None
+) -> Any:
+    """Run code in a sandbox process; the value (eval) or the new task data (exec)."""
+    limits = (
+        LIMITS.cpu_seconds,
+        LIMITS.max_output_bytes,
+        LIMITS.max_items,
+        LIMITS.max_memory_bytes,
+    )
+    try:
+        request = (mode, source, context, dict(external or {}), limits)
+        reply = POOL.call(request)
+    except (pickle.PicklingError, TypeError, AttributeError) as err:
+        raise ScriptRejected(f"The case data cannot be passed to the script ({err}).") from err
+    if not isinstance(reply, tuple) or not reply:
+        raise ScriptRejected("A script process sent something unexpected.")
+    if reply[0] == "ok" and len(reply) == 2:
+        return reply[1]
+    if reply[0] == "error" and len(reply) == 5:
+        _raise_at(wire.rebuild_error(reply[1], reply[2], reply[4]), reply[3])
+    raise ScriptRejected("A script process sent something unexpected.")
 
 
 class ScriptEnvironment(BasePythonScriptEngineEnvironment):
-    """Evaluates expressions and runs scripts against task data, in the sandbox."""
+    """Evaluates expressions and runs scripts against task data, in the sandbox.
+
+    Provably cheap expressions (`engine.sandbox.cheap`) run here after the guards;
+    everything else runs in a sandbox process (`engine.sandbox.pool`), which has the
+    default helpers; other `environment_globals` are sent along (they must pickle).
+    """
 
     def __init__(self, environment_globals: dict[str, Any] | None = None) -> None:
         super().__init__(dict(environment_globals or DEFAULT_GLOBALS))
         self.codes = CodeCache()
+        self._extra = {
+            k: v for k, v in self.globals.items() if DEFAULT_GLOBALS.get(k, self) is not v
+        }
 
-    def _namespace(
-        self, context: dict[str, Any], external: dict[str, Any] | None
-    ) -> dict[str, Any]:
-        # Task data shadows the helpers; nothing shadows the builtins (and guards).
-        return {**self.globals, **(external or {}), **context, "__builtins__": SAFE_BUILTINS}
+    def _external(self, external: dict[str, Any] | None) -> dict[str, Any] | None:
+        return {**self._extra, **(external or {})} if self._extra else external
 
     def evaluate(
         self,
@@ -208,8 +205,11 @@ class ScriptEnvironment(BasePythonScriptEngineEnvironment):
         external_context: dict[str, Any] | None = None,
     ) -> Any:
         """Evaluate one expression; task data shadows the helper globals."""
-        compiled = self.codes.get(expression.strip(), "eval")
-        return _run(compiled, self._namespace(context, external_context), track=False)
+        source = expression.strip()
+        compiled = self.codes.get(source, "eval")
+        if compiled.cheap:
+            return runner.evaluate(compiled, context, external_context, self.globals)
+        return run_in_sandbox("eval", source, context, self._external(external_context))
 
     def execute(
         self,
@@ -218,22 +218,12 @@ class ScriptEnvironment(BasePythonScriptEngineEnvironment):
         external_context: dict[str, Any] | None = None,
     ) -> bool:
         """Run a script; the variables it leaves behind become task data."""
-        compiled = self.codes.get(script, "exec")
-        namespace = self._namespace(context, external_context)
-        before = containers_size(context)
-        _run(compiled, namespace, track=True)
-        helpers = {**self.globals, **(external_context or {})}
-        results = {}
-        for key, value in namespace.items():
-            if key in ("__builtins__", "_tick_") or not _is_data(value):
-                continue
-            if key in helpers and value is helpers[key] and key not in context:
-                continue
-            results[key] = value
-        check_output(results, context, before)
-        for key in [k for k in context if k not in namespace]:
-            del context[key]
-        context.update(results)
+        self.codes.get(script, "exec")  # compile errors are found here, the same way
+        data = run_in_sandbox("exec", script, context, self._external(external_context))
+        if not isinstance(data, dict):
+            raise ScriptRejected("A script process sent something unexpected.")
+        context.clear()
+        context.update(data)
         return True
 
 

@@ -82,6 +82,14 @@ def _registry() -> Any:
         # {"typename": "date", ...} dicts) and tuples come back from JSON as lists.
         return [_hashable(registry.restore(item)) for item in v["items"]]
 
+    # Case data may hold a dict shaped like one of these markers ({"typename": ...}):
+    # it is stored escaped under its own marker and comes back as the same plain dict.
+    registry.register(
+        _Escaped,
+        lambda v: {"pairs": [[k, val] for k, val in v.items()]},
+        lambda v: {k: registry.restore(val) for k, val in v["pairs"]},
+        typename=ESCAPED,
+    )  # written by _escape, which runs after conversion
     registry.register(
         set,
         lambda v: {"items": list(v)},
@@ -94,7 +102,90 @@ def _registry() -> Any:
         lambda v: frozenset(items(v)),
         typename="frozenset",
     )
+    registry.convert_from_dict = _Lenient(registry.convert_from_dict, registry)
     return registry
+
+
+ESCAPED = "flytverk.dict"
+_MARKER = "typename"
+
+
+class _Escaped(dict):  # type: ignore[type-arg]
+    """The registered type of an escaped dict (the marker's name; never instantiated)."""
+
+
+def _escape(value: Any) -> Any:
+    """`value` with every plain dict that has a `typename` key stored as escaped pairs.
+
+    Only dicts and lists are rebuilt, and only where something below them changes.
+    """
+    if isinstance(value, dict):
+        items = {k: _escape(v) for k, v in value.items()}
+        if _MARKER in value:
+            return {_MARKER: ESCAPED, "pairs": [[k, v] for k, v in items.items()]}
+        return items if any(items[k] is not value[k] for k in value) else value
+    if isinstance(value, list | tuple):  # a tuple is a list in JSON anyway
+        escaped = [_escape(v) for v in value]
+        return escaped if any(a is not b for a, b in zip(escaped, value, strict=True)) else value
+    return value
+
+
+class _Lenient(dict):  # type: ignore[type-arg]
+    """Restorers by typename; an unknown typename (a row stored before dicts were escaped)
+    comes back as the plain dict it was instead of failing to load the case."""
+
+    def __init__(self, known: dict[str, Any], registry: Any) -> None:
+        super().__init__(known)
+        self.registry = registry
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        found = super().get(key)
+        if found is not None:
+            return found
+
+        def plain(dct: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+            return {_MARKER: key, **{k: self.registry.restore(v) for k, v in dct.items()}}
+
+        return plain
+
+
+def _has_marker(value: Any) -> bool:
+    """True when a dict with a `typename` key is anywhere in `value` (cheap: no copies)."""
+    if isinstance(value, dict):
+        if _MARKER in value:
+            return True
+        items: Any = value.values()
+    elif isinstance(value, list | tuple):
+        items = value
+    else:
+        return False
+    for item in items:
+        if isinstance(item, _CONTAINERS) and _has_marker(item):
+            return True
+    return False
+
+
+_CONTAINERS = (dict, list, tuple)
+
+
+def _escaped(value: Any) -> Any:
+    return _escape(value) if _has_marker(value) else value
+
+
+def _escape_state(dct: dict[str, Any]) -> None:
+    """Escape the data parts of a converted workflow (and its subprocesses) in place."""
+    if isinstance(dct.get("data"), dict):
+        dct["data"] = _escaped(dct["data"])
+    for task in (dct.get("tasks") or {}).values():
+        for key in ("data", "internal_data"):
+            if isinstance(task.get(key), dict):
+                task[key] = _escaped(task[key])
+        delta = task.get("delta")
+        if isinstance(delta, dict) and isinstance(delta.get("updates"), dict):
+            delta["updates"] = _escaped(delta["updates"])
+    for sub in (dct.get("subprocesses") or {}).values():
+        if isinstance(sub, dict):
+            _escape_state(sub)
 
 
 def _hashable(value: Any) -> Any:
@@ -112,6 +203,7 @@ def dump_state(workflow: BpmnWorkflow) -> str:
         dct = REGISTRY.convert(workflow)
     finally:
         REGISTRY._encoder_mode = False
+    _escape_state(dct)
     dct["format"] = STATE_FORMAT
     return json.dumps(dct, cls=_ENCODER, separators=(",", ":"))
 

@@ -48,6 +48,7 @@ def shared_database() -> Iterator[str | None]:
     if not DATABASE_URL:
         yield None
         return
+    import designer.models  # noqa: F401  (one import registers every web-side table)
 
     engine = create_engine(DATABASE_URL)
     Base.metadata.drop_all(engine)

@@ -135,3 +135,19 @@ def add_api_token(name: str = "register", secret: str = REGISTER_SECRET) -> str:
     )
     db.session.commit()
     return secret
+
+
+def call_context(**changes: Any) -> Any:
+    """A connector's call context for tests of connectors outside a running case."""
+    from engine.api import CallContext
+
+    values: dict[str, Any] = {
+        "tenant_id": 1,
+        "instance_id": 1,
+        "case_no": "2026-000001",
+        "owner": None,
+        "job_id": 1,
+        "attempt": 1,
+        "element_id": "call",
+    }
+    return CallContext(**{**values, **changes})

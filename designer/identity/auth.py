@@ -15,19 +15,18 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from designer.extensions import db, login_manager
 from designer.identity import login_security as security
-from designer.identity import throttle
-from designer.identity.blueprint import PASSWORD_KEY, bp
+from designer.identity import sessions, throttle
+from designer.identity.blueprint import bp
 from designer.identity.forms import LoginForm
 from designer.identity.pages import minutes, too_many
 from designer.models import User
@@ -87,10 +86,10 @@ def login() -> ResponseReturnValue:
         verdict = security.authenticate(
             db.session(), form.username.data.strip(), form.password.data, ip, now
         )
+        if verdict.user is not None:
+            sessions.login(db.session(), verdict.user)
         db.session.commit()  # a failure counts too, so it is committed like a success
         if verdict.user is not None:
-            login_user(verdict.user)
-            session[PASSWORD_KEY] = [verdict.user.id, security.password_fingerprint(verdict.user)]
             flash(_("You are logged in as %(name)s.", name=verdict.user.name), "success")
             return redirect(same_site(request.args.get("next")) or home_for(verdict.user))
         throttle.fail(throttle.LOGIN, ip)
@@ -118,9 +117,9 @@ def login() -> ResponseReturnValue:
 @bp.post("/logout")
 @login_required
 def logout() -> ResponseReturnValue:
-    """End the session."""
-    logout_user()
-    session.pop(PASSWORD_KEY, None)
+    """End the session: on the server too, so a copied cookie stops working."""
+    sessions.logout(db.session())
+    db.session.commit()
     flash(_("You are logged out."), "info")
     return redirect(url_for("portal.index"))
 
@@ -128,16 +127,9 @@ def logout() -> ResponseReturnValue:
 @login_manager.user_loader
 def _load_user(user_id: str) -> User | None:
     user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    # A password session from before a password change ends. Sessions made by other logins
-    # (OpenID Connect) carry no mark for this user and are left alone.
-    mark = session.get(PASSWORD_KEY)
-    if (
-        user is not None
-        and isinstance(mark, list)
-        and len(mark) == 2
-        and mark[0] == user.id
-        and mark[1] != security.password_fingerprint(user)
-    ):
+    # The cookie alone is not enough: its server-side session must still be live (not
+    # logged out, revoked, older than a password change, or of a deactivated user).
+    if user is None or not sessions.is_live(db.session(), user):
         return None
     return user
 

@@ -18,7 +18,7 @@ from functools import cache
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -212,6 +212,22 @@ def authenticate(
         return _record_failure(session, username, ip, now, user.tenant_id if user else None)
     clear_failures(session, username)
     if needs_rehash(user.password_hash, method):
-        user.set_password(password, method)
+        _rehash(session, user, password, method)
     session.flush()
     return Verdict(user=user)
+
+
+def _rehash(session: Session, user: User, password: str, method: str) -> None:
+    """Store a hash made with `method`, unless a concurrent login already did.
+
+    A conditional update: only the first login replaces the old hash; the others take the
+    hash it stored, so every session of that moment carries the same password mark.
+    """
+    old = user.password_hash
+    session.execute(
+        update(User)
+        .where(User.id == user.id, User.password_hash == old)
+        .values(password_hash=generate_password_hash(password, method=method))
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(user, ["password_hash"])

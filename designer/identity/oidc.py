@@ -29,13 +29,12 @@ from flask import (
 from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_login import login_user
 from joserfc.errors import JoseError
 from requests import RequestException
 from sqlalchemy import select
 
 from designer.extensions import db
-from designer.identity import devidp
+from designer.identity import devidp, sessions
 from designer.identity.pages import error_page
 from designer.identity.tenancy import current_tenant_id
 from designer.models import User
@@ -221,8 +220,8 @@ def callback() -> ResponseReturnValue:
     if not user.active:
         abort(403)
     target = session.pop(_NEXT, "") or ""
+    sessions.login(db.session(), user)  # a server-side session: logout ends every copy
     db.session.commit()
-    login_user(user)
     log.info("citizen user:%s logged in with OIDC (acr %s)", user.id, claims.get("acr"))
     flash(_("You are logged in as %(name)s.", name=user.name), "success")
     return redirect(same_site(target) or url_for("portal.my_cases"))

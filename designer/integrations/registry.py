@@ -15,7 +15,7 @@ from typing import Any, cast
 from flask import Flask
 
 from designer.integrations import testing
-from designer.integrations.http import allowed_hosts, http_connector
+from designer.integrations.http import http_connector
 from designer.integrations.letter import CaseOutboxLetters, LetterConnector
 from designer.integrations.mail import MailConnector
 from designer.integrations.payment import LedgerPayments, PaymentConnector
@@ -63,8 +63,8 @@ def build_registry(app: Flask) -> Registry:
     """Every connector the app offers, with the configured adapters and their doubles."""
     registry = Registry()
     # engine's HttpConnector infers a fixed-length `params` tuple; it is a Connector.
-    real_http = cast(Connector, http_connector(app))
-    registry.register("http", real_http, testing.HttpDouble(real_http, allowed_hosts(app)))
+    http = http_connector(app)
+    registry.register("http", cast(Connector, http), testing.HttpDouble(http))
     registry.register("mail", MailConnector(app), testing.mail_double(app))
     registry.register(
         "letter",

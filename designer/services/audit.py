@@ -23,6 +23,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from designer.models import Attachment, AuditEvent, User
+from designer.services.numbers import parse_int
 from designer.services.people import has_role
 from engine.models import HumanTask, Instance, utcnow
 
@@ -142,7 +143,7 @@ class AuditQuery:
 
         def _int(name: str) -> int | None:
             raw = (args.get(name) or "").strip()
-            return int(raw) if raw.isdigit() and len(raw) < 12 else None
+            return parse_int(raw)
 
         def _date(name: str) -> date | None:
             try:

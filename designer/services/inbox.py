@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from designer.models import User
 from designer.services import people, search
+from designer.services.numbers import parse_int
 from engine.models import HumanTask, ProcessModel, utcnow
 
 VIEWS = ("mine", "unassigned", "overdue", "all")
@@ -41,12 +42,12 @@ class InboxQuery:
         return cls(
             view=args.get("view") if args.get("view") in VIEWS else "all",
             sort=args.get("sort") if args.get("sort") in SORTS else "created",
-            service=int(service) if service.isdigit() else None,
+            service=parse_int(service),
             status=args.get("status")
             if args.get("status") in ("any", "assigned", "free")
             else "any",
             q=str(args.get("q", "")).strip()[:100],
-            page=max(1, min(int(page), 10_000)) if page.isdigit() else 1,
+            page=max(1, min(parse_int(page) or 1, 10_000)),
         )
 
     def args(self, **changes: Any) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException
 
 from designer.extensions import db
 from designer.services.errors import ServiceError
+from designer.web import jsonbody, routing
 from designer.web.messages import engine_text
 from engine.errors import Conflict, ModelInvalid, NotFound
 
@@ -38,7 +39,13 @@ def _messages() -> dict[int, tuple[str, str]]:
 
 
 def init_app(app: Flask) -> None:
-    """Register handlers for HTTP errors, CSRF failures and engine errors."""
+    """Register handlers for HTTP errors, CSRF failures and engine errors.
+
+    Also bounds every `<int:...>` route and guards JSON bodies: called before the
+    blueprints are registered, so their rules are built with the bounded converter.
+    """
+    routing.init_app(app)
+    jsonbody.init_app(app)
 
     @app.errorhandler(HTTPException)
     def _http(err: HTTPException) -> ResponseReturnValue:

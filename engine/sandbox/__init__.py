@@ -4,12 +4,16 @@
   function, guarded operators and format specs, no classes) and `compile_code`.
 - `guards`: what the restricted code calls for attributes, writes, operators,
   formats and size-changing methods.
-- `limits`: `ScriptRejected` (every refusal), `LIMITS` / `configure` and the
-  per-run CPU-time and memory budget `Run`.
+- `limits`: `ScriptRejected` (every refusal), `LIMITS` / `configure`, the
+  per-run CPU-time and memory budget `Run` and the counted (never built) size checks.
+- `cheap`: which expressions may run in the server's process.
+- `runner`: running compiled code against task data (in a child, or in-process
+  when cheap); `child`, `pool`, `wire`: the sandbox processes and their pipes.
 
 `engine.scripting` builds the script environment on top of this package.
 """
 
+from . import runner, wire
 from .guards import GUARDS, guard_sub, guarded_format
 from .limits import (
     LIMITS,
@@ -46,4 +50,6 @@ __all__ = [
     "guarded_format",
     "problems",
     "reject",
+    "runner",
+    "wire",
 ]

@@ -8,14 +8,11 @@ so other threads neither count nor slow down) and the process's resident memory
 
 from __future__ import annotations
 
-import datetime as _dt
 import decimal
-import json
 import math
 import os
 import threading
 import time
-import uuid
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
@@ -50,6 +47,8 @@ class Limits:
     max_int_bits: int = 100_000
     max_memory_bytes: int = 256 * 2**20
     max_format_width: int = 10_000
+    processes: int = 2  # sandbox processes (the pool's size)
+    wall_seconds: float = 5.0  # wall-clock deadline of one run in a sandbox process
 
 
 LIMITS = Limits()
@@ -63,13 +62,22 @@ def configure(
     max_output_bytes: int | None = None,
     max_items: int | None = None,
     max_memory_bytes: int | None = None,
+    memory_mb: int | None = None,
+    processes: int | None = None,
+    wall_seconds: float | None = None,
 ) -> Limits:
-    """Change the limits of all later script runs (the app calls this from its config)."""
+    """Change the limits of all later script runs (the app calls this from its config).
+
+    `memory_mb` is `max_memory_bytes` in MB; `processes` and `wall_seconds` size the
+    pool of sandbox processes and their wall-clock deadline.
+    """
     changes = {
         "cpu_seconds": cpu_seconds,
         "max_output_bytes": max_output_bytes,
         "max_items": max_items,
-        "max_memory_bytes": max_memory_bytes,
+        "max_memory_bytes": memory_mb * 2**20 if memory_mb is not None else max_memory_bytes,
+        "processes": processes,
+        "wall_seconds": wall_seconds,
     }
     for name, value in changes.items():
         if value is not None:
@@ -163,69 +171,3 @@ class Run:
 
     def __exit__(self, *exc: object) -> None:
         _ACTIVE.run = self._previous
-
-
-# --- output ---------------------------------------------------------------------
-
-_SCALARS = (_dt.date, _dt.time, _dt.timedelta, decimal.Decimal, uuid.UUID)
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, (set, frozenset)):
-        return list(value)
-    if isinstance(value, _SCALARS):
-        return str(value)
-    raise TypeError(f"it holds a {type(value).__name__}")
-
-
-_ENCODER = json.JSONEncoder(default=_plain, ensure_ascii=False, separators=(",", ":"))
-
-
-def _size(values: dict[str, Any]) -> int:
-    """Bytes of JSON for `values`; the error names the first value that cannot be kept."""
-    try:
-        return len(_ENCODER.encode(values).encode()) if values else 0
-    except (TypeError, ValueError, RecursionError):
-        for key, value in values.items():
-            try:
-                _ENCODER.encode(value)
-            except (TypeError, ValueError, RecursionError) as err:
-                reject(f"The script's variable '{key}' cannot be kept as case data ({err}).")
-        raise
-
-
-CONTAINERS = (dict, list, set)
-
-
-def _size_or_zero(values: dict[str, Any]) -> int:
-    try:
-        return len(_ENCODER.encode(values).encode()) if values else 0
-    except (TypeError, ValueError, RecursionError):
-        return 0  # data the script found: not its fault
-
-
-def containers_size(context: dict[str, Any]) -> int:
-    """Bytes of JSON of the values a script could change in place (taken before it runs)."""
-    return _size_or_zero({k: v for k, v in context.items() if isinstance(v, CONTAINERS)})
-
-
-def check_output(results: dict[str, Any], context: dict[str, Any], before: int) -> None:
-    """Refuse data that cannot be stored, or growth beyond `max_output_bytes`.
-
-    `before` is `containers_size(context)` from before the run; `results` are the
-    variables the script left, `context` the task data it started with.
-    """
-    changed = {
-        k: v
-        for k, v in results.items()
-        if isinstance(v, CONTAINERS) or k not in context or context[k] is not v
-    }
-    replaced = {
-        k: context[k] for k in changed if k in context and not isinstance(context[k], CONTAINERS)
-    }
-    grown = _size(changed) - before - _size_or_zero(replaced)
-    if grown > LIMITS.max_output_bytes:
-        reject(
-            f"The script wrote {grown:,} bytes of data; "
-            f"the limit is {LIMITS.max_output_bytes:,} bytes."
-        )

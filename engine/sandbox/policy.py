@@ -23,6 +23,7 @@ from typing import Any, Literal, cast
 from RestrictedPython import compile_restricted_eval, compile_restricted_exec
 from RestrictedPython.transformer import RestrictingNodeTransformer
 
+from .cheap import is_cheap
 from .guards import attribute_refusal
 from .limits import ScriptRejected
 
@@ -165,6 +166,7 @@ class Compiled:
 
     code: CodeType
     budgeted: bool
+    cheap: bool = False  # an expression that may run in-process (see `cheap`)
 
 
 def _restricted(source: str, mode: Mode) -> tuple[CodeType | None, list[str], bool]:
@@ -185,7 +187,7 @@ def compile_code(source: str, mode: Mode) -> Compiled:
     if errors or code is None:
         line, message = _located(errors[0] if errors else "The script could not be compiled.")
         raise ScriptRejected(f"{message} (line {line})")
-    return Compiled(code, budgeted)
+    return Compiled(code, budgeted, mode == "eval" and not budgeted and is_cheap(source))
 
 
 def problems(source: str, mode: Mode) -> list[tuple[int, str]]:

@@ -19,6 +19,7 @@ from engine.errors import Conflict
 from engine.models import ConnectorJob, Instance, utcnow
 from tests.engine.conftest import Install
 from tests.engine.helpers import bpmn_text, events_of, open_tasks
+from tests.factories import call_context
 
 SERVICE = bpmn_text("service_task.bpmn")
 
@@ -272,20 +273,16 @@ def http_server() -> Iterator[str]:
     server.server_close()
 
 
-CONTEXT = CallContext(
-    tenant_id=1,
-    instance_id=2,
-    case_no="2026-000001",
-    owner=None,
-    job_id=3,
-    attempt=1,
-    element_id="pay",
-)
+def _port(url: str) -> int:
+    return int(url.rsplit(":", 1)[1])
+
+
+CONTEXT = call_context(instance_id=2, job_id=3, element_id="pay")
 
 
 def test_http_connector_posts_json_with_an_idempotency_key(http_server: str) -> None:
     _Handler.answers = [(200, b'{"granted": true}')]
-    connector = HttpConnector(["127.0.0.1"], timeout=2)
+    connector = HttpConnector(["127.0.0.1"], timeout=2, allowed_ports=[_port(http_server)])
     answer = connector.call({"url": http_server + "/check", "body": {"income": 1}}, CONTEXT)
     assert answer == {"granted": True}
     assert _Handler.seen == [
@@ -308,7 +305,9 @@ def test_http_connector_failures_say_whether_a_retry_can_help(
 ) -> None:
     _Handler.answers = [(status, payload)]
     with pytest.raises(ConnectorFailed) as failed:
-        HttpConnector(["127.0.0.1"], timeout=2).call({"url": http_server + "/x"}, CONTEXT)
+        HttpConnector(["127.0.0.1"], timeout=2, allowed_ports=[_port(http_server)]).call(
+            {"url": http_server + "/x"}, CONTEXT
+        )
     assert failed.value.retry is retry and words in failed.value.message
 
 
@@ -331,7 +330,9 @@ def test_http_connector_calls_only_allowed_hosts(url: Any) -> None:
 
 def test_an_unreachable_host_is_retried() -> None:
     with pytest.raises(ConnectorFailed) as failed:
-        HttpConnector(["127.0.0.1"], timeout=1).call({"url": "http://127.0.0.1:9/x"}, CONTEXT)
+        HttpConnector(["127.0.0.1"], timeout=1, allowed_ports=[9]).call(
+            {"url": "http://127.0.0.1:9/x"}, CONTEXT
+        )
     assert failed.value.retry is True and "could not be reached" in failed.value.message
 
 

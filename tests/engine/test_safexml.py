@@ -96,3 +96,40 @@ def test_untrusted_bpmn_comes_back_as_problems_not_exceptions(secret_file: Path)
 def test_well_formed_xml_without_dtd_parses() -> None:
     root = safexml.parse_xml('<?xml version="1.0" encoding="UTF-8"?>\n<a><b>æøå</b></a>')
     assert root.findtext("b") == "æøå"
+
+
+def _one_element(attributes: int) -> str:
+    names = " ".join(f'camunda:a{i}="v"' for i in range(attributes))
+    return (
+        '<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" '
+        'xmlns:camunda="http://camunda.org/schema/1.0/bpmn">'
+        f'<process id="p"><userTask id="t" {names}/></process></definitions>'
+    )
+
+
+def test_200000_attributes_on_one_element_are_refused_by_count() -> None:
+    data = _one_element(200_000)  # ~3.5 MB: under the byte limit, as in the issue
+    assert len(data) < safexml.MAX_XML_BYTES
+    message = _refusal(data)
+    assert "200001 attributes" in message and "at most 200" in message
+    [problem] = bpmn.validate({"evil.bpmn": data})
+    assert "attributes" in problem.message and problem.file == "evil.bpmn"
+
+
+def test_too_many_elements_are_refused_by_count() -> None:
+    many = "<a>" + "<b/>" * safexml.MAX_ELEMENTS + "</a>"
+    assert "elements" in _refusal(many)
+    assert safexml.parse_xml("<a>" + "<b/>" * 1000 + "</a>").tag == "a"
+
+
+def test_too_many_attributes_in_total_are_refused_by_count() -> None:
+    per = safexml.MAX_ATTRIBUTES_PER_ELEMENT
+    rows = safexml.MAX_ATTRIBUTES // per + 1
+    element = "<b " + " ".join(f'a{i}="v"' for i in range(per)) + "/>"
+    assert "attributes" in _refusal("<a>" + element * rows + "</a>")
+
+
+def test_too_many_namespace_declarations_are_refused_by_count() -> None:
+    names = " ".join(f'xmlns:n{i}="urn:x{i}"' for i in range(safexml.MAX_NAMESPACES + 1))
+    assert "namespaces" in _refusal(f"<a {names}><b/></a>")
+    assert "namespaces" in _refusal(f"<a {names}><b/></a>".encode("utf-16"))

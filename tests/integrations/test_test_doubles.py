@@ -16,19 +16,10 @@ from designer.models import OutboxMessage, PaymentOrder
 from designer.worker import work_once
 from engine.api import CallContext, ConnectorFailed, Param
 from engine.models import ConnectorJob, Instance, ProcessModel
-from tests.factories import text_of
+from tests.factories import call_context, text_of
 from tests.processes.test_leisure_subsidy import APPLY, FORM
 
-CONTEXT = CallContext(
-    tenant_id=1,
-    instance_id=1,
-    case_no="TEST-2026-000001",
-    owner=None,
-    job_id=1,
-    attempt=1,
-    element_id="pay",
-    is_test=True,
-)
+CONTEXT = call_context(case_no="TEST-2026-000001", element_id="pay", is_test=True)
 
 
 class Archive:

@@ -5,7 +5,7 @@ Membership changes are audited (`admin.group.add`/`remove`, detail: the group's 
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -17,6 +17,7 @@ from designer.services import accounts, people
 from designer.web.admin import bp
 from designer.web.admin.forms import MemberForm
 from designer.web.admin.users import record
+from designer.web.routing import arg_int, parse_int
 
 
 def _member_request() -> tuple[User, str]:
@@ -24,7 +25,10 @@ def _member_request() -> tuple[User, str]:
     form = MemberForm()
     if not form.validate_on_submit():
         abort(400)
-    user = accounts.user_for(db.session(), current_user.tenant_id, int(form.user_id.data))
+    user_id = parse_int(form.user_id.data)
+    if user_id is None:
+        abort(404)
+    user = accounts.user_for(db.session(), current_user.tenant_id, user_id)
     return user, " ".join(form.group.data.split())
 
 
@@ -32,8 +36,7 @@ def _member_request() -> tuple[User, str]:
 @role_required("admin")
 def groups() -> ResponseReturnValue:
     """Every group of the tenant with its members, and forms to change them."""
-    raw = request.args.get("page", "1")
-    number = min(int(raw), 100_000) if raw.isdigit() and raw != "0" else 1
+    number = arg_int("page", 1, low=1, high=100_000)
     result = people.groups_with_members(db.session(), current_user.tenant_id, number)
     staff = people.staff(db.session(), current_user.tenant_id)
     return render_template(

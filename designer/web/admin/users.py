@@ -15,6 +15,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from designer.extensions import db
+from designer.identity import sessions
 from designer.identity.auth import role_required
 from designer.identity.login_security import setting
 from designer.models import ROLES, User
@@ -22,6 +23,7 @@ from designer.services import accounts, people
 from designer.web import auditing as audit
 from designer.web.admin import bp
 from designer.web.admin.forms import ActiveForm, NewStaffForm, PasswordForm, StaffForm, role_labels
+from designer.web.routing import arg_int
 
 ADMIN_ROLES = ("admin",)
 
@@ -93,8 +95,7 @@ def users() -> ResponseReturnValue:
     q = request.args.get("q", "").strip()[:100]
     role = request.args.get("role", "")
     role = role if role in ROLES else ""
-    raw_page = request.args.get("page", "1")
-    number = min(int(raw_page), 100_000) if raw_page.isdigit() and raw_page != "0" else 1
+    number = arg_int("page", 1, low=1, high=100_000)
     found = accounts.user_page(db.session(), current_user.tenant_id, q, role, number)
     return render_template(
         "admin/users.html",
@@ -171,6 +172,8 @@ def edit_user(user_id: int) -> ResponseReturnValue:
         else:
             if changes:
                 record("admin.user.update", user, changes)
+            if not user.active:
+                sessions.end_all(db.session(), user)
             db.session.commit()
             flash(_("Saved the changes to %(name)s.", name=user.name), "success")
             return redirect(url_for("admin.users"))
@@ -200,6 +203,8 @@ def set_active(user_id: int) -> ResponseReturnValue:
         return redirect(url_for("admin.edit_user", user_id=user.id))
     if changed:
         record("admin.user.activate" if user.active else "admin.user.deactivate", user)
+    if not user.active:
+        sessions.end_all(db.session(), user)  # logged out everywhere, also after reactivation
     db.session.commit()
     if user.active:
         flash(_("%(name)s can log in again.", name=user.name), "success")
@@ -225,6 +230,7 @@ def set_password(user_id: int) -> ResponseReturnValue:
             show_error(form, err)
         else:
             record("admin.user.password", user, {"password_generated": not form.password.data})
+            sessions.end_all(db.session(), user)  # every session of the old password ends
             db.session.commit()
             return show_password_once(user, password, created=False)
     return render_template(

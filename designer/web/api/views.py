@@ -18,6 +18,7 @@ from designer.models import ApiToken, User
 from designer.services import cases, submissions
 from designer.services.errors import Invalid
 from designer.web.api import bp
+from designer.web.jsonbody import json_object, takes_json
 from engine import api as runtime
 from engine.errors import EngineError, NotFound, StepFailed
 from engine.models import ProcessModel, ProcessVersion
@@ -113,6 +114,7 @@ def subject_for(version: ProcessVersion, payload: dict[str, Any], citizen: User 
 
 
 @bp.post("/messages")
+@takes_json
 @token_required("messages")
 def message() -> ResponseReturnValue:
     """Deliver a message to the case waiting for it (by key), or start a case on it.
@@ -120,8 +122,8 @@ def message() -> ResponseReturnValue:
     A started case belongs to `citizen` (a national id) when the message names one: their
     tasks in the process's citizen lane wait for them under "My cases".
     """
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict) or not isinstance(body.get("name"), str) or not body["name"]:
+    body = json_object()
+    if not isinstance(body.get("name"), str) or not body["name"]:
         return jsonify(error="Send JSON with 'name', and 'correlation_key' and 'payload'."), 400
     key = body.get("correlation_key")
     payload = body.get("payload") or {}

@@ -14,6 +14,7 @@ from designer.extensions import db
 from designer.identity.auth import role_required
 from designer.services import audit
 from designer.web import auditing
+from designer.web.routing import clean_args
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
 
@@ -35,7 +36,7 @@ CSV_HEADER = (
 @role_required("admin")
 def index() -> ResponseReturnValue:
     """The municipality's audit log, newest first, with filters and older pages."""
-    query = audit.AuditQuery.from_args(request.args)
+    query = audit.AuditQuery.from_args(clean_args(request.args, "user", "before"))
     tenant_id = current_user.tenant_id
     return render_template(
         "audit/index.html",
@@ -56,7 +57,7 @@ def _cell(value: object) -> str:
 @role_required("admin")
 def export() -> ResponseReturnValue:
     """The filtered audit log as CSV (at most audit.CSV_MAX rows); the export is itself logged."""
-    query = audit.AuditQuery.from_args(request.args)
+    query = audit.AuditQuery.from_args(clean_args(request.args, "user", "before"))
     tenant_id = current_user.tenant_id
     auditing.record(
         current_user,

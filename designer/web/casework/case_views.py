@@ -16,6 +16,7 @@ from designer.services import applications, cases
 from designer.web import auditing as audit
 from designer.web.casework import bp
 from designer.web.i18n import locale
+from designer.web.routing import parse_int
 from engine import api as runtime
 from engine.models import Event, HumanTask, Instance
 
@@ -97,8 +98,8 @@ def request_information(instance_id: int) -> ResponseReturnValue:
         db_session, instance, current_user.actor, "information_requested", None, {"text": text}
     )
     _record_change("case.request_information", instance)
-    owner_id = (instance.owner or "")[5:]
-    owner = db_session.get(User, int(owner_id)) if owner_id.isdigit() else None
+    owner_id = parse_int((instance.owner or "")[5:])
+    owner = db_session.get(User, owner_id) if owner_id is not None else None
     if owner is not None:  # the notice commits with the request, sent after commit
         notify.notify_more_information(instance, owner, text, session=db_session)
     db_session.commit()

@@ -17,6 +17,7 @@ from designer.services import inbox as inbox_queries
 from designer.web import auditing as audit
 from designer.web.casework import bp
 from designer.web.messages import engine_text
+from designer.web.routing import form_int
 from engine.api import tasks
 from engine.errors import Conflict
 from engine.models import HumanTask
@@ -91,8 +92,8 @@ def release(task_id: int) -> ResponseReturnValue:
 def assign(task_id: int) -> ResponseReturnValue:
     """A team lead gives a task to a colleague in the task's group."""
     task = cases.task_for(db_session, current_user, task_id)
-    raw = request.form.get("assignee", "")
-    colleague = db_session.get(User, int(raw)) if raw.isdigit() else None
+    assignee_id = form_int("assignee")
+    colleague = db_session.get(User, assignee_id) if assignee_id is not None else None
     if (
         colleague is None
         or colleague.tenant_id != current_user.tenant_id
@@ -132,12 +133,12 @@ def workload() -> ResponseReturnValue:
 @role_required("caseworker")
 def absence() -> ResponseReturnValue:
     """Mark yourself (or, as team lead, a colleague) absent or back; absence frees tasks."""
-    raw = request.form.get("user_id", "")
+    user_id = form_int("user_id")
     person = current_user
-    if raw.isdigit() and int(raw) != current_user.id:
+    if user_id is not None and user_id != current_user.id:
         if not current_user.has_role("team_lead"):
             abort(403)
-        person = db_session.get(User, int(raw))
+        person = db_session.get(User, user_id)
         if person is None or person.tenant_id != current_user.tenant_id:
             abort(404)
     person.absent = request.form.get("absent") == "1"

@@ -19,6 +19,7 @@ from designer.web.casework import bp
 from designer.web.i18n import locale
 from designer.web.messages import engine_text
 from designer.web.portal.forms import TaskForm, form_class
+from designer.web.routing import clean_args, parse_int
 from engine import api as runtime
 from engine.errors import Conflict, StepFailed
 from engine.models import HumanTask, utcnow
@@ -28,7 +29,7 @@ from engine.models import HumanTask, utcnow
 @role_required("caseworker")
 def inbox() -> ResponseReturnValue:
     """Tasks of the caseworker's groups: views, filters, sorting, search, pages."""
-    query = InboxQuery.from_args(request.args)
+    query = InboxQuery.from_args(clean_args(request.args, "service", "page"))
     result = inbox_queries.page(db_session, current_user, query)
     return render_template(
         "casework/inbox.html",
@@ -118,8 +119,7 @@ def _task(human: HumanTask) -> ResponseReturnValue:
         form = forms.bind_options(form, definition, data)
         form.expected_version.data = str(human.instance.version)
     if form.validate_on_submit():
-        raw = form.expected_version.data or ""
-        expected = int(raw) if raw.isdigit() else None
+        expected = parse_int(form.expected_version.data)
         # The audit row commits with the engine's transition (or rolls back with it).
         _record("task.complete", human, commit=False)
         try:

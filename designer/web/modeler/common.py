@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import current_app, render_template, request
+from flask import current_app, render_template
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -20,6 +20,7 @@ from designer.integrations import Registry, registry_of
 from designer.services import decisiondrafts
 from designer.web import auditing as audit
 from designer.web.i18n import locale
+from designer.web.jsonbody import json_object
 from engine.models import ProcessModel
 
 OWNER_ROLES = ("process_owner",)
@@ -54,9 +55,8 @@ def problems_json(items: list[Any]) -> list[dict[str, object]]:
 
 
 def json_body() -> dict[str, Any]:
-    """The request's JSON object ({} for anything else)."""
-    body = request.get_json(silent=True)
-    return body if isinstance(body, dict) else {}
+    """The request's JSON object (anything else is a 400 with a JSON answer)."""
+    return json_object()
 
 
 class DecisionForm(FlaskForm):

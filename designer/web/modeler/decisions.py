@@ -15,6 +15,7 @@ from flask_login import current_user
 from designer.extensions import db_session
 from designer.identity.auth import role_required
 from designer.services import decisiondrafts, drafts
+from designer.web.jsonbody import json_object, takes_json
 from designer.web.modeler import bp
 from designer.web.modeler.common import DecisionForm, problems_json, record, render_edit
 from engine.errors import Conflict, ModelInvalid
@@ -89,6 +90,7 @@ def edit_decision(model_id: int, name: str) -> ResponseReturnValue:
 
 
 @bp.route("/<int:model_id>/decisions/<path:name>/definition", methods=["GET", "POST", "PUT"])
+@takes_json
 @role_required("process_owner")
 def decision_definition(model_id: int, name: str) -> ResponseReturnValue:
     """Read or save a decision file; unreadable XML is refused, problems are reported."""
@@ -103,9 +105,7 @@ def decision_definition(model_id: int, name: str) -> ResponseReturnValue:
             revision=decisiondrafts.revision_of(text),
             problems=problems_json(decisiondrafts.problems(model, name)),
         )
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        body = {}
+    body = json_object()
     xml, revision = body.get("xml"), body.get("revision")
     if not isinstance(xml, str) or not xml.strip() or not isinstance(revision, int):
         return jsonify(

@@ -13,6 +13,7 @@ from flask_login import current_user
 from designer.extensions import db_session
 from designer.identity.auth import role_required
 from designer.services import drafts
+from designer.web.jsonbody import takes_json
 from designer.web.modeler import bp
 from designer.web.modeler.common import (
     json_body,
@@ -52,6 +53,7 @@ def draft(model_id: int) -> ResponseReturnValue:
 
 
 @bp.post("/<int:model_id>/draft")
+@takes_json
 @role_required("process_owner")
 def save(model_id: int) -> ResponseReturnValue:
     """Save the draft if nobody else saved since the editor loaded it."""
@@ -92,6 +94,7 @@ def save(model_id: int) -> ResponseReturnValue:
 
 
 @bp.post("/<int:model_id>/copy")
+@takes_json
 @role_required("process_owner")
 def copy(model_id: int) -> ResponseReturnValue:
     """Save the editor's diagram as a new service instead of overwriting."""
@@ -128,6 +131,7 @@ def options(model_id: int) -> ResponseReturnValue:
 
 
 @bp.route("/<int:model_id>/forms", methods=["GET", "POST"])
+@takes_json
 @role_required("process_owner")
 def forms(model_id: int) -> ResponseReturnValue:
     """List the draft's forms, or create a new (almost empty) one."""

@@ -20,6 +20,7 @@ from designer.extensions import db_session
 from designer.identity.auth import role_required
 from designer.services import drafts
 from designer.web.i18n import locale
+from designer.web.jsonbody import json_object, takes_json
 from designer.web.modeler import bp
 from designer.web.modeler.common import record
 from engine.errors import Conflict, NotFound
@@ -50,14 +51,15 @@ def edit_form(model_id: int, name: str) -> ResponseReturnValue:
 
 
 @bp.route("/<int:model_id>/forms/<name>/definition", methods=["GET", "POST"])
+@takes_json
 @role_required("process_owner")
 def form_definition(model_id: int, name: str) -> ResponseReturnValue:
     """Read or save a form definition; a definition with problems is not saved."""
     model, text = _form(model_id, name)
     if request.method == "GET":
         return jsonify(name=name, definition=json.loads(text), revision=revision_of(text))
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict) or not isinstance(body.get("definition"), dict):
+    body = json_object()
+    if not isinstance(body.get("definition"), dict):
         return jsonify(error=_("Send the form as 'definition'."), problems=[]), 400
     if body.get("revision") != revision_of(text):
         return jsonify(

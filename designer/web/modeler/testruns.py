@@ -19,6 +19,7 @@ from designer.services import testruns as test_calls
 from designer.web.modeler import bp
 from designer.web.modeler.common import registry
 from designer.web.portal import forms as portal_forms
+from designer.web.routing import parse_int
 from engine import api as engine
 from engine.errors import Conflict, NotFound, StepFailed
 from engine.models import Event, HumanTask, Instance
@@ -135,7 +136,7 @@ def complete_test_task(model_id: int, instance_id: int, task_id: int) -> Respons
         return redirect(
             url_for("modeler.test_run", model_id=model_id, instance_id=instance_id)
         ), 303
-    raw = form.expected_version.data or ""
+    expected = parse_int(form.expected_version.data)
     try:
         engine.complete(
             db_session,
@@ -143,7 +144,7 @@ def complete_test_task(model_id: int, instance_id: int, task_id: int) -> Respons
             task.id,
             forms.typed_data(form, definition),
             current_user.actor,
-            expected_version=int(raw) if raw.isdigit() else None,
+            expected_version=expected,
         )
     except (Conflict, StepFailed) as err:
         flash(err.message, "error")

@@ -16,6 +16,7 @@ from designer.identity.auth import role_required
 from designer.services import drafts, publishing
 from designer.web.modeler import bp
 from designer.web.modeler.common import record, registry
+from designer.web.routing import parse_int
 from engine.api import diff
 from engine.errors import Conflict, ModelInvalid
 from engine.models import ProcessModel
@@ -141,17 +142,20 @@ def restore(model_id: int, number: int) -> ResponseReturnValue:
 def compare(model_id: int) -> ResponseReturnValue:
     """Element-by-element difference between two versions (or a version and the draft)."""
     model = _model(model_id)
-    a, b = request.args.get("a", ""), request.args.get("b", "draft")
-    if not a.isdigit() or not (b.isdigit() or b == "draft"):
+    a, b = parse_int(request.args.get("a")), request.args.get("b", "draft")
+    b_number = None if b == "draft" else parse_int(b)
+    if a is None or (b != "draft" and b_number is None):
         return render_template(
             "errors/error.html",
             status=400,
             title=_("Bad request"),
             message=_("Choose two versions to compare."),
         ), 400
-    old = publishing.version(db_session, model, int(a))
+    old = publishing.version(db_session, model, a)
     new_xml = (
-        model.draft_bpmn if b == "draft" else publishing.version(db_session, model, int(b)).bpmn
+        model.draft_bpmn
+        if b_number is None
+        else publishing.version(db_session, model, b_number).bpmn
     )
     try:
         result = diff(old.bpmn, new_xml)
@@ -159,4 +163,4 @@ def compare(model_id: int) -> ResponseReturnValue:
         return render_template(
             "errors/error.html", status=400, title=_("Bad request"), message=err.message
         ), 400
-    return render_template("modeler/compare.html", model=model, a=int(a), b=b, result=result)
+    return render_template("modeler/compare.html", model=model, a=a, b=b, result=result)

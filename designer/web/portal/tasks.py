@@ -19,6 +19,7 @@ from designer.web.messages import engine_text
 from designer.web.portal import bp
 from designer.web.portal.forms import TaskForm, form_class
 from designer.web.portal.views import repeat_receipt
+from designer.web.routing import parse_int
 from engine import api as engine
 from engine.errors import Conflict, StepFailed
 from engine.models import HumanTask
@@ -69,8 +70,7 @@ def task(case_no: str, task_id: int) -> ResponseReturnValue:
     step = forms.page_step(form, definition)
     if not step.submit or not form.validate_on_submit():
         return _render(human, form, definition, 422 if form.errors else 200)
-    raw = form.expected_version.data or ""
-    expected = int(raw) if raw.isdigit() else None
+    expected = parse_int(form.expected_version.data)
     session = db_session
     key, first = submissions.claim(
         session, human.tenant_id, submissions.FORM, form.submission_key.data, current_user.actor

@@ -19,6 +19,7 @@ from designer.web import auditing as audit
 from designer.web.i18n import locale
 from designer.web.portal import bp
 from designer.web.portal.forms import form_class
+from designer.web.routing import arg_id
 from engine import api as engine
 from engine.errors import NotFound, StepFailed
 from engine.models import Instance
@@ -34,8 +35,7 @@ def index() -> ResponseReturnValue:
 
 
 def _draft_id() -> int | None:
-    raw = request.args.get("draft", "")
-    return int(raw) if raw.isdigit() else None
+    return arg_id("draft")
 
 
 @bp.route("/services/<key>/apply", methods=["GET", "POST"])

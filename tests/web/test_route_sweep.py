@@ -1,0 +1,285 @@
+"""Route sweep: nothing a client can send makes any route answer 5xx.
+
+Every registered route, by every method it allows, as every role (and anonymously), with a
+valid CSRF token: ids out of the database's range or of the wrong type in the path, every
+query argument the views read set to huge, negative and non-numeric values, malformed JSON
+bodies (deep nesting, bare values, invalid UTF-8, the wrong content type) and form bodies
+whose fields are all of the wrong kind. The ids that are not under test are real ones of the
+user's own tenant, so the request gets past the lookup to the part that reads the input.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+from typing import Any
+from urllib.parse import quote, urlencode
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+from werkzeug.routing import IntegerConverter, Rule
+
+from designer.extensions import db
+from designer.models import User
+from engine import runtime
+from engine.models import HumanTask, ProcessModel, ProcessVersion
+from tests.factories import PARKING_APPLICATION, Browser
+
+ROLES = ("anonymous", "kari", "saksbehandler", "leder", "eier", "admin")
+BAD_INTS = (
+    str(2**63),
+    str(2**64),
+    str(2**31),
+    "-1",
+    "0",
+    "abc",
+    "\u00b2",  # a digit to str.isdigit(), not to int()
+    "\u0661\u0662",  # Arabic-Indic digits: int() reads them
+    "1e3",
+)
+BAD_TEXTS = ("abc", "x" * 500, "..%2f..%2fetc", "\u00b2")
+QUERY_ARGS = (
+    "a", "b", "draft", "page", "before", "user", "service", "view", "sort", "status", "q",
+    "role", "answered", "received", "next", "error", "from", "to", "case_no", "action",
+    "code", "state", "client_id", "redirect_uri",
+)  # fmt: skip
+FORM_FIELDS = (
+    "assignee", "user_id", "expected_version", "absent", "group", "username", "password",
+    "text", "comment", "title", "file_name", "name", "key", "email", "roles", "lang", "next",
+    "page", "submission_key", "action", "active", "new_password", "confirm", "slug", "file",
+    "national_id", "pick", "code", "grant_type", "redirect_uri", "code_verifier",
+    *PARKING_APPLICATION,
+)  # fmt: skip
+DEEP = b"[" * 100_000 + b"]" * 100_000
+JSON_BODIES: tuple[tuple[bytes, str], ...] = (
+    (DEEP, "application/json"),
+    (b'{"a":' * 50_000 + b"1" + b"}" * 50_000, "application/json"),
+    (b'{"definition":' + b"[" * 200 + b"]" * 200 + b', "revision": 1}', "application/json"),
+    (b'"x"', "application/json"),
+    (b"[]", "application/json"),
+    (b"123", "application/json"),
+    (b"null", "application/json"),
+    (b'{"x": "\xff\xfe"}', "application/json"),
+    (b"{not json", "application/json"),
+    (b"1" * 5000, "application/json"),
+    (b'{"bpmn": "<x/>", "revision": 1}', "text/plain"),
+    (
+        b'{"bpmn": 5, "xml": [], "revision": "x", "definition": [1], "name": {"a": 1},'
+        b' "title": [], "correlation_key": {}, "payload": [], "citizen": 12345678901}',
+        "application/json",
+    ),
+)
+LAST = ("auth.logout", "modeler.archive", "modeler.unpublish", "admin.set_active")
+
+
+def _own_values(app: Flask) -> dict[str, Any]:
+    """Real ids of the first tenant: a service, a case waiting for a caseworker, a citizen."""
+    with app.app_context():
+        kari = db.session.scalars(select(User).where(User.username == "kari")).one()
+        model = db.session.scalars(
+            select(ProcessModel).where(
+                ProcessModel.tenant_id == kari.tenant_id, ProcessModel.key == "parking_permit"
+            )
+        ).one()
+        version = db.session.get(ProcessVersion, model.published_version_id)
+        assert version is not None
+        instance = runtime.start(
+            db.session,
+            version,
+            data=dict(PARKING_APPLICATION),
+            actor=kari.actor,
+            owner=kari.actor,
+            subject=kari.name,
+        )
+        task = db.session.scalars(
+            select(HumanTask).where(HumanTask.instance_id == instance.id)
+        ).first()
+        assert task is not None
+        decisions = db.session.scalars(
+            select(ProcessModel).where(
+                ProcessModel.tenant_id == kari.tenant_id, ProcessModel.key == "kindergarten"
+            )
+        ).one()
+        return {
+            "decision_model_id": decisions.id,
+            "model_id": model.id,
+            "instance_id": instance.id,
+            "task_id": task.id,
+            "case_no": instance.case_no,
+            "user_id": kari.id,
+            "number": version.number,
+            "key": "parking_permit",
+            "name": "application.json",
+            "draft_id": 1,
+            "attachment_id": 1,
+            "message_id": 1,
+            "token": "abc",
+        }
+
+
+def _values_for(rule: Rule, own: dict[str, Any]) -> dict[str, Any]:
+    """Decision routes need a service with a decision table to get past the file name."""
+    if "/decisions/" in rule.rule:
+        return {**own, "model_id": own["decision_model_id"], "name": "kindergarten_price.dmn"}
+    return own
+
+
+def _routes(app: Flask) -> list[Rule]:
+    rules = [r for r in app.url_map.iter_rules() if r.endpoint != "static"]
+    return sorted(rules, key=lambda r: (r.endpoint in LAST, r.rule))
+
+
+def _methods(rule: Rule) -> list[str]:
+    return sorted((rule.methods or set()) - {"HEAD", "OPTIONS"})
+
+
+def _path(rule: Rule, values: dict[str, Any], bad: dict[str, str] | None = None) -> str:
+    """The rule's URL with `values`, and `bad` put in raw (it need not match the converter)."""
+    marks = {name: 987654320 + i for i, name in enumerate(bad or {})}
+    filled = {k: marks.get(k, values.get(k, 1)) for k in rule.arguments}
+    url = str(rule.build(filled, append_unknown=False)[1])
+    for name, raw in (bad or {}).items():
+        url = url.replace(str(marks[name]), quote(raw, safe="%"))
+    return url
+
+
+class Sweep:
+    """Sends requests and collects every 5xx (all are reported at once)."""
+
+    def __init__(self, browser: Browser, token: str) -> None:
+        self.browser, self.token, self.sent = browser, token, 0
+        self.failures: list[tuple[str, str, str, int]] = []
+
+    def send(self, method: str, url: str, what: str, **kwargs: Any) -> None:
+        headers = {"X-CSRFToken": self.token, **kwargs.pop("headers", {})}
+        self.sent += 1
+        try:  # under TESTING an unhandled error propagates instead of becoming a 500
+            status = self.browser.client.open(
+                url, method=method, headers=headers, **kwargs
+            ).status_code
+        except Exception as err:  # noqa: BLE001 - every unhandled error is a 500
+            status, what = 500, f"{what}: {type(err).__name__}"
+        if status >= 500:
+            self.failures.append((method, url[:120], what, status))
+
+
+def _browser(app: Flask, login_as: Any, username: str) -> Browser:
+    return Browser(app.test_client()) if username == "anonymous" else login_as(username)
+
+
+@pytest.mark.parametrize("username", ROLES)
+def test_no_route_answers_5xx(app: Flask, login_as: Any, username: str) -> None:
+    own = _own_values(app)
+    browser = _browser(app, login_as, username)
+    sweep = Sweep(browser, browser.csrf("/"))
+    rules = _routes(app)
+    int_values = itertools.cycle(BAD_INTS)
+    text_values = itertools.cycle(BAD_TEXTS)
+    form_values = itertools.cycle((*BAD_INTS, *BAD_TEXTS))
+    for rule in rules:
+        values = _values_for(rule, own)
+        ints = [n for n, c in rule._converters.items() if isinstance(c, IntegerConverter)]
+        texts = [n for n in rule.arguments if n not in ints]
+        for method in _methods(rule):
+            # Out-of-range and wrongly typed ids, one argument at a time.
+            for name in ints:
+                for raw in BAD_INTS:
+                    sweep.send(method, _path(rule, values, {name: raw}), f"id {name}={raw}")
+            for name in texts:
+                raw = next(text_values)
+                sweep.send(method, _path(rule, values, {name: raw}), f"text {name}={raw}")
+            url = _path(rule, values)
+            if method == "GET":
+                # Every query argument the views read, all wrong at once, in every way.
+                for raw in (*BAD_INTS, *BAD_TEXTS):
+                    query = urlencode(dict.fromkeys(QUERY_ARGS, raw))
+                    sweep.send(method, f"{url}?{query}", f"query {raw[:20]}")
+                continue
+            query = urlencode({name: next(int_values) for name in QUERY_ARGS})
+            sweep.send(method, f"{url}?{query}", "query")
+            for body, content_type in JSON_BODIES:
+                sweep.send(method, url, f"json {body[:30]!r}", data=body, content_type=content_type)
+            form = {name: next(form_values) for name in FORM_FIELDS}
+            sweep.send(method, url, "form", data={**form, "csrf_token": sweep.token})
+            sweep.send(
+                method,
+                url,
+                "form bytes",
+                data=b"a=%ff%fe&expected_version=" + str(2**64).encode(),
+                content_type="application/x-www-form-urlencoded",
+            )
+            junks = [b"PK\x03\x04junk"]
+            if "import" in rule.rule:
+                junks.append(b"<?xml version='1.0'?><!DOCTYPE x [<!ENTITY a 'b'>]><x>&a;</x>")
+            for junk in junks:
+                files = {"file": (io.BytesIO(junk), "x.zip"), "csrf_token": sweep.token}
+                sweep.send(method, url, "file", data=files, content_type="multipart/form-data")
+            sweep.send(
+                method,
+                url,
+                "broken multipart",
+                data=b'--x\r\nContent-Disposition: form-data; name="a"\r\n\r\nb',
+                content_type="multipart/form-data; boundary=x",
+            )
+    assert sweep.sent > 1000  # the sweep really ran over the app's routes
+    assert not sweep.failures, sweep.failures
+
+
+def test_every_int_route_uses_the_bounded_converter(app: Flask) -> None:
+    for rule in app.url_map.iter_rules():
+        for name, converter in rule._converters.items():
+            assert type(converter).__name__ != "IntegerConverter", (rule.rule, name)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/casework/tasks/9223372036854775808",
+        "/casework/tasks/18446744073709551616",
+        "/casework/cases/2147483648",
+        "/modeler/9223372036854775808/edit",
+        "/outbox/99999999999999999999",
+    ],
+)
+def test_ids_out_of_range_are_not_found(login_as: Any, url: str) -> None:
+    browser = login_as("admin" if url.startswith("/outbox") else "saksbehandler")
+    if url.startswith("/modeler"):
+        browser = login_as("eier")
+    assert browser.get(url).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("query", "status"),
+    [
+        (f"draft={2**63}", 404),
+        (f"draft={2**64}", 404),
+        (f"draft={2**31}", 404),
+        ("draft=0", 404),
+        ("draft=abc", 400),
+        ("draft=-1", 400),
+        ("draft=%C2%B2", 400),
+        ("draft=", 200),
+    ],
+)
+def test_a_draft_id_that_cannot_exist_is_not_found(login_as: Any, query: str, status: int) -> None:
+    response = login_as("kari").get(f"/services/parking_permit/apply?{query}")
+    assert response.status_code == status
+
+
+@pytest.mark.parametrize(
+    ("url", "username"),
+    [
+        (f"/casework/?service={2**63}&page={2**64}", "saksbehandler"),
+        ("/casework/?service=%C2%B2&page=%C2%B2", "saksbehandler"),
+        (f"/admin/audit?user={2**40}&before={2**63}", "admin"),
+        ("/admin/audit?user=%C2%B2&before=%D9%A1", "admin"),
+        (f"/admin/users?page={2**63}", "admin"),
+        ("/admin/groups?page=%C2%B2", "admin"),
+        (f"/modeler/1/compare?a={2**63}&b={2**64}", "eier"),
+    ],
+)
+def test_malformed_query_numbers_are_ignored_or_refused(
+    login_as: Any, url: str, username: str
+) -> None:
+    assert login_as(username).get(url).status_code in (200, 400, 404)
