@@ -64,6 +64,7 @@ format: $(VENV)/.stamp-python
 bench: setup
 	$(BIN)/python tests/bench/step_cost.py
 	$(BIN)/python tests/bench/http_throughput.py
+	$(BIN)/python tests/bench/sandbox_cost.py
 
 clean:
 	rm -rf $(VENV) node_modules static/dist
