@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -18,10 +19,12 @@ from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.spiff.parser.task_spec import ServiceTaskParser
 
 from .checks import structural_problems
+from .codechecks import label_of
 from .dmn import DmnBpmnParser, dmn_problems  # DMN: our table parser, engine and checks
 from .errors import ModelInvalid, Problem
 from .safexml import parse_xml
 from .servicetasks import ConnectorTask
+from .timers import quote_plain_iso
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 FORM_PROPERTY = "formJsonSchemaFilename"
@@ -38,8 +41,11 @@ class _Parser(DmnBpmnParser):  # type: ignore[misc]
 
 _TOO_DEEP = Problem(
     "The process is too deeply chained to be parsed (hundreds of elements "
-    "in one unbroken sequence). Split it into sub-processes."
+    "in one unbroken sequence). Split it into sub-processes.",
+    code="too_deep",
 )
+# The library puts lxml reprs into its messages; a person reads the element's label.
+_REPR = re.compile(r"<Element \{[^}]*\}(\w+) at 0x[0-9a-fA-F]+>")
 
 
 @dataclass
@@ -89,7 +95,22 @@ def _spiff_problem(err: Exception, trees: dict[str, etree._Element]) -> Problem:
         line, found_file = _line_of(trees, element_id)
         filename = filename or found_file
     message = str(err.args[0]) if err.args else str(err)
-    return Problem(message, element_id=element_id, line=line, file=filename)
+    label = _label(trees, element_id)
+    message = _REPR.sub(lambda m: f"'{label or m.group(1)}'", message)
+    params = {"label": label or "", "detail": message}
+    return Problem(
+        message, element_id=element_id, line=line, file=filename, code="spiff", params=params
+    )
+
+
+def _label(trees: dict[str, etree._Element], element_id: str | None) -> str | None:
+    if not element_id:
+        return None
+    for root in trees.values():
+        found = root.xpath("//*[@id=$id]", id=element_id)
+        if found:
+            return label_of(found[0])
+    return element_id
 
 
 def _pick_process(
@@ -98,7 +119,9 @@ def _pick_process(
     ids = parser.get_process_ids()
     if wanted:
         if wanted not in ids:
-            raise ModelInvalid([Problem(f"The process '{wanted}' is not in the diagram.")])
+            message = f"The process '{wanted}' is not in the diagram."
+            params = {"label": wanted}
+            raise ModelInvalid([Problem(message, code="process_missing", params=params)])
         return wanted
     executable = [
         p.get("id")
@@ -108,7 +131,8 @@ def _pick_process(
     ]
     candidates = executable or ids
     if not candidates:
-        raise ModelInvalid([Problem("The diagram contains no process.")])
+        message = "The diagram contains no executable process: draw one, or mark it executable."
+        raise ModelInvalid([Problem(message, code="no_process")])
     return str(candidates[0])
 
 
@@ -135,30 +159,18 @@ def _parse(
     trees = {name: parse_xml(data, filename=name) for name, data in bpmn.items()}
     dmn_trees = {name: parse_xml(data, filename=name) for name, data in dmn.items()}
     problems = structural_problems(trees, form_names) + dmn_problems(dmn_trees)  # DMN: checks
+    try:
+        found = _spiff_parse(trees, dmn_trees, process_id)
+    except ModelInvalid as err:
+        # Ours explain what the library trips over (it blames the wrong element).
+        problems = problems or err.problems
+        raise ModelInvalid(problems) from None
     if problems:
         raise ModelInvalid(problems)
-    parser = _Parser(validator=VALIDATOR)  # DMN: every hit policy; service tasks: jobs
-    try:
-        for name, root in trees.items():
-            parser.add_bpmn_xml(etree.ElementTree(root), filename=name)
-        for name, root in dmn_trees.items():
-            parser.add_dmn_xml(root, filename=name)
-        chosen = _pick_process(parser, trees, process_id)
-        spec = parser.get_spec(chosen)
-        subprocess_specs = parser.get_subprocess_specs(chosen)
-    except ModelInvalid:
-        raise
-    except (ValidationException, SpiffWorkflowException) as err:
-        problem = _spiff_problem(err, {**trees, **dmn_trees})  # DMN: lines in DMN files too
-        # The task parser wraps a RecursionError into a ValidationException.
-        if isinstance(err.__context__, RecursionError):
-            problem = replace(problem, message=_TOO_DEEP.message)
-        raise ModelInvalid([problem]) from None
-    except RecursionError:
-        raise ModelInvalid([_TOO_DEEP]) from None
-    except (KeyError, ValueError, AttributeError, IndexError, TypeError) as err:
-        raise ModelInvalid([Problem(f"The diagram could not be read: {err}")]) from None
-    lanes = sorted({ts.lane for ts in spec.task_specs.values() if getattr(ts, "lane", None)})
+    chosen, spec, subprocess_specs = found
+    lanes = sorted(
+        {group for ts in spec.task_specs.values() if (group := _group_of(ts))}
+    )
     names = {
         ts.bpmn_id: ts.bpmn_name or ts.bpmn_id
         for ts in spec.task_specs.values()
@@ -173,6 +185,47 @@ def _parse(
         lanes=lanes,
         names=names,
     )
+
+
+def _spiff_parse(
+    trees: dict[str, etree._Element],
+    dmn_trees: dict[str, etree._Element],
+    process_id: str | None,
+) -> tuple[str, BpmnProcessSpec, dict[str, BpmnProcessSpec]]:
+    """SpiffWorkflow's own parse; its errors as ModelInvalid with one problem."""
+    parser = _Parser(validator=VALIDATOR)  # DMN: every hit policy; service tasks: jobs
+    try:
+        for name, root in trees.items():
+            # Plain ISO 8601 timers (other modellers) become the literals the library wants.
+            parser.add_bpmn_xml(etree.ElementTree(quote_plain_iso(root)), filename=name)
+        for name, root in dmn_trees.items():
+            parser.add_dmn_xml(root, filename=name)
+        chosen = _pick_process(parser, trees, process_id)
+        spec = parser.get_spec(chosen)
+        subprocess_specs = parser.get_subprocess_specs(chosen)
+    except ModelInvalid:
+        raise
+    except (ValidationException, SpiffWorkflowException) as err:
+        problem = _spiff_problem(err, {**trees, **dmn_trees})  # DMN: lines in DMN files too
+        # The task parser wraps a RecursionError into a ValidationException.
+        if isinstance(err.__context__, RecursionError):
+            problem = replace(problem, message=_TOO_DEEP.message, code="too_deep", params={})
+        raise ModelInvalid([problem]) from None
+    except RecursionError:
+        raise ModelInvalid([_TOO_DEEP]) from None
+    except (KeyError, ValueError, AttributeError, IndexError, TypeError) as err:
+        detail = _REPR.sub(lambda m: f"'{m.group(1)}'", str(err))
+        message = f"The diagram could not be read: {detail}"
+        raise ModelInvalid(
+            [Problem(message, code="unreadable", params={"detail": detail})]
+        ) from None
+    return chosen, spec, subprocess_specs
+
+
+def _group_of(task_spec: Any) -> str | None:
+    """The group a task goes to: the one picked on it (`candidateGroup`), else its lane."""
+    properties = (getattr(task_spec, "extensions", None) or {}).get("properties", {})
+    return properties.get("candidateGroup") or getattr(task_spec, "lane", None)
 
 
 class SpecCache:

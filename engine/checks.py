@@ -11,12 +11,16 @@ so without naming the call activity).
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 
 from lxml import etree
 
+from .codechecks import label_of, problem
 from .codechecks import owner_id as _owner_id
 from .codechecks import script_problems as _script_problems
+from .dialects import import_problems
 from .errors import Problem
+from .timers import timer_problems as _timer_problems
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF = "http://spiffworkflow.org/bpmn/schema/1.0/core"
@@ -34,25 +38,29 @@ def _flow_problems(root: etree._Element, filename: str) -> list[Problem]:
     for flow in root.iter(f"{{{BPMN}}}sequenceFlow"):
         container = flow.getparent()
         siblings = {c.get("id") for c in container} if container is not None else set()
+        label = label_of(flow)
         for attr, role in (("sourceRef", "source"), ("targetRef", "target")):
             ref = flow.get(attr)
             if not ref:
                 problems.append(
-                    Problem(
-                        f"Sequence flow '{flow.get('id')}' has no {role}.",
-                        element_id=flow.get("id"),
-                        line=flow.sourceline,
-                        file=filename,
+                    problem(
+                        f"flow_no_{role}",
+                        f"The sequence flow '{label}' has no {role}: connect both its ends.",
+                        flow,
+                        filename,
+                        label=label,
                     )
                 )
             elif ref not in siblings:
                 problems.append(
-                    Problem(
-                        f"Sequence flow '{flow.get('id')}' points to a {role} element "
-                        f"'{ref}' that does not exist in the same process.",
-                        element_id=flow.get("id"),
-                        line=flow.sourceline,
-                        file=filename,
+                    problem(
+                        f"flow_dangling_{role}",
+                        f"The sequence flow '{label}' points to a {role} '{ref}' that does "
+                        "not exist in the same process: reconnect it or delete it.",
+                        flow,
+                        filename,
+                        label=label,
+                        ref=ref,
                     )
                 )
     return problems
@@ -62,22 +70,27 @@ def _event_problems(root: etree._Element, filename: str) -> list[Problem]:
     problems = []
     for process in root.iter(f"{{{BPMN}}}process"):
         tags = Counter(_tag(child) for child in process)
+        label = label_of(process)
         if tags["startEvent"] == 0:
             problems.append(
-                Problem(
-                    f"Process '{process.get('id')}' has no start event.",
-                    element_id=process.get("id"),
-                    line=process.sourceline,
-                    file=filename,
+                problem(
+                    "process_no_start",
+                    f"The process '{label}' has no start event: draw a start event and "
+                    "connect it to the first step.",
+                    process,
+                    filename,
+                    label=label,
                 )
             )
         if tags["endEvent"] == 0:
             problems.append(
-                Problem(
-                    f"Process '{process.get('id')}' has no end event.",
-                    element_id=process.get("id"),
-                    line=process.sourceline,
-                    file=filename,
+                problem(
+                    "process_no_end",
+                    f"The process '{label}' has no end event: draw an end event and draw "
+                    "a sequence flow from the last step to it.",
+                    process,
+                    filename,
+                    label=label,
                 )
             )
     return problems
@@ -95,24 +108,29 @@ def _form_problems(root: etree._Element, filename: str, form_names: set[str]) ->
     for tag in (*_FORM_TASKS, "startEvent"):
         for element in root.iter(f"{{{BPMN}}}{tag}"):
             form = _form_of(element)
-            label = element.get("name") or element.get("id")
+            label = label_of(element)
             if form is None:
                 if tag in _FORM_TASKS:
                     problems.append(
-                        Problem(
-                            f"The task '{label}' has no form.",
-                            element_id=element.get("id"),
-                            line=element.sourceline,
-                            file=filename,
+                        problem(
+                            "task_no_form",
+                            f"The task '{label}' has no form: choose or create one in "
+                            "the properties panel.",
+                            element,
+                            filename,
+                            label=label,
                         )
                     )
             elif form not in form_names:
                 problems.append(
-                    Problem(
-                        f"The form '{form}' used by '{label}' does not exist.",
-                        element_id=element.get("id"),
-                        line=element.sourceline,
-                        file=filename,
+                    problem(
+                        "form_missing",
+                        f"The form '{form}' used by '{label}' does not exist: create it "
+                        "or choose another form.",
+                        element,
+                        filename,
+                        label=label,
+                        form=form,
                     )
                 )
     return problems
@@ -123,31 +141,34 @@ def _call_problems(root: etree._Element, filename: str, process_ids: set[str]) -
     for call in root.iter(f"{{{BPMN}}}callActivity"):
         target = call.get("calledElement")
         if target and target not in process_ids:
+            label = label_of(call)
             problems.append(
-                Problem(
-                    f"The call activity '{call.get('name') or call.get('id')}' calls the "
-                    f"process '{target}', which is not in this bundle.",
-                    element_id=call.get("id"),
-                    line=call.sourceline,
-                    file=filename,
+                problem(
+                    "call_missing",
+                    f"The call activity '{label}' calls the process '{target}', which is "
+                    "not in this bundle: choose a process that exists.",
+                    call,
+                    filename,
+                    label=label,
+                    target=target,
                 )
             )
     return problems
 
 
 _REFERENCES = (
-    ("messageRef", "message", "message"),
-    ("signalRef", "signal", "signal"),
-    ("errorRef", "error", "error"),
-    ("escalationRef", "escalation", "escalation"),
+    ("messageRef", "message"),
+    ("signalRef", "signal"),
+    ("errorRef", "error"),
+    ("escalationRef", "escalation"),
 )
 
 
 def _reference_problems(root: etree._Element, filename: str) -> list[Problem]:
     """Events and tasks must point at messages, signals and errors that are declared."""
     problems = []
-    for attr, tag, what in _REFERENCES:
-        declared = {str(e.get("id")) for e in root.iter(f"{{{BPMN}}}{tag}")}
+    for attr, what in _REFERENCES:
+        declared = {str(e.get("id")) for e in root.iter(f"{{{BPMN}}}{what}")}
         for element in root.iter():
             if not isinstance(element.tag, str) or not element.get(attr):
                 continue
@@ -157,16 +178,17 @@ def _reference_problems(root: etree._Element, filename: str) -> list[Problem]:
             owner = element
             if _tag(element).endswith("EventDefinition") and element.getparent() is not None:
                 owner = element.getparent()
-            label = owner.get("name") or owner.get("id")
-            problems.append(
-                Problem(
-                    f"'{label}' refers to a {what} '{element.get(attr)}' "
-                    "that is not declared in the diagram.",
-                    element_id=_owner_id(owner),
-                    line=element.sourceline,
-                    file=filename,
-                )
+            label = label_of(owner)
+            found = problem(
+                f"undeclared_{what}",
+                f"'{label}' refers to a {what} '{element.get(attr)}' that is not "
+                f"declared in the diagram: choose a declared {what}.",
+                owner,
+                filename,
+                label=label,
+                ref=str(element.get(attr)),
             )
+            problems.append(replace(found, element_id=_owner_id(owner), line=element.sourceline))
     return problems
 
 
@@ -190,14 +212,16 @@ def _gateway_problems(root: etree._Element, filename: str) -> list[Problem]:
                     continue
                 condition = flow.find("bpmn:conditionExpression", NS)
                 if condition is None or not (condition.text or "").strip():
-                    label = gateway.get("name") or gateway.get("id")
+                    label, flow_label = label_of(gateway), label_of(flow)
                     problems.append(
-                        Problem(
-                            f"The flow '{flow.get('name') or flow.get('id')}' out of "
-                            f"'{label}' needs a condition, or make it the default flow.",
-                            element_id=flow.get("id"),
-                            line=flow.sourceline,
-                            file=filename,
+                        problem(
+                            "condition_missing",
+                            f"The flow '{flow_label}' out of '{label}' needs a condition, "
+                            "or make it the default flow.",
+                            flow,
+                            filename,
+                            label=flow_label,
+                            gateway=label,
                         )
                     )
     return problems
@@ -214,7 +238,14 @@ def structural_problems(
     }
     for filename, root in trees.items():
         if _tag(root) != "definitions" or etree.QName(root).namespace != BPMN:
-            problems.append(Problem("The file is not a BPMN 2.0 diagram.", file=filename, line=1))
+            problems.append(
+                Problem(
+                    "The file is not a BPMN 2.0 diagram: export it as BPMN 2.0 XML.",
+                    file=filename,
+                    line=1,
+                    code="not_bpmn",
+                )
+            )
             continue
         for element in root.iter():
             if not isinstance(element.tag, str):
@@ -223,11 +254,14 @@ def structural_problems(
             if element_id and etree.QName(element).namespace == BPMN:
                 if element_id in seen:
                     problems.append(
-                        Problem(
-                            f"The id '{element_id}' is used by more than one element.",
-                            element_id=element_id,
-                            line=element.sourceline,
-                            file=filename,
+                        problem(
+                            "duplicate_id",
+                            f"The id '{element_id}' is used by more than one element: "
+                            "give each element its own id.",
+                            element,
+                            filename,
+                            label=label_of(element),
+                            id=element_id,
                         )
                     )
                 seen[element_id] = filename
@@ -237,6 +271,13 @@ def structural_problems(
         problems += _call_problems(root, filename, process_ids)
         problems += _reference_problems(root, filename)
         problems += _gateway_problems(root, filename)
+        problems += _timer_problems(root, filename)
+        problems += import_problems(root, filename)
         if form_names is not None:
             problems += _form_problems(root, filename, form_names)
-    return problems
+    return in_document_order(problems)
+
+
+def in_document_order(problems: list[Problem]) -> list[Problem]:
+    """Problems by file and line (the element order of the diagram); unplaced ones last."""
+    return sorted(problems, key=lambda p: (p.line is None, p.file or "", p.line or 0))

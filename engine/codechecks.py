@@ -12,6 +12,25 @@ SPIFF = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 NS = {"bpmn": BPMN, "spiffworkflow": SPIFF}
 
 
+def label_of(element: etree._Element) -> str:
+    """How a person knows an element: its name, its id only when it has none."""
+    return str(element.get("name") or element.get("id") or etree.QName(element).localname)
+
+
+def problem(
+    code: str, message: str, element: etree._Element, filename: str, **params: str
+) -> Problem:
+    """A finding about `element`, with its code and the texts that fill its message."""
+    return Problem(
+        message,
+        element_id=element.get("id"),
+        line=element.sourceline,
+        file=filename,
+        code=code,
+        params=params,
+    )
+
+
 def owner_id(element: etree._Element) -> str | None:
     node: etree._Element | None = element
     while node is not None:
@@ -29,13 +48,24 @@ def _code_problem(
         return None
     offset = (err.lineno or 1) - 1
     line = (element.sourceline or 0) + offset or None
+    label = label_of(_owner(element))
+    kind = what.removeprefix("The ").lower()
     return Problem(
-        f"{what} has a syntax error: {err.msg} "
-        f"(line {err.lineno} of the {what.lower().removeprefix('the ')})",
+        f"{what} of '{label}' has a syntax error: {err.msg} "
+        f"(line {err.lineno} of the {kind}): correct it.",
         element_id=owner_id(element),
         line=line,
         file=filename,
+        code=f"syntax_{kind}",
+        params={"label": label, "error": str(err.msg), "line": str(err.lineno or 1)},
     )
+
+
+def _owner(element: etree._Element) -> etree._Element:
+    node: etree._Element | None = element
+    while node is not None and not node.get("id"):
+        node = node.getparent()
+    return node if node is not None else element
 
 
 def script_problems(root: etree._Element, filename: str) -> list[Problem]:
@@ -60,7 +90,7 @@ def script_problems(root: etree._Element, filename: str) -> list[Problem]:
 
 def _parameter_problems(task: etree._Element, filename: str) -> list[Problem | None]:
     """Connector parameters are expressions too: checked when saved, not first at run time."""
-    label = task.get("name") or task.get("id")
+    label = label_of(task)
     found: list[Problem | None] = []
     for param in task.iterfind(".//spiffworkflow:serviceTaskOperator//spiffworkflow:parameter", NS):
         source = (param.get("value") or "").strip()
@@ -68,13 +98,15 @@ def _parameter_problems(task: etree._Element, filename: str) -> list[Problem | N
             continue
         err = check_syntax(source, "eval")
         if err is not None:
+            name = str(param.get("id") or param.get("name"))
             found.append(
                 Problem(
-                    f"The parameter '{param.get('id') or param.get('name')}' of '{label}' "
-                    f"has a syntax error: {err.msg}",
+                    f"The parameter '{name}' of '{label}' has a syntax error: {err.msg}",
                     element_id=task.get("id"),
                     line=param.sourceline,
                     file=filename,
+                    code="syntax_parameter",
+                    params={"label": label, "name": name, "error": str(err.msg)},
                 )
             )
     return found

@@ -7,8 +7,11 @@ delegates, Zeebe job types, vendor form keys) is reported by element instead.
 
 from __future__ import annotations
 
+import re
+
 from lxml import etree
 
+from .codechecks import label_of, problem
 from .errors import Problem
 from .safexml import parse_xml
 
@@ -83,6 +86,8 @@ def _vendor_attribute_problems(element: etree._Element, filename: str) -> list[P
             element_id=element_id,
             line=line,
             file=filename,
+            code="vendor",
+            params={"label": label_of(element), "part": local, "value": str(element.get(attr))},
         )
         for attr, local in found
     ]
@@ -98,16 +103,18 @@ def foreign_parts(xml: str | bytes, filename: str = "process.bpmn") -> list[Prob
         namespace = etree.QName(element).namespace
         problems.extend(_vendor_attribute_problems(element, filename))
         if namespace in DIALECTS and DIALECTS[namespace] != "SpiffWorkflow":
-            reason = _VENDOR_ELEMENTS.get(etree.QName(element).localname)
+            local = etree.QName(element).localname
+            reason = _VENDOR_ELEMENTS.get(local)
             if reason:
                 owner = _owner(element)
                 problems.append(
                     Problem(
-                        f"{DIALECTS[namespace]} extension "
-                        f"'{etree.QName(element).localname}': {reason}.",
+                        f"{DIALECTS[namespace]} extension '{local}': {reason}.",
                         element_id=owner.get("id"),
                         line=element.sourceline,
                         file=filename,
+                        code="vendor",
+                        params={"label": label_of(owner), "part": local, "value": local},
                     )
                 )
         if namespace == BPMN and etree.QName(element).localname == "conditionExpression":
@@ -121,6 +128,173 @@ def foreign_parts(xml: str | bytes, filename: str = "process.bpmn") -> list[Prob
                         element_id=owner.get("id"),
                         line=element.sourceline,
                         file=filename,
+                        code="vendor_condition",
+                        params={"label": label_of(owner), "value": text},
                     )
                 )
     return problems
+
+
+_FLOW_NODES = {
+    "task", "userTask", "manualTask", "serviceTask", "scriptTask", "sendTask",
+    "receiveTask", "businessRuleTask", "callActivity", "subProcess", "transaction",
+    "adHocSubProcess", "startEvent", "endEvent", "intermediateCatchEvent",
+    "intermediateThrowEvent", "boundaryEvent", "exclusiveGateway", "inclusiveGateway",
+    "parallelGateway", "eventBasedGateway", "complexGateway",
+}  # fmt: skip
+
+
+def _local(element: etree._Element) -> str:
+    return str(etree.QName(element).localname)
+
+
+def _flow_nodes(process: etree._Element) -> list[etree._Element]:
+    return [
+        e
+        for e in process.iter()
+        if isinstance(e.tag, str) and etree.QName(e).namespace == BPMN and _local(e) in _FLOW_NODES
+    ]
+
+
+def _pool_names(root: etree._Element) -> dict[str, str]:
+    """Process id -> the name of the pool (participant) that shows it."""
+    return {
+        str(p.get("processRef")): str(p.get("name") or p.get("processRef"))
+        for p in root.iter(f"{{{BPMN}}}participant")
+        if p.get("processRef")
+    }
+
+
+def _process_problems(root: etree._Element, filename: str) -> list[Problem]:
+    pools = _pool_names(root)
+    found: list[Problem] = []
+    busy = []
+    processes = [p for p in root.iter(f"{{{BPMN}}}process") if _flow_nodes(p)]
+    # An empty pool stands for a partner outside; nothing to run.
+    none_executable = not any(p.get("isExecutable") == "true" for p in processes)
+    for process in processes:
+        label = pools.get(str(process.get("id"))) or label_of(process)
+        if str(process.get("id")) in pools:
+            busy.append((process, label))
+        if none_executable and process.get("isExecutable") != "true":
+            found.append(
+                problem(
+                    "process_not_executable",
+                    f"The process '{label}' is marked as not executable: mark it "
+                    "executable to run it here.",
+                    process,
+                    filename,
+                    label=label,
+                )
+            )
+    if len(busy) > 1:
+        names = ", ".join(f"'{label}'" for _p, label in busy)
+        found.append(
+            problem(
+                "several_pools",
+                f"The diagram has several pools with steps ({names}); only one process "
+                "can run here and messages between the pools would wait for ever: move "
+                "the steps into one pool and leave the others empty.",
+                busy[1][0],
+                filename,
+                pools=names,
+            )
+        )
+    return found
+
+
+def _task_problems(root: etree._Element, filename: str) -> list[Problem]:
+    return [
+        problem(
+            "task_no_type",
+            f"'{label_of(task)}' has no task type, so nobody could work it: choose a task "
+            "type (user task, service task, script task...).",
+            task,
+            filename,
+            label=label_of(task),
+        )
+        for task in root.iter(f"{{{BPMN}}}task")
+    ]
+
+
+def _layout_problems(root: etree._Element, filename: str) -> list[Problem]:
+    """Elements a diagram with layout does not place: the editor would not show them."""
+    planes = list(root.iter(f"{{{BPMNDI}}}BPMNPlane"))
+    if not planes:
+        return []  # no layout at all: the editor lays the whole diagram out
+    placed = {
+        str(e.get("bpmnElement"))
+        for plane in planes
+        for e in plane.iter(f"{{{BPMNDI}}}BPMNShape", f"{{{BPMNDI}}}BPMNEdge")
+    }
+    found = []
+    for process in root.iter(f"{{{BPMN}}}process"):
+        for element in [*_flow_nodes(process), *process.iter(f"{{{BPMN}}}sequenceFlow")]:
+            if element.get("id") and element.get("id") not in placed:
+                label = label_of(element)
+                found.append(
+                    problem(
+                        "no_layout",
+                        f"'{label}' has no position in the diagram, so the editor cannot "
+                        "show it: it is kept in the file; delete or redraw it in the "
+                        "modeller it came from.",
+                        element,
+                        filename,
+                        label=label,
+                    )
+                )
+    return found
+
+
+def import_problems(root: etree._Element, filename: str) -> list[Problem]:
+    """What diagrams from other modellers get wrong here: task types, pools, layout."""
+    return (
+        _process_problems(root, filename)
+        + _task_problems(root, filename)
+        + _layout_problems(root, filename)
+    )
+
+
+_PROCESS_TAG = re.compile(r"<(?:[\w.-]+:)?process\b[^>]*>")
+_EXECUTABLE = re.compile(r"""\bisExecutable\s*=\s*(["'])[^"']*\1""")
+
+
+def mark_executable(xml: str) -> str:
+    """The diagram with every process marked executable; nothing else in the text changes."""
+
+    def fix(match: re.Match[str]) -> str:
+        tag = match.group(0)
+        if _EXECUTABLE.search(tag):
+            return _EXECUTABLE.sub('isExecutable="true"', tag)
+        end = -2 if tag.endswith("/>") else -1
+        return f'{tag[:end].rstrip()} isExecutable="true"{tag[end:]}'
+
+    return _PROCESS_TAG.sub(fix, xml)
+
+
+def keep_unplaced(old_xml: str, new_xml: str) -> str:
+    """`new_xml` with what `old_xml` had without layout put back, if the editor lost it.
+
+    The editor cannot show (so does not export) elements without layout; a save must not
+    silently drop what an import kept.
+    """
+    try:
+        old, new = parse_xml(old_xml), parse_xml(new_xml)
+    except Exception:  # an unreadable old draft keeps nothing; the new one is checked later
+        return new_xml
+    unplaced = {p.element_id for p in _layout_problems(old, "old")}
+    present = {e.get("id") for e in new.iter() if isinstance(e.tag, str) and e.get("id")}
+    lost = unplaced - present
+    if not lost:
+        return new_xml
+    for process in old.iter(f"{{{BPMN}}}process"):
+        target = next(
+            (p for p in new.iter(f"{{{BPMN}}}process") if p.get("id") == process.get("id")),
+            None,
+        )
+        if target is None:
+            continue
+        for element in list(process):
+            if isinstance(element.tag, str) and element.get("id") in lost:
+                target.append(element)
+    return str(etree.tostring(new, xml_declaration=True, encoding="UTF-8").decode("utf-8"))

@@ -6,7 +6,7 @@ developers): the application shows its own translated text per code.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 # Stable codes, one per situation a person may need explained.
 MODEL_INVALID = "model_invalid"
@@ -32,12 +32,18 @@ CASE_CORRUPT = "case_corrupt"
 
 @dataclass(frozen=True)
 class Problem:
-    """One validation finding, tied to a diagram element where known."""
+    """One validation finding, tied to a diagram element where known.
+
+    `code` names the finding for translation and `params` fills its text (element
+    labels, not ids); `message` is the English text for logs and unknown codes.
+    """
 
     message: str
     element_id: str | None = None
     line: int | None = None
     file: str | None = None
+    code: str = ""
+    params: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
 
     def as_dict(self) -> dict[str, object]:
         """Return the problem as a JSON-friendly dict."""

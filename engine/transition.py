@@ -15,6 +15,7 @@ from .models import Event, HumanTask, Instance, utcnow
 from .steps import due_at
 
 FORM_PROPERTY = "formJsonSchemaFilename"
+GROUP_PROPERTY = "candidateGroup"  # the group picked for a task; the lane otherwise
 
 
 @dataclass
@@ -83,6 +84,12 @@ def add_event(
     return row
 
 
+def group_of(spec: Any) -> str | None:
+    """Who works a task: the group chosen on it (`candidateGroup`), else its lane."""
+    properties = (getattr(spec, "extensions", None) or {}).get("properties", {})
+    return properties.get(GROUP_PROPERTY) or spec.lane
+
+
 def sync_human_tasks(
     session: Session, instance: Instance, workflow: BpmnWorkflow, writes: Writes, *, new: bool
 ) -> None:
@@ -111,6 +118,7 @@ def sync_human_tasks(
         spec = task.task_spec
         extensions = getattr(spec, "extensions", None) or {}
         name = spec.bpmn_name or spec.bpmn_id
+        group = group_of(spec)
         added.append(
             {
                 "tenant_id": instance.tenant_id,
@@ -122,7 +130,7 @@ def sync_human_tasks(
                 "is_test": instance.is_test,
                 "element_id": spec.bpmn_id,
                 "name": name,
-                "lane": spec.lane,
+                "lane": group,
                 "form": extensions.get("properties", {}).get(FORM_PROPERTY),
                 "instructions": extensions.get("instructionsForEndUser") or "",
                 "created_at": writes.now,
@@ -130,7 +138,7 @@ def sync_human_tasks(
                 "status": "open",
             }
         )
-        writes.event("system", "task_opened", spec.bpmn_id, {"name": name, "lane": spec.lane})
+        writes.event("system", "task_opened", spec.bpmn_id, {"name": name, "lane": group})
         writes.opened.append(task_uuid)
     if added:
         session.execute(insert(HumanTask), added)

@@ -1,4 +1,9 @@
-"""Shipped services (processes/<key>/) into the database, as models with published versions."""
+"""The catalogue: shipped services (processes/<key>/) into the database, and the catalogue card.
+
+A published service appears in the citizens' catalogue when it is not archived and its start
+event (a plain one, not a message or timer start) has a start form; the card shows its name and
+description. `card_problems` says what is missing, so publishing never hides a service silently.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +12,12 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 import forms
-from engine.api import bpmn
+from engine.api import bpmn, local_name, parse_xml
 from engine.errors import ModelInvalid, Problem
 from engine.models import ProcessModel, ProcessVersion, Tenant, utcnow
 
@@ -161,3 +167,90 @@ def install(
     session.flush()
     model.published_version_id = version.id
     return version
+
+
+FORM_PROPERTY = "formJsonSchemaFilename"
+TRIGGERS = ("messageEventDefinition", "timerEventDefinition", "signalEventDefinition")
+
+
+@dataclass
+class StartEvent:
+    """The draft's start event as the catalogue sees it."""
+
+    element_id: str | None
+    label: str
+    form: str | None
+    triggered: bool  # a message/timer/signal start: never in the catalogue
+
+
+def start_event(bpmn_xml: str) -> StartEvent | None:
+    """The first start event of the draft's executable process, or None."""
+    try:
+        root = parse_xml(bpmn_xml, filename="process.bpmn")
+    except ModelInvalid:
+        return None
+    processes = [p for p in root.iter() if local_name(p) == "process"]
+    executable = [p for p in processes if p.get("isExecutable") == "true"] or processes
+    for process in executable[:1]:
+        for node in process:
+            if local_name(node) != "startEvent":
+                continue
+            form = next(
+                (
+                    str(prop.get("value") or "") or None
+                    for prop in node.iter()
+                    if local_name(prop) == "property" and prop.get("name") == FORM_PROPERTY
+                ),
+                None,
+            )
+            triggered = any(local_name(child) in TRIGGERS for child in node)
+            element_id = node.get("id")
+            label = str(node.get("name") or element_id or "")
+            return StartEvent(element_id, label, form, triggered)
+    return None
+
+
+def card_problems(model: ProcessModel) -> list[Problem]:
+    """What keeps the draft out of the catalogue once published, each with what to do."""
+    start = start_event(model.draft_bpmn)
+    if start is not None and start.triggered:
+        return []  # started by a message or a timer: citizens do not apply for it
+    found: list[Problem] = []
+    element_id = start.element_id if start else None
+    if start is None or not start.form:
+        found.append(
+            Problem(
+                _(
+                    "Add a start form to the start event: citizens apply with it, and "
+                    "without one the service is not shown in the catalogue."
+                ),
+                element_id=element_id,
+            )
+        )
+    elif f"forms/{start.form}" not in model.draft_files:
+        found.append(
+            Problem(
+                _("The start form %(name)s does not exist: choose or create it.", name=start.form),
+                element_id=element_id,
+            )
+        )
+    if not (model.name_nb or "").strip():
+        found.append(Problem(_("Give the service a name for the catalogue.")))
+    if not (model.description_nb or "").strip():
+        found.append(Problem(_("Write a description for the catalogue.")))
+    return found
+
+
+def update_card(
+    session: Session,
+    model: ProcessModel,
+    card: dict[str, str],
+    actor: str,
+) -> None:
+    """Store the catalogue card (name and description, bokmål and English); flush."""
+    model.name_nb = card["name_nb"].strip()[:200]
+    model.name_en = (card.get("name_en") or "").strip()[:200] or model.name_nb
+    model.description_nb = card["description_nb"].strip()
+    model.description_en = (card.get("description_en") or "").strip()
+    model.updated_by = actor
+    session.flush()

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 import forms
 from designer.integrations.registry import problems as connector_problems
 from designer.services.catalog import ServiceBundle
-from engine.api import Registry, bpmn, local_name, parse_xml
+from engine.api import Registry, bpmn, dialects, local_name, parse_xml
 from engine.errors import ModelInvalid, Problem
 from engine.models import ProcessModel
 
@@ -19,27 +19,98 @@ from engine.models import ProcessModel
 def problems(
     bpmn_xml: str, files: dict[str, str], registry: Registry | None = None
 ) -> list[Problem]:
-    """Everything that stops a draft from being published (connectors: when `registry` is given)."""
+    """Everything that stops a draft from being published, all at once, in document order.
+
+    Every check runs on every save: forms, the diagram's own checks, lanes, what other
+    modellers' extensions would not run, and connectors (when `registry` is given and the
+    diagram parses).
+    """
     bundle = ServiceBundle(key="draft", meta={}, bpmn=bpmn_xml, files=files)
     found: list[Problem] = []
     for name, text in bundle.forms().items():
         try:
             forms.FormDefinition.from_json(text)
         except forms.DefinitionError as err:
-            found += [Problem(f"{name}: {p['message']}", file=name) for p in err.problems]
+            found += [
+                Problem(
+                    f"{name}: {p['message']}",
+                    file=name,
+                    code="form_invalid",
+                    params={"form": name, "detail": str(p["message"])},
+                )
+                for p in err.problems
+            ]
+    diagram: list[Problem] = []
     try:
         parsed = bpmn.parse(
             {"process.bpmn": bpmn_xml}, bundle.decisions(), form_names=set(bundle.forms())
         )
     except ModelInvalid as err:
-        return err.problems + found
-    if registry is not None:
-        found += _connector_problems(registry, parsed)
-    if not parsed.lanes and _has_user_tasks(parsed):
-        found.append(
-            Problem("User tasks must sit in a lane: the lane names the group that works them.")
+        diagram, parsed = list(err.problems), None
+    if parsed is not None and registry is not None:
+        diagram += _connector_problems(registry, parsed)
+    diagram += _lane_problems(bpmn_xml) + _vendor_problems(bpmn_xml)
+    return _in_order(diagram) + found
+
+
+def _in_order(found: list[Problem]) -> list[Problem]:
+    """By place in the diagram; one finding per element and text."""
+    seen: set[tuple[str | None, str]] = set()
+    unique = []
+    for item in sorted(found, key=lambda p: (p.line is None, p.line or 0)):
+        if (item.element_id, item.message) not in seen:
+            seen.add((item.element_id, item.message))
+            unique.append(item)
+    return unique
+
+
+def _lane_problems(bpmn_xml: str) -> list[Problem]:
+    """A user task reaches a group chosen for it, or its lane's; otherwise nobody works it."""
+    try:
+        root = parse_xml(bpmn_xml, filename="process.bpmn")
+    except ModelInvalid:
+        return []
+    if any(local_name(e) == "lane" for e in root.iter() if isinstance(e.tag, str)):
+        return []
+    unworked = [
+        e
+        for e in root.iter()
+        if isinstance(e.tag, str) and local_name(e) in _WORKED and not _has_group(e)
+    ]
+    return [
+        Problem(
+            f"Nobody works '{task.get('name') or task.get('id')}': choose a group for it "
+            "in the properties panel, or draw it in a lane named after a group.",
+            element_id=task.get("id"),
+            line=task.sourceline,
+            file="process.bpmn",
+            code="no_lanes",
+            params={"label": str(task.get("name") or task.get("id"))},
         )
-    return found
+        for task in unworked
+    ]
+
+
+def _has_group(task: Any) -> bool:
+    return any(
+        local_name(p) == "property"
+        and p.get("name") == _GROUP_PROPERTY
+        and (p.get("value") or "").strip()
+        for p in task.iter()
+        if isinstance(p.tag, str)
+    )
+
+
+def _vendor_problems(bpmn_xml: str) -> list[Problem]:
+    """Other modellers' extensions that would not run here stay listed until removed."""
+    try:
+        return dialects.foreign_parts(bpmn_xml)
+    except ModelInvalid:
+        return []
+
+
+_WORKED = ("userTask", "manualTask")
+_GROUP_PROPERTY = "candidateGroup"  # the group picked for a task (groupchecks.GROUP_PROPERTY)
 
 
 def _connector_problems(registry: Registry, parsed: bpmn.ParsedProcess) -> list[Problem]:

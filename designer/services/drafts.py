@@ -41,6 +41,7 @@ __all__ = [
     "form_problems",
     "import_bpmn",
     "lanes",
+    "mark_executable",
     "messages",
     "model_for",
     "options",
@@ -203,6 +204,7 @@ def save(
 ) -> list[Problem]:
     """Store a draft if nobody saved since `revision`; return its problems (saving is allowed)."""
     dialects.detect(bpmn_xml)  # unreadable or unsafe XML is refused here, before anything is stored
+    bpmn_xml = dialects.keep_unplaced(model.draft_bpmn, bpmn_xml)  # never lose hidden elements
     _write(
         session,
         model,
@@ -286,6 +288,20 @@ def restore(session: Session, model: ProcessModel, source: ProcessVersion, actor
     )
 
 
+def mark_executable(session: Session, model: ProcessModel, actor: str) -> None:
+    """Mark every process of the draft executable (imports from tools that leave it off)."""
+    bpmn_xml = dialects.mark_executable(model.draft_bpmn)
+    _write(
+        session,
+        model,
+        actor,
+        revision=model.draft_revision,
+        updated_at=model.draft_updated_at,
+        bump=True,
+        values={"draft_bpmn": bpmn_xml},
+    )
+
+
 def import_bpmn(
     session: Session,
     tenant_id: int,
@@ -293,9 +309,11 @@ def import_bpmn(
     xml: str,
     actor: str,
     registry: Registry | None = None,
+    mark_executable: bool = False,
 ) -> tuple[ProcessModel, list[Problem], dict[str, Any]]:
-    """A new model from another modeller's file; return what will not run, by element."""
+    """A new model from another modeller's file (its processes marked executable on request)."""
     info = dialects.detect(xml)
+    if mark_executable:
+        xml = dialects.mark_executable(xml)
     model = create(session, tenant_id, name, actor, bpmn_xml=xml)
-    found = dialects.foreign_parts(xml) + problems(xml, {}, registry)
-    return model, found, info
+    return model, problems(xml, {}, registry), info

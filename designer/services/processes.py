@@ -1,12 +1,19 @@
-"""The process owners' list of services: what it shows, renaming and archiving."""
+"""The process owners' list of services: what it shows, renaming and archiving.
+
+Service names are unique per tenant, ignoring case (Norwegian letters too): two services
+citizens cannot tell apart in the catalogue are refused with a field error.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from designer.services.errors import Invalid
+from designer.services.search import folded
 from engine.models import Instance, ProcessModel, ProcessVersion
 
 
@@ -53,8 +60,36 @@ def listing(session: Session, tenant_id: int) -> Listing:
     return Listing(models, running, live)
 
 
+def name_taken(
+    session: Session, tenant_id: int, name: str, except_model_id: int | None = None
+) -> bool:
+    """Whether another service of the tenant has `name` (bokmål or English, any case)."""
+    wanted = name.strip().lower()
+    query = select(ProcessModel.id).where(
+        ProcessModel.tenant_id == tenant_id,
+        (folded(ProcessModel.name_nb) == wanted) | (folded(ProcessModel.name_en) == wanted),
+    )
+    if except_model_id is not None:
+        query = query.where(ProcessModel.id != except_model_id)
+    return session.scalar(query.limit(1)) is not None
+
+
+def refuse_taken(
+    session: Session, tenant_id: int, name: str, except_model_id: int | None = None
+) -> None:
+    """Raise Invalid (field `name`) when another service of the tenant has `name`."""
+    if name_taken(session, tenant_id, name, except_model_id):
+        message = _("Another service already has this name. Choose a name citizens can tell apart.")
+        raise Invalid(message, code="name_taken", fields={"name": message})
+
+
 def rename(session: Session, model: ProcessModel, name_nb: str, name_en: str, actor: str) -> None:
-    """Rename a service (bokmål, and English or the bokmål name again); flush."""
+    """Rename a service (bokmål, and English or the bokmål name again); flush.
+
+    Raises Invalid when another service of the tenant has either name.
+    """
+    for name in {name_nb, name_en} - {""}:
+        refuse_taken(session, model.tenant_id, name, model.id)
     model.name_nb, model.name_en = name_nb, name_en or name_nb
     model.updated_by = actor
     session.flush()

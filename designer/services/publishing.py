@@ -12,6 +12,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from designer.services.catalog import card_problems
 from designer.services.draftchecks import problems
 from engine.api import Registry, begin_write, bpmn, schedules
 from engine.errors import Conflict, ModelInvalid, NotFound
@@ -60,10 +61,13 @@ def publish(
 ) -> ProcessVersion:
     """Freeze the draft as the next published version; refuse a draft with problems.
 
+    The catalogue card counts too: a service citizens apply for is never published without
+    the start form, name and description that make it appear in the catalogue.
+
     Flushes only: the caller records the audit row, calls `schedule` and commits.
     """
     _lock(session, model, actor)
-    found = problems(model.draft_bpmn, model.draft_files, registry)
+    found = problems(model.draft_bpmn, model.draft_files, registry) + card_problems(model)
     if found:
         raise ModelInvalid(found)
     number = (

@@ -10,10 +10,12 @@
 import { FormEditor } from '@bpmn-io/form-js-editor';
 
 import TEXTS from './formeditor/texts';
+import { FORM_JS_SKIP, FORM_JS_TABLES } from './formeditor/formjs-texts';
 import { createFlytverkModule } from './formeditor/modules';
 import { downloadText, safeFileName } from './lib/download';
 import { cssEscape, el } from './lib/dom';
 import { createEditorShell, mountEditor } from './lib/editor-shell';
+import { tableFor, translateTree } from './lib/i18n';
 import { createProblemsPanel } from './lib/problems';
 
 import './formeditor.css';
@@ -76,9 +78,11 @@ function initEditor(app) {
 
   formEditor = new FormEditor({
     container: canvasEl,
-    additionalModules: [createFlytverkModule(t)],
+    additionalModules: [createFlytverkModule(t, tableFor(FORM_JS_TABLES))],
     properties: { ariaLabel: t('editor_label') },
   });
+  // form-js's own palette and properties texts in the page language
+  translateTree(canvasEl, tableFor(FORM_JS_TABLES), FORM_JS_SKIP);
   window.flytverkFormEditor = formEditor;
 
   var commandStack = formEditor.get('commandStack', false);

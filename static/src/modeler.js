@@ -16,6 +16,7 @@ import BPMN_TEXTS from './modeler/bpmn-texts';
 import { createFlytverkModule } from './modeler/properties';
 import { createProblemsView } from './modeler/problems';
 import { download, fitDiagram, zoom } from './modeler/view';
+import { keepClicksThroughRerender } from './lib/click-through';
 import { el } from './lib/dom';
 import { formatTime, translateModule } from './lib/i18n';
 import { createEditorShell, errorText, mountEditor } from './lib/editor-shell';
@@ -123,6 +124,8 @@ function initEditor(app) {
     moddleExtensions: { spiffworkflow: spiffDescriptor },
   });
   window.flytverkModeler = modeler;
+  // a properties edit saved on blur re-renders the context pad mid-click
+  keepClicksThroughRerender(canvasEl, '.djs-context-pad .entry');
   var commandStack = modeler.get('commandStack');
 
   function currentAction() {

@@ -70,9 +70,10 @@ def in_process(db_path: str, n: int) -> float:
     from werkzeug.datastructures import MultiDict
 
     from designer import create_app
-    from designer.extensions import db
+    from designer.extensions import db, db_session
     from designer.models import User
     from designer.services import cases
+    from designer.web.portal.forms import form_class as make_form_class
     from forms import typed_data
 
     app = create_app(
@@ -86,14 +87,14 @@ def in_process(db_path: str, n: int) -> float:
         user = db.session.query(User).filter_by(username="kari").one()
         _model, version = cases.published_version(user.tenant_id, "parking_permit")
         definition = cases.start_definition(version)
-        form_class = cases.form_class(definition)
+        form_class = make_form_class(definition)
         form = form_class(formdata=MultiDict(REJECTED), meta={"csrf": False})
         assert form.validate(), form.errors
         data = typed_data(form, definition)
-        cases.apply(user, version, data)  # warm caches
+        cases.apply(db_session, user, version, data)  # warm caches
         started = time.perf_counter()
         for _ in range(n):
-            cases.apply(user, version, data)
+            cases.apply(db_session, user, version, data)
         return n / (time.perf_counter() - started)
 
 

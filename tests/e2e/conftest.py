@@ -112,3 +112,12 @@ def axe_violations(page) -> list[str]:  # type: ignore[no-untyped-def]
         "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']})).violations)"
     )
     return [f"{v['id']}: {v['help']}" for v in json.loads(found)]
+
+
+def log_in(page, base: str, username: str) -> None:  # type: ignore[no-untyped-def]
+    """Log in as a demo user by the login form's accessible names."""
+    page.goto(f"{base}/login")
+    page.get_by_label("Brukernavn").fill(username)
+    page.get_by_label("Passord").fill("demo")
+    page.get_by_role("main").get_by_role("button", name="Logg inn").click()
+    page.wait_for_url(lambda url: "/login" not in url)

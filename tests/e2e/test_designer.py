@@ -142,6 +142,18 @@ def test_process_owner_draws_publishes_and_the_service_runs(live_server, page):
     assert remaining == 0, page.inner_text(".modeler-problems") if remaining else ""
     assert page.locator(".djs-element.has-problem").count() == 0
 
+    # The catalogue card: without a description the service would not be found.
+    editor_url = page.url
+    model_id = re.search(r"/modeler/(\d+)", editor_url).group(1)
+    page.goto(f"{base}/modeler/{model_id}/catalogue")
+    page.get_by_label("Beskrivelse for katalogen (bokmål)").fill(
+        "Ledsagerbevis gir ledsageren gratis inngang der det gjelder."
+    )
+    page.get_by_role("button", name="Lagre katalogkortet").click()
+    page.wait_for_selector("text=Katalogkortet er lagret")
+    page.goto(editor_url)
+    page.wait_for_selector('#modeler-app[data-ready="true"]')
+
     # Publish.
     page.click('button[data-action="publish"]')
     page.wait_for_selector("#comment")

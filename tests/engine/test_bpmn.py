@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
-import pytest
+from datetime import datetime, timedelta
 
-from engine import bpmn
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+
+from engine import bpmn, runtime, scheduler
 from engine.errors import ModelInvalid
+from engine.models import utcnow
+from tests.engine.conftest import Install
 from tests.engine.helpers import (
+    DATA,
     PARKING_BPMN,
     PARKING_FORMS,
     START_TO_END,
     line_of,
+    open_tasks,
     process_xml,
 )
 
@@ -20,7 +27,7 @@ def _chain(length: int) -> str:
     nodes = ['<bpmn:startEvent id="start" />', '<bpmn:endEvent id="end" />']
     flows, previous = [], "start"
     for n in range(length):
-        nodes.append(f'<bpmn:task id="t{n}" />')
+        nodes.append(f'<bpmn:intermediateThrowEvent id="t{n}" />')
         flows.append(f'<bpmn:sequenceFlow id="f{n}" sourceRef="{previous}" targetRef="t{n}" />')
         previous = f"t{n}"
     flows.append(f'<bpmn:sequenceFlow id="f_end" sourceRef="{previous}" targetRef="end" />')
@@ -99,7 +106,7 @@ def test_schema_violation_from_spiffworkflow_becomes_a_problem_with_a_line() -> 
 def test_spiffworkflow_graph_error_gets_element_id_and_line() -> None:
     xml = process_xml("""
 <bpmn:startEvent id="start" />
-<bpmn:task id="fork" />
+<bpmn:intermediateThrowEvent id="fork" />
 <bpmn:endEvent id="end_a" />
 <bpmn:endEvent id="end_b" />
 <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="fork" />
@@ -159,3 +166,35 @@ def test_content_hash_is_stable_and_sensitive() -> None:
     assert bpmn.content_hash(files, {}) != bpmn.content_hash(files, {}, "extra")
     # A file may not move between kinds without changing the hash.
     assert bpmn.content_hash({"x": b"1"}, {}) != bpmn.content_hash({}, {"x": b"1"})
+
+
+# --- Plain ISO 8601 timers as other modellers write them run (issue 13) ---
+
+ESCALATION = (DATA / "engine" / "escalation.bpmn").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("tag", "value", "after"),
+    [("timeDuration", "PT2H", timedelta(hours=2)), ("timeDate", "2027-03-01T08:00:00Z", None)],
+)
+def test_a_plain_iso_timer_fires_when_due(
+    tag: str,
+    value: str,
+    after: timedelta | None,
+    session: Session,
+    sessions: sessionmaker[Session],
+    install: Install,
+    tenant_id: int,
+) -> None:
+    timer = f"<bpmn:{tag}>{value}</bpmn:{tag}>"
+    xml = ESCALATION.replace("<bpmn:timeDuration>escalate_after</bpmn:timeDuration>", timer)
+    version = install(xml, key="plain_iso")
+    assert bpmn.validate({"process.bpmn": version.bpmn}) == []
+    instance = runtime.start(session, version, data={}, actor="kari")
+    due = instance.next_timer_at
+    expected = utcnow() + after if after else datetime(2027, 3, 1, 8, 0)
+    assert due is not None and abs(due - expected) < timedelta(minutes=1)
+    assert scheduler.run_once(sessions, now=due - timedelta(minutes=5)) == 0
+    assert scheduler.run_once(sessions, now=due + timedelta(seconds=1)) == 1
+    session.expire_all()
+    assert {t.element_id for t in open_tasks(session, instance.id)} == {"review", "follow_up"}

@@ -56,21 +56,22 @@ def test_flow_from_a_missing_element_and_without_target() -> None:
 """)
     problems = bpmn.validate({"process.bpmn": xml})
     messages = {p.element_id: p.message for p in problems}
-    assert "source element 'ghost'" in messages["f_ghost"]
+    assert "source 'ghost'" in messages["f_ghost"]
     assert "has no target" in messages["f_open"]
 
 
 def test_duplicate_id_points_at_the_second_element() -> None:
     xml = process_xml("""
 <bpmn:startEvent id="start" />
-<bpmn:task id="start" />
+<bpmn:intermediateThrowEvent id="start" />
 <bpmn:endEvent id="end" />
 <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="end" />
 """)
     problem = _only(xml)
-    assert problem.message == "The id 'start' is used by more than one element."
+    assert problem.message.startswith("The id 'start' is used by more than one element")
+    assert problem.code == "duplicate_id"
     assert problem.element_id == "start"
-    assert problem.line == line_of(xml, '<bpmn:task id="start"')
+    assert problem.line == line_of(xml, '<bpmn:intermediateThrowEvent id="start"')
 
 
 def test_duplicate_id_across_files_of_one_bundle() -> None:
@@ -83,13 +84,13 @@ def test_duplicate_id_across_files_of_one_bundle() -> None:
 
 
 NO_START = """
-<bpmn:task id="t" />
+<bpmn:intermediateThrowEvent id="t" />
 <bpmn:endEvent id="end" />
 <bpmn:sequenceFlow id="f1" sourceRef="t" targetRef="end" />
 """
 NO_END = """
 <bpmn:startEvent id="start" />
-<bpmn:task id="t" />
+<bpmn:intermediateThrowEvent id="t" />
 <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="t" />
 """
 
@@ -98,7 +99,8 @@ NO_END = """
 def test_process_without_start_or_end_event(body: str, missing: str) -> None:
     xml = process_xml(body)
     problem = _only(xml)
-    assert problem.message == f"Process 'p' has no {missing} event."
+    assert problem.message.startswith(f"The process 'p' has no {missing} event: draw")
+    assert problem.code == f"process_no_{missing}" and problem.params == {"label": "p"}
     assert problem.element_id == "p"
     assert problem.line == line_of(xml, '<bpmn:process id="p"')
 
@@ -118,8 +120,9 @@ def test_syntax_error_in_a_gateway_condition() -> None:
 </bpmn:sequenceFlow>
 """)
     problem = _only(xml)
-    assert problem.message.startswith("The condition has a syntax error: ")
-    assert problem.message.endswith("(line 1 of the condition)")
+    assert problem.message.startswith("The condition of 'f_yes' has a syntax error: ")
+    assert problem.message.endswith("(line 1 of the condition): correct it.")
+    assert problem.code == "syntax_condition" and problem.params["label"] == "f_yes"
     assert problem.element_id == "f_yes"
     assert problem.line == line_of(xml, "amount &gt;=")
 
@@ -137,7 +140,7 @@ for item in items
 <bpmn:sequenceFlow id="f2" sourceRef="calc" targetRef="end" />
 """)
     problem = _only(xml)
-    assert problem.message.startswith("The script has a syntax error: ")
+    assert problem.message.startswith("The script of 'Calculate' has a syntax error: ")
     assert "(line 2 of the script)" in problem.message
     assert problem.element_id == "calc"
     assert problem.line == line_of(xml, "for item in items")
@@ -161,7 +164,7 @@ c = 3</spiffworkflow:{tag}>
 <bpmn:sequenceFlow id="f2" sourceRef="approve" targetRef="end" />
 """)
     problem = _only(xml)
-    assert problem.message.startswith(f"The {tag} has a syntax error: ")
+    assert problem.message.startswith(f"The {tag} of 'Approve' has a syntax error: ")
     assert "(line 2 of the" in problem.message
     assert problem.element_id == "approve"
     assert problem.line == line_of(xml, "b = = 2")
@@ -189,8 +192,15 @@ USER_TASKS = process_xml("""
 def test_user_task_forms_are_checked_when_form_names_are_given() -> None:
     problems = bpmn.validate({"process.bpmn": USER_TASKS}, form_names={"apply.json"})
     assert [(p.element_id, p.message) for p in problems] == [
-        ("with_missing_form", "The form 'gone.json' used by 'Missing form' does not exist."),
-        ("without_form", "The task 'No form' has no form."),
+        (
+            "with_missing_form",
+            "The form 'gone.json' used by 'Missing form' does not exist: "
+            "create it or choose another form.",
+        ),
+        (
+            "without_form",
+            "The task 'No form' has no form: choose or create one in the properties panel.",
+        ),
     ]
     assert problems[0].line == line_of(USER_TASKS, 'id="with_missing_form"')
     assert problems[1].line == line_of(USER_TASKS, 'id="without_form"')
@@ -202,7 +212,7 @@ def test_a_start_form_that_does_not_exist() -> None:
     )
     messages = {p.element_id: p.message for p in problems}
     assert set(messages) == {"start", "without_form"}
-    assert messages["start"] == "The form 'apply.json' used by 'start' does not exist."
+    assert messages["start"].startswith("The form 'apply.json' used by 'start' does not exist")
 
 
 def test_forms_are_not_checked_without_form_names() -> None:
@@ -248,13 +258,14 @@ def test_call_activity_target_in_another_file_of_the_bundle_is_fine() -> None:
 
 def test_every_problem_is_reported_at_once() -> None:
     xml = process_xml("""
-<bpmn:task id="t" />
-<bpmn:task id="t" />
+<bpmn:intermediateThrowEvent id="t" />
+<bpmn:intermediateThrowEvent id="t" />
 <bpmn:sequenceFlow id="f1" sourceRef="t" targetRef="nowhere" />
 <bpmn:scriptTask id="s"><bpmn:script>x = (</bpmn:script></bpmn:scriptTask>
 """)
     problems = bpmn.validate({"process.bpmn": xml})
-    assert [p.element_id for p in problems] == ["t", "f1", "p", "p", "s"]
+    # In document order: the process (no start, no end event) first, then its elements.
+    assert [p.element_id for p in problems] == ["p", "p", "t", "f1", "s"]
     assert all(isinstance(p.line, int) and p.line > 1 for p in problems)
     with pytest.raises(ModelInvalid) as caught:
         bpmn.parse({"process.bpmn": xml})
@@ -264,7 +275,10 @@ def test_every_problem_is_reported_at_once() -> None:
 @pytest.mark.parametrize("document", ["<a/>", '<definitions xmlns="urn:not-bpmn"/>'])
 def test_a_file_that_is_not_bpmn(document: str) -> None:
     assert _only(document) == Problem(
-        "The file is not a BPMN 2.0 diagram.", line=1, file="process.bpmn"
+        "The file is not a BPMN 2.0 diagram: export it as BPMN 2.0 XML.",
+        line=1,
+        file="process.bpmn",
+        code="not_bpmn",
     )
 
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
+import pytest
 from lxml import etree
 
-from engine import dialects
+from engine import bpmn, dialects
+from engine.errors import ModelInvalid, Problem
 
 CAMUNDA = "http://camunda.org/schema/1.0/bpmn"
 
@@ -39,3 +42,74 @@ def test_the_attribute_scan_is_linear_in_the_attributes_of_an_element() -> None:
     problems = dialects._vendor_attribute_problems(element, "p.bpmn")
     assert time.perf_counter() - started < 1.0
     assert sorted(p.message.split("=")[0] for p in problems) == ["'assignee", "'formKey"]
+
+
+# --- Diagrams from other modellers: what would never run is a problem (issue 13) ---
+
+IMPORT = Path(__file__).parent.parent / "data" / "import"
+
+
+def _problems_of(name: str) -> list[Problem]:
+    return bpmn.validate({"process.bpmn": (IMPORT / name).read_text(encoding="utf-8")})
+
+
+def test_a_plain_task_asks_for_a_task_type_by_its_label() -> None:
+    found = [p for p in _problems_of("bpmnio_partial_layout.bpmn") if p.code == "task_no_type"]
+    assert [(p.element_id, p.params["label"]) for p in found] == [
+        ("Activity_plain", "Behandle søknad")
+    ]
+    assert "choose a task type" in found[0].message
+
+
+def test_two_pools_with_steps_are_refused_naming_the_pools() -> None:
+    [found] = _problems_of("camunda7_two_pools.bpmn")
+    assert found.code == "several_pools"
+    assert found.params["pools"] == "'Kommunen', 'NAV'"
+    with pytest.raises(ModelInvalid):
+        bpmn.parse({"process.bpmn": (IMPORT / "camunda7_two_pools.bpmn").read_text()})
+
+
+def test_a_process_marked_not_executable_says_so_and_can_be_marked() -> None:
+    [found] = _problems_of("signavio_not_executable.bpmn")
+    assert (found.code, found.params["label"]) == ("process_not_executable", "Melding om avvik")
+    assert "marked as not executable" in found.message
+    xml = dialects.mark_executable((IMPORT / "signavio_not_executable.bpmn").read_text())
+    assert 'isExecutable="true"' in xml and 'isExecutable="false"' not in xml
+    assert bpmn.validate({"process.bpmn": xml}) == []
+
+
+def test_mark_executable_adds_the_attribute_where_it_is_missing() -> None:
+    xml = '<bpmn:process id="p"><bpmn:startEvent id="s"/></bpmn:process><process id="q" />'
+    assert dialects.mark_executable(xml) == (
+        '<bpmn:process id="p" isExecutable="true"><bpmn:startEvent id="s"/></bpmn:process>'
+        '<process id="q" isExecutable="true"/>'
+    )
+
+
+def test_plain_iso_timers_from_other_modellers_pass_validation() -> None:
+    assert _problems_of("bizagi_timers.bpmn") == []
+
+
+@pytest.mark.parametrize("value", ["P1X", "R6/P1Q", "2026-13-45T08:00:00Z", "${due}", ""])
+def test_a_timer_that_is_neither_iso_nor_python_is_a_problem_at_save_time(value: str) -> None:
+    xml = (IMPORT / "bizagi_timers.bpmn").read_text().replace("PT2H", value)
+    [found] = bpmn.validate({"process.bpmn": xml})
+    assert (found.code, found.element_id) == ("timer_invalid", "Id_wait")
+    assert found.params["label"] == "Vent to timer"
+
+
+def test_elements_without_layout_are_listed_by_label() -> None:
+    found = [p for p in _problems_of("bpmnio_partial_layout.bpmn") if p.code == "no_layout"]
+    assert [p.element_id for p in found] == ["Activity_hidden", "Flow_b", "Flow_c"]
+    assert found[0].message.startswith("'Skjult steg' has no position in the diagram")
+
+
+def test_a_file_without_any_layout_is_laid_out_not_listed() -> None:
+    assert not [p for p in _problems_of("no_layout.bpmn") if p.code == "no_layout"]
+
+
+def test_vendor_findings_carry_a_code_and_the_element_label() -> None:
+    xml = (IMPORT / "camunda7_leave.bpmn").read_text(encoding="utf-8")
+    found = dialects.foreign_parts(xml)
+    assert found and all(p.code in ("vendor", "vendor_condition") for p in found)
+    assert all(p.params["label"] for p in found)

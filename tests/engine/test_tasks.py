@@ -104,3 +104,28 @@ def test_unfinished_input_is_kept_on_open_tasks_of_the_tenant_only(
     runtime.complete(session, tenant_id, task.id, APPROVAL, "user:3")
     with pytest.raises(TaskNotReady):
         tasks.save_input(session, tenant_id, task.id, [["note", "too late"]])
+
+
+def test_a_group_chosen_on_the_task_wins_over_its_lane(install: Install, session: Session) -> None:
+    from tests.engine.helpers import process_xml
+
+    xml = process_xml(
+        """
+<bpmn:startEvent id="start" />
+<bpmn:userTask id="review" name="Review">
+  <bpmn:extensionElements>
+    <spiffworkflow:properties>
+      <spiffworkflow:property name="candidateGroup" value="Saksbehandler" />
+    </spiffworkflow:properties>
+  </bpmn:extensionElements>
+</bpmn:userTask>
+<bpmn:endEvent id="end" />
+<bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="review" />
+<bpmn:sequenceFlow id="f2" sourceRef="review" targetRef="end" />
+"""
+    )
+    version = install(xml, key="picked_group")
+    instance = runtime.start(session, version, data={}, actor="kari")
+    [task] = open_tasks(session, instance.id)
+    assert task.lane == "Saksbehandler"
+    assert events_of(session, instance.id)[-1][2]["lane"] == "Saksbehandler"

@@ -4,4 +4,14 @@ from flask import Blueprint
 
 bp = Blueprint("modeler", __name__, url_prefix="/modeler")
 
-from designer.web.modeler import decisions, editor, formeditor, incidents, testruns, versions, views  # noqa: E402,F401
+from designer.web.modeler import (  # noqa: E402,F401
+    catalog_card,
+    decisions,
+    editor,
+    fields,
+    formeditor,
+    incidents,
+    testruns,
+    versions,
+    views,
+)

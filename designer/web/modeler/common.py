@@ -21,6 +21,7 @@ from designer.services import decisiondrafts
 from designer.web import auditing as audit
 from designer.web.i18n import locale
 from designer.web.jsonbody import json_object
+from designer.web.problems import translated
 from engine.models import ProcessModel
 
 OWNER_ROLES = ("process_owner",)
@@ -50,8 +51,8 @@ def ui_locale() -> str:
 
 
 def problems_json(items: list[Any]) -> list[dict[str, object]]:
-    """Problems as the editors show them."""
-    return [p.as_dict() for p in items]
+    """Problems as the editors show them, in the UI language."""
+    return translated(items)
 
 
 def json_body() -> dict[str, Any]:
@@ -115,6 +116,7 @@ def editor_strings() -> dict[str, str]:
         "preScript": _("Script before"),
         "postScript": _("Script after"),
         "condition": _("Condition (Python expression)"),
+        "condition_advanced": _("Advanced (Python)"),
         "defaultFlow": _("Default flow"),
         "decision": _("Decision id"),
         "timerType": _("Timer type"),

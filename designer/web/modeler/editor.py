@@ -12,7 +12,7 @@ from flask_login import current_user
 
 from designer.extensions import db_session
 from designer.identity.auth import role_required
-from designer.services import drafts
+from designer.services import drafts, groupchecks
 from designer.web.jsonbody import takes_json
 from designer.web.modeler import bp
 from designer.web.modeler.common import (
@@ -25,6 +25,7 @@ from designer.web.modeler.common import (
 )
 from engine.api import dialects
 from engine.errors import Conflict, ModelInvalid
+from engine.models import ProcessModel
 
 MAX_BPMN_CHARS = 5 * 1024 * 1024
 
@@ -48,7 +49,25 @@ def draft(model_id: int) -> ResponseReturnValue:
         updated_by=model.draft_updated_by,
         updated_at=model.draft_updated_at.isoformat(),
         needs_layout=not info["has_layout"],
-        problems=problems_json(drafts.problems(model.draft_bpmn, model.draft_files, registry())),
+        problems=problems_json(drafts.problems(model.draft_bpmn, model.draft_files, registry()))
+        + _warnings(model),
+    )
+
+
+def _warnings(model: ProcessModel) -> list[dict[str, object]]:
+    """Findings that do not stop publishing (a lane naming no group), marked `warning`."""
+    found = groupchecks.group_problems(db_session, model.tenant_id, model.draft_bpmn)
+    return [{**item, "warning": True} for item in problems_json(found)]
+
+
+@bp.get("/<int:model_id>/groups")
+@role_required("process_owner")
+def groups(model_id: int) -> ResponseReturnValue:
+    """The tenant's groups for the group picker of user tasks."""
+    model = drafts.model_for(db_session, current_user.tenant_id, model_id)
+    return jsonify(
+        groups=groupchecks.tenant_groups(db_session, model.tenant_id),
+        property=groupchecks.GROUP_PROPERTY,
     )
 
 
@@ -89,7 +108,7 @@ def save(model_id: int) -> ResponseReturnValue:
     return jsonify(
         revision=model.draft_revision,
         updated_at=model.draft_updated_at.isoformat(),
-        problems=problems_json(problems),
+        problems=problems_json(problems) + _warnings(model),
     )
 
 
@@ -137,7 +156,7 @@ def forms(model_id: int) -> ResponseReturnValue:
     """List the draft's forms, or create a new (almost empty) one."""
     model = drafts.model_for(db_session, current_user.tenant_id, model_id)
     if request.method == "GET":
-        return jsonify(forms=sorted(k[6:] for k in model.draft_files if k.startswith("forms/")))
+        return jsonify(forms=_form_names(model), links=_form_links(model))
     body = json_body()
     try:
         name = drafts.add_form(
@@ -156,4 +175,21 @@ def forms(model_id: int) -> ResponseReturnValue:
         ), 409
     record("model.form.create", model, {"form": name})
     db_session.commit()
-    return jsonify(name=name), 201
+    # The page's form list is refreshed from `links`: the new form is editable at once.
+    return jsonify(name=name, forms=_form_names(model), links=_form_links(model)), 201
+
+
+def _form_names(model: ProcessModel) -> list[str]:
+    return sorted(k[6:] for k in model.draft_files if k.startswith("forms/"))
+
+
+def _form_links(model: ProcessModel) -> list[dict[str, str]]:
+    """Each form of the draft with its editor and preview addresses (the page's form list)."""
+    return [
+        {
+            "name": name,
+            "edit_url": url_for("modeler.edit_form", model_id=model.id, name=name),
+            "preview_url": url_for("modeler.preview_form", model_id=model.id, name=name),
+        }
+        for name in _form_names(model)
+    ]

@@ -14,7 +14,7 @@ from sqlalchemy import select
 import forms
 from designer.extensions import db_session
 from designer.identity.auth import role_required
-from designer.services import cases, drafts, publishing
+from designer.services import cases, drafts, publishing, steplog
 from designer.services import testruns as test_calls
 from designer.web.modeler import bp
 from designer.web.modeler.common import registry
@@ -110,7 +110,7 @@ def test_run(model_id: int, instance_id: int) -> ResponseReturnValue:
         model=model,
         instance=instance,
         task_forms=task_forms,
-        events=events,
+        steps=steplog.steps(db_session, list(events), instance.process_version.bpmn),
         data=data,
         trail=cases.trail(instance),
         active=[t.element_id for t in tasks],

@@ -13,7 +13,7 @@ from wtforms.validators import InputRequired, Length
 
 from designer.extensions import db_session
 from designer.identity.auth import role_required
-from designer.services import drafts, publishing
+from designer.services import applications, catalog, drafts, publishing, steplog
 from designer.web.modeler import bp
 from designer.web.modeler.common import record, registry
 from designer.web.routing import parse_int
@@ -39,6 +39,8 @@ def publish(model_id: int) -> ResponseReturnValue:
     model = _model(model_id)
     form = PublishForm()
     problems = drafts.problems(model.draft_bpmn, model.draft_files, registry())
+    card = catalog.card_problems(model)
+    problems = problems + card
     if form.validate_on_submit() and not problems:
         try:
             version = publishing.publish(
@@ -62,7 +64,7 @@ def publish(model_id: int) -> ResponseReturnValue:
             return redirect(url_for("modeler.versions", model_id=model_id))
     status = 400 if request.method == "POST" and (problems or form.errors) else 200
     return render_template(
-        "modeler/publish.html", model=model, form=form, problems=problems
+        "modeler/publish.html", model=model, form=form, problems=problems, card=card
     ), status
 
 
@@ -84,8 +86,12 @@ def unpublish(model_id: int) -> ResponseReturnValue:
 def versions(model_id: int) -> ResponseReturnValue:
     """Who published what, when and why."""
     model = _model(model_id)
+    listed = model in applications.open_for_application(db_session, model.tenant_id)
     return render_template(
-        "modeler/versions.html", model=model, versions=publishing.versions(db_session, model)
+        "modeler/versions.html",
+        model=model,
+        versions=publishing.versions(db_session, model),
+        listed=listed,
     )
 
 
@@ -163,4 +169,7 @@ def compare(model_id: int) -> ResponseReturnValue:
         return render_template(
             "errors/error.html", status=400, title=_("Bad request"), message=err.message
         ), 400
-    return render_template("modeler/compare.html", model=model, a=a, b=b, result=result)
+    changes = steplog.changes(old.bpmn, new_xml, result)
+    return render_template(
+        "modeler/compare.html", model=model, a=a, b=b, result=result, changes=changes
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -9,15 +11,18 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import StringField
+from wtforms import BooleanField, StringField
 from wtforms.validators import InputRequired, Length
 
 from designer.extensions import db_session
 from designer.identity.auth import role_required
 from designer.services import drafts, processes
+from designer.services.errors import Invalid
 from designer.web.modeler import bp
 from designer.web.modeler.common import record, registry
-from engine.errors import ModelInvalid
+from designer.web.problems import translated
+from engine.api import dialects
+from engine.errors import ModelInvalid, Problem
 from engine.models import ProcessModel
 
 
@@ -35,6 +40,11 @@ class ImportForm(FlaskForm):
         _l("BPMN file"),
         validators=[FileRequired(), FileAllowed(["bpmn", "xml"], _l("Choose a .bpmn file."))],
     )
+    mark_executable = BooleanField(_l("Mark the processes as executable"))
+
+
+# Every page's problem list (modeler/_problems.html) shows the texts in the UI language.
+bp.add_app_template_filter(translated, "problem_texts")
 
 
 def _model(model_id: int) -> ProcessModel:
@@ -64,6 +74,11 @@ def create() -> ResponseReturnValue:
     if not form.validate_on_submit():
         flash(_("Give the new process a name."), "error")
         return redirect(url_for("modeler.index"))
+    try:
+        processes.refuse_taken(db_session, current_user.tenant_id, form.name.data)
+    except Invalid as err:
+        flash(err.message, "error")
+        return redirect(url_for("modeler.index"))
     model = drafts.create(
         db_session, current_user.tenant_id, form.name.data.strip(), current_user.name
     )
@@ -81,6 +96,11 @@ def import_file() -> ResponseReturnValue:
             for error in errors:
                 flash(error, "error")
         return redirect(url_for("modeler.index"))
+    try:
+        processes.refuse_taken(db_session, current_user.tenant_id, form.name.data)
+    except Invalid as err:
+        flash(err.message, "error")
+        return redirect(url_for("modeler.index"))
     raw = form.file.data.read()
     try:
         xml = raw.decode("utf-8-sig")
@@ -95,14 +115,39 @@ def import_file() -> ResponseReturnValue:
             xml,
             current_user.name,
             registry(),
+            mark_executable=bool(form.mark_executable.data),
         )
     except ModelInvalid as err:
         db_session.rollback()
-        return render_template("modeler/import_failed.html", problems=err.problems), 400
+        return render_template("modeler/import_failed.html", problems=translated(err.problems)), 400
     db_session.flush()
     record("model.import", model, {"dialect": str(info.get("dialect", ""))[:50]})
     db_session.commit()
-    return render_template("modeler/imported.html", model=model, problems=problems, info=info)
+    return _imported(model, problems, info)
+
+
+def _imported(model: ProcessModel, problems: list[Problem], info: dict[str, Any]) -> str:
+    not_executable = any(p.code in ("process_not_executable", "no_process") for p in problems)
+    return render_template(
+        "modeler/imported.html",
+        model=model,
+        problems=translated(problems),
+        info=info,
+        not_executable=not_executable,
+    )
+
+
+@bp.post("/<int:model_id>/mark-executable")
+@role_required("process_owner")
+def mark_executable(model_id: int) -> ResponseReturnValue:
+    """Mark an imported draft's processes executable; show what is left to fix."""
+    model = _model(model_id)
+    drafts.mark_executable(db_session, model, current_user.name)
+    found = drafts.problems(model.draft_bpmn, model.draft_files, registry())
+    record("model.mark_executable", model)
+    db_session.commit()
+    flash(_("The processes are marked as executable."), "success")
+    return _imported(model, found, dialects.detect(model.draft_bpmn))
 
 
 @bp.post("/<int:model_id>/rename")
@@ -115,7 +160,7 @@ def rename(model_id: int) -> ResponseReturnValue:
     if not name_nb:
         flash(_("The name cannot be empty."), "error")
         return redirect(url_for("modeler.index")), 303
-    processes.rename(db_session, model, name_nb, name_en, current_user.name)
+    processes.rename(db_session, model, name_nb, name_en, current_user.name)  # Invalid: 400
     db_session.commit()
     flash(_("The process is renamed."), "success")
     return redirect(url_for("modeler.index"))

@@ -3,8 +3,8 @@
 // <html lang> starts with "en". Every key can be overridden by the server
 // through the JSON in data-i18n on #form-editor-app (see static/README.md).
 //
-// The form-js editor itself (palette, stock property groups) only ships
-// English texts; this file covers what Flytverk adds around and inside it.
+// The form-js editor's own palette and property texts are in formjs-texts.js;
+// this file covers what Flytverk adds around and inside it.
 
 var NB = {
   // toolbar

@@ -85,3 +85,89 @@ export function formatTime(value) {
     return date.toLocaleString();
   }
 }
+
+var TRANSLATED_ATTRIBUTES = ['title', 'placeholder', 'aria-label'];
+
+/**
+ * Translate a library's fixed English texts inside `root` for libraries that
+ * take no `translate` service (the form-js editor writes its palette and
+ * property labels as literals). `table` maps an English text (trimmed) to
+ * ours; text nodes and the title/placeholder/aria-label attributes are
+ * translated now and whenever the library renders again. Nodes inside
+ * `skip` (a selector: the user's own content) and form controls' values are
+ * never touched. Returns a function that stops observing.
+ */
+export function translateTree(root, table, skip) {
+  if (!root || !table || typeof MutationObserver === 'undefined') {
+    return function () {};
+  }
+  function skipped(node) {
+    var element = node.nodeType === 1 ? node : node.parentElement;
+    return !element || (skip && element.closest(skip)) || element.closest('[contenteditable="true"]');
+  }
+  function text(node) {
+    var raw = node.data;
+    var key = raw.trim();
+    if (key && has.call(table, key) && table[key] !== key && !skipped(node)) {
+      node.data = raw.replace(key, table[key]);
+    }
+  }
+  function attributes(element) {
+    if (skipped(element)) {
+      return;
+    }
+    TRANSLATED_ATTRIBUTES.forEach(function (name) {
+      var value = element.getAttribute(name);
+      if (value && has.call(table, value.trim()) && table[value.trim()] !== value) {
+        element.setAttribute(name, table[value.trim()]);
+      }
+    });
+  }
+  function walk(node) {
+    if (node.nodeType === 3) {
+      text(node);
+      return;
+    }
+    if (node.nodeType !== 1) {
+      return;
+    }
+    attributes(node);
+    var walker = document.createTreeWalker(node, 5 /* SHOW_ELEMENT | SHOW_TEXT */);
+    var current = walker.nextNode();
+    while (current) {
+      if (current.nodeType === 3) {
+        text(current);
+      } else {
+        attributes(current);
+      }
+      current = walker.nextNode();
+    }
+  }
+  walk(root);
+  var observer = new MutationObserver(function (mutations) {
+    mutations.forEach(function (mutation) {
+      if (mutation.type === 'characterData') {
+        text(mutation.target);
+      } else if (mutation.type === 'attributes') {
+        attributes(mutation.target);
+      } else {
+        mutation.addedNodes.forEach(walk);
+      }
+    });
+  });
+  observer.observe(root, {
+    subtree: true,
+    childList: true,
+    characterData: true,
+    attributes: true,
+    attributeFilter: TRANSLATED_ATTRIBUTES,
+  });
+  return function () {
+    observer.disconnect();
+  };
+}
+
+/** The table for the page language from `tables` ({nb: {...}}), or null. */
+export function tableFor(tables) {
+  return (tables && tables[pageLanguage()]) || null;
+}

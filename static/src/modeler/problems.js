@@ -1,6 +1,7 @@
 // The process editor's problems panel (below the canvas, collapsible) and the
 // matching canvas markers: a red outline plus a count badge on each element
-// with problems (shape, not colour alone).
+// with problems (shape, not colour alone). Problems of the process itself
+// are listed as "the whole process", never as a marker floating at 0,0.
 import { clear, el } from '../lib/dom';
 import { problemItem } from '../lib/problems';
 
@@ -19,6 +20,11 @@ function findProblemElement(elementRegistry, id) {
   })[0] || null;
 }
 
+/** The process or collaboration itself: it has no shape to mark (bpmn-js draws it at 0,0). */
+function isRoot(element) {
+  return !!element && !element.parent && !element.waypoints;
+}
+
 function elementLabel(element, fallbackId) {
   var bo = element && element.businessObject;
   var name = bo && bo.name ? String(bo.name).replace(/\s+/g, ' ').trim() : '';
@@ -28,6 +34,14 @@ function elementLabel(element, fallbackId) {
 
 function revealElement(modeler, element) {
   var canvas = modeler.get('canvas');
+  if (isRoot(element)) {
+    // the properties panel shows the process when nothing is selected
+    if (element !== canvas.getRootElement()) {
+      canvas.setRootElement(element);
+    }
+    modeler.get('selection').select(null);
+    return;
+  }
   var root = canvas.findRoot ? canvas.findRoot(element) : null;
   if (root && root !== canvas.getRootElement()) {
     canvas.setRootElement(root);
@@ -41,7 +55,8 @@ function revealElement(modeler, element) {
 }
 
 function where(t, problem, element) {
-  var parts = [problem.element_id ? elementLabel(element, problem.element_id) : t('problem_process')];
+  var whole = !problem.element_id || isRoot(element);
+  var parts = [whole ? t('problem_process') : elementLabel(element, problem.element_id)];
   if (problem.line) {
     parts.push((problem.file ? problem.file + ', ' : '') + t('problem_line', { line: problem.line }));
   } else if (problem.file) {
@@ -110,7 +125,7 @@ export function createProblemsView(t, onToggle) {
     var counts = {};
     problems.forEach(function (problem) {
       var element = findProblemElement(modeler.get('elementRegistry'), problem.element_id);
-      if (element) {
+      if (element && !isRoot(element)) {
         counts[element.id] = (counts[element.id] || 0) + 1;
       }
       list.appendChild(problemItem('modeler', {

@@ -55,7 +55,7 @@ def test_create_opens_the_editor_with_a_starter_draft(app, owner):
     assert page.status_code == 200 and 'id="modeler-app"' in page.get_data(as_text=True)
     draft = _draft(owner, model_id)
     assert draft["revision"] == 1
-    assert any("no end event" in p["message"] for p in draft["problems"])
+    assert any("ingen slutthendelse" in p["message"] for p in draft["problems"])
     with app.app_context():
         assert db.session.get(ProcessModel, model_id).key == "soknad_om_ledsagerbevis"
 
@@ -156,7 +156,7 @@ def test_publish_new_version_running_cases_stay_on_theirs(app, owner, login_as):
     assert numbers == [1, 2]
 
     compare = text_of(owner.get(f"/modeler/{model_id}/compare?a=1&b=2"))
-    assert "Endret" in compare and "review" in compare
+    assert "Ga nytt navn til 'Vurder søknaden grundig'" in compare
     restored = owner.submit(f"/modeler/{model_id}/versions", {}, action="/versions/1/restore")
     assert restored.status_code == 302
     assert 'name="Vurder søknaden"' in _draft(owner, model_id)["bpmn"]
@@ -184,7 +184,7 @@ def test_new_forms_are_created_in_the_draft(app, owner):
     created = owner.post_json(
         f"/modeler/{model_id}/forms", {"name": "tilleggsinfo", "title": "Mer"}, token
     )
-    assert created.status_code == 201 and created.get_json() == {"name": "tilleggsinfo.json"}
+    assert created.status_code == 201 and created.get_json()["name"] == "tilleggsinfo.json"
     again = owner.post_json(f"/modeler/{model_id}/forms", {"name": "tilleggsinfo.json"}, token)
     assert again.status_code == 400
     bad = owner.post_json(f"/modeler/{model_id}/forms", {"name": "../etc/passwd"}, token)
@@ -327,3 +327,19 @@ def test_service_tasks_are_checked_against_the_connector_registry(app, owner):
     saved = _save(owner, model_id, fixed, saved.get_json()["revision"])
     problems = [p["message"] for p in saved.get_json()["problems"]]
     assert any("needs the parameter(s): account" in p for p in problems)
+
+
+def test_a_created_form_comes_back_with_the_links_the_page_list_shows(app, owner):
+    model_id = _model_id(app)
+    token = owner.csrf(f"/modeler/{model_id}/edit")
+    created = owner.post_json(
+        f"/modeler/{model_id}/forms", {"name": "ekstra", "title": "Ekstra"}, token
+    )
+    assert created.status_code == 201
+    links = {link["name"]: link for link in created.get_json()["links"]}
+    assert links["ekstra.json"]["edit_url"] == f"/modeler/{model_id}/forms/ekstra.json/edit"
+    assert owner.get(links["ekstra.json"]["edit_url"]).status_code == 200
+    listed = owner.get(f"/modeler/{model_id}/forms").get_json()
+    assert "ekstra.json" in listed["forms"] and len(listed["links"]) == len(listed["forms"])
+    page = owner.get(f"/modeler/{model_id}/edit").get_data(as_text=True)
+    assert 'id="draft-forms-list"' in page and "ekstra.json" in page

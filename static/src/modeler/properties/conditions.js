@@ -1,9 +1,12 @@
 // Conditions of the flows out of exclusive and inclusive gateways
-// (bpmn:conditionExpression, Python) and which flow is the default.
+// (bpmn:conditionExpression, Python) and which flow is the default. The
+// builder (condition-builder.js) writes simple conditions; the Python text
+// below it stays editable for advanced ones.
 import { getBusinessObject, is, isAny } from 'bpmn-js/lib/util/ModelUtil';
 
 import { execute, setFormalExpressionCommands, update } from '../extensions';
-import { checkbox, group, note, textArea } from './entries';
+import { ConditionBuilder } from './condition-builder';
+import { checkbox, custom, group, note, textArea } from './entries';
 
 function isConditionalFlow(bo) {
   return is(bo, 'bpmn:SequenceFlow') && bo.sourceRef &&
@@ -37,7 +40,17 @@ export function conditionGroup(element, injector, t) {
   if (bo.sourceRef.get('default') === bo) {
     entries.push(note('flytverk-condition-default-note', t('condition_default')));
   } else {
-    entries.push(textArea('flytverk-condition', t('condition'), function () {
+    var getCondition = function () {
+      var expr = bo.get('conditionExpression');
+      return expr ? expr.get('body') || '' : '';
+    };
+    entries.push(custom('flytverk-condition-builder', ConditionBuilder, {
+      getValue: getCondition,
+      setValue: function (value) {
+        execute(injector, setFormalExpressionCommands(injector, element, bo, 'conditionExpression', value));
+      },
+    }));
+    entries.push(textArea('flytverk-condition', t('condition_advanced'), function () {
       var expr = bo.get('conditionExpression');
       return expr ? expr.get('body') || '' : '';
     }, function (value) {

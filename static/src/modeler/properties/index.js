@@ -5,6 +5,7 @@
 import { createDebounceService } from '../../lib/debounce';
 import { callGroup, decisionGroup } from './calls';
 import { conditionGroup } from './conditions';
+import { withFormList } from './formlist';
 import { serviceGroup } from './connectors';
 import { messageGroup } from './messages';
 import { prePostGroup, scriptGroup } from './scripts';
@@ -53,6 +54,7 @@ FlytverkPropertiesProvider.prototype.getGroups = function (element) {
  * entries, a flushable `debounceInput`, and the provider.
  */
 export function createFlytverkModule(flytverk) {
+  withFormList(flytverk); // a new form shows in the page's form list at once
   return {
     __init__: ['flytverkPropertiesProvider'],
     flytverk: ['value', flytverk],

@@ -1,9 +1,12 @@
-// The role of a task: the lane it is drawn in (read-only here; SpiffWorkflow
-// reads the lane's flowNodeRef). Moving the element changes it.
+// The lane a task is drawn in (read-only here; SpiffWorkflow reads the lane's
+// flowNodeRef). Moving the element changes it. Unless a group is chosen for
+// the task (groups.js), the lane's name is the group that gets it: a lane
+// named like no group of the tenant is flagged.
 import { h } from '@bpmn-io/properties-panel/preact';
 import { getBusinessObject, is } from 'bpmn-js/lib/util/ModelUtil';
 
 import { useFlytverk } from './entries';
+import { groupText, isKnownGroup, useGroups } from './groups';
 
 function collectLanes(laneSets, depth, out) {
   (laneSets || []).forEach(function (laneSet) {
@@ -47,15 +50,15 @@ function LaneEntry(props) {
   var flytverk = useFlytverk();
   var t = flytverk.t;
   var lane = findLaneName(props.element);
-  var knownLanes = flytverk.options.lanes || [];
-  var unknown = lane && knownLanes.length && knownLanes.indexOf(lane) === -1;
+  var loaded = useGroups();
+  var unknown = lane && loaded && loaded.groups && !isKnownGroup(lane, loaded.groups);
   return h('div', { class: 'bio-properties-panel-entry fv-readonly-entry', 'data-entry-id': props.id },
     h('p', { class: 'bio-properties-panel-label', id: 'bio-properties-panel-' + props.id + '-label' }, t('lane')),
     h('p', {
       class: 'fv-readonly-value' + (lane ? '' : ' fv-readonly-value--empty'),
       id: 'bio-properties-panel-' + props.id,
     }, lane || t('lane_none')),
-    unknown ? h('p', { class: 'fv-inline-warning' }, t('lane_unknown', { lane: lane })) : null,
+    unknown ? h('p', { class: 'fv-inline-warning' }, groupText('lane_no_group', { lane: lane })) : null,
     h('p', { class: 'bio-properties-panel-description' }, t('lane_hint'))
   );
 }

@@ -1,11 +1,13 @@
-// "Task and form": form, role (lane), instructions and due days of user
-// tasks, none start events and manual tasks.
+// "Task and form": form, the group that gets the task (picker; the lane is
+// the other way to show it), instructions and due days of user tasks, none
+// start events and manual tasks.
 import { getBusinessObject, is } from 'bpmn-js/lib/util/ModelUtil';
 
 import { getBodyExtension, getSpiffProperty, setBodyExtension, setSpiffProperty } from '../extensions';
 import { group, numberField, textArea } from './entries';
 import { formEntry } from './forms';
-import { laneEntry } from './lanes';
+import { groupEntry } from './groups';
+import { findLaneName, laneEntry } from './lanes';
 
 function isNoneStartEvent(bo) {
   return is(bo, 'bpmn:StartEvent') && !(bo.get('eventDefinitions') || []).length;
@@ -38,6 +40,9 @@ export function taskGroup(element, injector, t) {
   var formCapable = is(bo, 'bpmn:UserTask') || isNoneStartEvent(bo);
   if (formCapable) {
     entries.push(formEntry());
+  }
+  if (is(bo, 'bpmn:UserTask') || is(bo, 'bpmn:ManualTask')) {
+    entries.push(groupEntry(findLaneName));
   }
   if (formCapable || is(bo, 'bpmn:ManualTask')) {
     entries.push(laneEntry());
