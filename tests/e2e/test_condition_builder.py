@@ -16,11 +16,21 @@ _login = log_in
 
 def _select_element(page, element_id: str) -> None:  # type: ignore[no-untyped-def]
     # Picking a thin sequence flow by pointer is brittle; select it through the modeler.
-    page.evaluate(
-        """id => { const m = window.flytverkModeler;
-        m.get('selection').select(m.get('elementRegistry').get(id)); }""",
-        element_id,
-    )
+    # The properties panel may still be mounting right after the import: select again
+    # until it shows the flow's condition builder.
+    for _ in range(5):
+        page.evaluate(
+            """id => { const m = window.flytverkModeler;
+            m.get('selection').select(null);
+            m.get('selection').select(m.get('elementRegistry').get(id)); }""",
+            element_id,
+        )
+        try:
+            page.get_by_role("group", name="Bygg betingelsen").wait_for(timeout=3000)
+            return
+        except Exception:  # noqa: BLE001 - Playwright's TimeoutError: try again
+            continue
+    raise AssertionError(f"the condition builder never showed for {element_id}")
 
 
 def test_builder_reads_back_and_writes_a_condition(app, live_server, page):
