@@ -8,6 +8,7 @@ that PostgreSQL behaves identically.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from engine import bpmn, outcomes, runtime, store
 from engine.models import Base, Instance, ProcessModel, ProcessVersion, Tenant
+from engine.sandbox import LIMITS, Limits
+from engine.scripting import ScriptEnvironment
 from tests.engine.helpers import Install
 
 
@@ -157,3 +160,18 @@ def seen() -> Iterator[list[Told]]:
     outcomes.on_transition(listener)
     yield told
     outcomes.remove_listener(listener)
+
+
+@pytest.fixture
+def env() -> ScriptEnvironment:
+    """A fresh script environment (the sandbox under every script)."""
+    return ScriptEnvironment()
+
+
+@pytest.fixture
+def limits() -> Iterator[Limits]:
+    """The live sandbox limits, put back as they were after the test."""
+    saved = dataclasses.replace(LIMITS)
+    yield LIMITS
+    for field in dataclasses.fields(Limits):
+        setattr(LIMITS, field.name, getattr(saved, field.name))

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import os
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -18,7 +16,7 @@ from sqlalchemy.orm import Session
 from engine import runtime
 from engine.errors import ModelInvalid, StepFailed
 from engine.models import Instance
-from engine.sandbox import LIMITS, Limits, ScriptRejected
+from engine.sandbox import Limits, ScriptRejected
 from engine.scripting import (
     SCRIPT_ENGINE,
     ScriptEnvironment,
@@ -27,20 +25,6 @@ from engine.scripting import (
     configure,
 )
 from tests.engine.helpers import Install, events_of, open_tasks, process_xml
-
-
-@pytest.fixture
-def env() -> ScriptEnvironment:
-    return ScriptEnvironment()
-
-
-@pytest.fixture
-def limits() -> Iterator[Limits]:
-    """The live limits, put back as they were after the test."""
-    saved = dataclasses.replace(LIMITS)
-    yield LIMITS
-    for field in dataclasses.fields(Limits):
-        setattr(LIMITS, field.name, getattr(saved, field.name))
 
 
 @pytest.fixture

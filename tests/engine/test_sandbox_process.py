@@ -3,12 +3,10 @@ within the deadline, the server's memory does not grow, and the pool heals itsel
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import pickle
 import threading
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -17,7 +15,7 @@ from sqlalchemy.orm import Session
 from engine import runtime
 from engine.errors import StepFailed
 from engine.models import Instance
-from engine.sandbox import LIMITS, Limits, ScriptRejected, wire
+from engine.sandbox import Limits, ScriptRejected, wire
 from engine.sandbox.cheap import is_cheap
 from engine.sandbox.pool import POOL
 from engine.scripting import ScriptEnvironment, configure
@@ -30,18 +28,10 @@ WALL = 2.0
 
 
 @pytest.fixture
-def env() -> ScriptEnvironment:
-    return ScriptEnvironment()
-
-
-@pytest.fixture
-def limits() -> Iterator[Limits]:
-    """A 1 s CPU budget and a 2 s deadline; the live limits put back after the test."""
-    saved = dataclasses.replace(LIMITS)
+def limits(limits: Limits) -> Limits:
+    """A 1 s CPU budget and a 2 s deadline (conftest puts the live limits back)."""
     configure(cpu_seconds=1, wall_seconds=WALL)
-    yield LIMITS
-    for field in dataclasses.fields(Limits):
-        setattr(LIMITS, field.name, getattr(saved, field.name))
+    return limits
 
 
 def _rss() -> int:
