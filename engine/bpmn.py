@@ -168,9 +168,7 @@ def _parse(
     if problems:
         raise ModelInvalid(problems)
     chosen, spec, subprocess_specs = found
-    lanes = sorted(
-        {group for ts in spec.task_specs.values() if (group := _group_of(ts))}
-    )
+    lanes = sorted({group for ts in spec.task_specs.values() if (group := _group_of(ts))})
     names = {
         ts.bpmn_id: ts.bpmn_name or ts.bpmn_id
         for ts in spec.task_specs.values()

@@ -7,6 +7,7 @@ delegates, Zeebe job types, vendor form keys) is reported by element instead.
 
 from __future__ import annotations
 
+import copy
 import re
 
 from lxml import etree
@@ -287,14 +288,18 @@ def keep_unplaced(old_xml: str, new_xml: str) -> str:
     lost = unplaced - present
     if not lost:
         return new_xml
-    for process in old.iter(f"{{{BPMN}}}process"):
-        target = next(
-            (p for p in new.iter(f"{{{BPMN}}}process") if p.get("id") == process.get("id")),
-            None,
-        )
-        if target is None:
+    containers = {
+        e.get("id"): e
+        for e in new.iter(f"{{{BPMN}}}process", f"{{{BPMN}}}subProcess", f"{{{BPMN}}}transaction")
+        if e.get("id")
+    }
+    for element in old.iter():
+        if not isinstance(element.tag, str) or element.get("id") not in lost:
             continue
-        for element in list(process):
-            if isinstance(element.tag, str) and element.get("id") in lost:
-                target.append(element)
+        parent = element.getparent()
+        if any(a.get("id") in lost for a in element.iterancestors()):
+            continue  # comes back with its sub-process
+        target = containers.get(parent.get("id")) if parent is not None else None
+        if target is not None:
+            target.append(copy.deepcopy(element))
     return str(etree.tostring(new, xml_declaration=True, encoding="UTF-8").decode("utf-8"))

@@ -225,6 +225,7 @@ def card_problems(model: ProcessModel) -> list[Problem]:
                     "without one the service is not shown in the catalogue."
                 ),
                 element_id=element_id,
+                code="catalog_no_start_form",
             )
         )
     elif f"forms/{start.form}" not in model.draft_files:
@@ -232,12 +233,17 @@ def card_problems(model: ProcessModel) -> list[Problem]:
             Problem(
                 _("The start form %(name)s does not exist: choose or create it.", name=start.form),
                 element_id=element_id,
+                code="catalog_start_form_missing",
             )
         )
     if not (model.name_nb or "").strip():
-        found.append(Problem(_("Give the service a name for the catalogue.")))
+        found.append(
+            Problem(_("Give the service a name for the catalogue."), code="catalog_no_name")
+        )
     if not (model.description_nb or "").strip():
-        found.append(Problem(_("Write a description for the catalogue.")))
+        found.append(
+            Problem(_("Write a description for the catalogue."), code="catalog_no_description")
+        )
     return found
 
 

@@ -61,7 +61,13 @@ STARTER = """<?xml version="1.0" encoding="UTF-8"?>
   xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core"
   id="{key}_definitions" targetNamespace="http://flytverk.no/bpmn">
   <bpmn:process id="{key}" name="{name}" isExecutable="true">
-    <bpmn:startEvent id="start" name="Start" />
+    <bpmn:startEvent id="start" name="{start_name}">
+      <bpmn:extensionElements>
+        <spiffworkflow:properties>
+          <spiffworkflow:property name="formJsonSchemaFilename" value="{start_form}" />
+        </spiffworkflow:properties>
+      </bpmn:extensionElements>
+    </bpmn:startEvent>
   </bpmn:process>
   <bpmndi:BPMNDiagram id="{key}_diagram">
     <bpmndi:BPMNPlane id="{key}_plane" bpmnElement="{key}">
@@ -72,8 +78,29 @@ STARTER = """<?xml version="1.0" encoding="UTF-8"?>
   </bpmndi:BPMNDiagram>
 </bpmn:definitions>
 """
+START_FORM = "soknad.json"
 FORM_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,60}\.json$")
 KEY_ATTEMPTS = 20
+
+
+def blank_form(name: str, title: str) -> str:
+    """The text of an (almost) empty form: a heading and one comment field."""
+    definition = {
+        "type": "default",
+        "id": name[:-5],
+        "schemaVersion": 16,
+        "components": [
+            {"type": "text", "text": f"## {title or name[:-5]}"},
+            {
+                "type": "textarea",
+                "key": "comment",
+                "label": "Kommentar",
+                "properties": {"label_en": "Comment"},
+                "validate": {"maxLength": 4000},
+            },
+        ],
+    }
+    return json.dumps(definition, ensure_ascii=False, indent=2)
 
 
 def slugify(text: str) -> str:
@@ -119,16 +146,24 @@ def create(
         .execution_options(synchronize_session=False)
     )
     base = slugify(name)
+    # A new service starts with a start form, so that it can be published as it is.
+    form = blank_form(START_FORM, name)
     for _attempt in range(KEY_ATTEMPTS):
         key = unique_key(session, tenant_id, base)
+        starter = STARTER.format(
+            key=key,
+            name=_escape(name),
+            start_name=_escape(_("Application received")),
+            start_form=START_FORM,
+        )
         model = ProcessModel(
             tenant_id=tenant_id,
             key=key,
             name_nb=name,
             name_en=name,
             updated_by=actor,
-            draft_bpmn=bpmn_xml or STARTER.format(key=key, name=_escape(name)),
-            draft_files=dict(files or {}),
+            draft_bpmn=bpmn_xml or starter,
+            draft_files=dict(files or {}) if bpmn_xml else {f"forms/{START_FORM}": form},
             draft_revision=1,
             draft_updated_by=actor,
             draft_updated_at=utcnow(),
@@ -245,22 +280,7 @@ def add_form(session: Session, model: ProcessModel, name: str, title: str, actor
         )
     if f"forms/{name}" in model.draft_files:
         raise ValueError(_("The form '%(name)s' already exists.", name=name))
-    definition = {
-        "type": "default",
-        "id": name[:-5],
-        "schemaVersion": 16,
-        "components": [
-            {"type": "text", "text": f"## {title or name[:-5]}"},
-            {
-                "type": "textarea",
-                "key": "comment",
-                "label": "Kommentar",
-                "properties": {"label_en": "Comment"},
-                "validate": {"maxLength": 4000},
-            },
-        ],
-    }
-    text = json.dumps(definition, ensure_ascii=False, indent=2)
+    text = blank_form(name, title)
     write_files(session, model, {**model.draft_files, f"forms/{name}": text}, actor)
     return name
 

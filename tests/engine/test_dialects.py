@@ -104,6 +104,42 @@ def test_elements_without_layout_are_listed_by_label() -> None:
     assert found[0].message.startswith("'Skjult steg' has no position in the diagram")
 
 
+def test_a_save_keeps_unplaced_elements_inside_their_sub_process() -> None:
+    old = (IMPORT / "bpmnio_subprocess_partial_layout.bpmn").read_text(encoding="utf-8")
+    found = [p.element_id for p in _problems_of("bpmnio_subprocess_partial_layout.bpmn")]
+    assert [i for i in found if i and i.startswith("Sub_")] == [
+        "Sub_hidden",
+        "Sub_flow_a",
+        "Sub_flow_b",
+    ]
+    # What the editor exports: the sub-process without what it could not show.
+    exported = old.replace(
+        '<bpmn:scriptTask id="Sub_hidden" name="Skjult kontroll" scriptFormat="python">'
+        "<bpmn:script>checked = True</bpmn:script></bpmn:scriptTask>",
+        "",
+    )
+    exported = "\n".join(line for line in exported.splitlines() if "Sub_flow_" not in line)
+    kept = etree.fromstring(dialects.keep_unplaced(old, exported).encode("utf-8"))
+    ns = {"bpmn": dialects.BPMN}
+    sub = kept.find(".//bpmn:subProcess[@id='Sub_check']", ns)
+    assert sub is not None
+    assert [e.get("id") for e in sub if e.get("id", "").startswith("Sub_")] == [
+        "Sub_start",
+        "Sub_end",
+        "Sub_hidden",
+        "Sub_flow_a",
+        "Sub_flow_b",
+    ]
+    assert kept.find("./bpmn:process/bpmn:scriptTask", ns) is None  # not moved to the top
+    # Still listed (it still has no position), and nothing else is wrong with it.
+    left = bpmn.validate({"process.bpmn": etree.tostring(kept).decode("utf-8")})
+    assert [(p.code, p.element_id) for p in left] == [
+        ("no_layout", "Sub_hidden"),
+        ("no_layout", "Sub_flow_a"),
+        ("no_layout", "Sub_flow_b"),
+    ]
+
+
 def test_a_file_without_any_layout_is_laid_out_not_listed() -> None:
     assert not [p for p in _problems_of("no_layout.bpmn") if p.code == "no_layout"]
 

@@ -138,3 +138,25 @@ def test_publishing_a_new_version_replaces_the_waiting_schedule(
     assert session.get(Instance, old.id).status == "cancelled"  # type: ignore[union-attr]
     assert session.get(Instance, new.id).status == "running"  # type: ignore[union-attr]
     assert schedules.unschedule(session, tenant_id, first.model_id) == 1  # unpublished
+
+
+def test_a_plain_iso_cycle_as_other_modellers_write_it_runs_six_times_a_day_apart(
+    session: Session, sessions: sessionmaker[Session], install: Install, tenant_id: int
+) -> None:
+    # Unquoted, as Camunda/Bizagi/Signavio write it (issue 13): validated and run as ISO 8601.
+    plain = bpmn_text("timer_start.bpmn").replace('"R2/PT1M"', "R6/P1D")
+    assert bpmn.validate({"process.bpmn": plain}) == []
+    version = install(plain, key="daily_reminders")
+    instance = schedules.schedule(session, version)
+    assert instance is not None and instance.status == "running"
+    begun = instance.created_at
+    assert scheduler.run_once(sessions, now=begun + timedelta(hours=23)) == 0
+    for day in range(1, 7):
+        assert scheduler.run_once(sessions, now=begun + timedelta(days=day, seconds=1)) == 1
+        assert scheduler.run_once(sessions, now=begun + timedelta(days=day, seconds=2)) == 0
+    assert scheduler.run_once(sessions, now=begun + timedelta(days=8)) == 0  # R6: done
+    session.expire_all()
+    runs = [e for e in events_of(session, instance.id) if e[:2] == ("step", "remind")]
+    assert len(runs) == 6
+    row = session.get(Instance, instance.id)
+    assert row is not None and row.status == "completed"

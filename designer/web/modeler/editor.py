@@ -12,7 +12,7 @@ from flask_login import current_user
 
 from designer.extensions import db_session
 from designer.identity.auth import role_required
-from designer.services import drafts, groupchecks
+from designer.services import catalog, drafts, groupchecks
 from designer.web.jsonbody import takes_json
 from designer.web.modeler import bp
 from designer.web.modeler.common import (
@@ -50,8 +50,21 @@ def draft(model_id: int) -> ResponseReturnValue:
         updated_at=model.draft_updated_at.isoformat(),
         needs_layout=not info["has_layout"],
         problems=problems_json(drafts.problems(model.draft_bpmn, model.draft_files, registry()))
+        + _card(model)
         + _warnings(model),
     )
+
+
+def _card(model: ProcessModel) -> list[dict[str, object]]:
+    """What keeps the service out of the catalogue, linked to the catalogue card."""
+    link = {
+        "href": url_for("modeler.catalog_card", model_id=model.id),
+        "text": _("Open the catalogue card"),
+    }
+    return [
+        {**item, "where": _("Catalogue card"), "link": link}
+        for item in problems_json(catalog.card_problems(model))
+    ]
 
 
 def _warnings(model: ProcessModel) -> list[dict[str, object]]:
@@ -108,7 +121,7 @@ def save(model_id: int) -> ResponseReturnValue:
     return jsonify(
         revision=model.draft_revision,
         updated_at=model.draft_updated_at.isoformat(),
-        problems=problems_json(problems) + _warnings(model),
+        problems=problems_json(problems) + _card(model) + _warnings(model),
     )
 
 

@@ -2,7 +2,7 @@
 // one item per problem, a button when it points at something on screen.
 import { clear, el } from './dom';
 
-/** List item: the message, then where it is ("– field «x»"). */
+/** List item: the message, then where it is ("– field «x»"), then a link to a page if given. */
 export function problemItem(prefix, problem) {
   var content = [
     el('span', { class: prefix + '-problem__message', text: String(problem.message || '') }),
@@ -10,12 +10,17 @@ export function problemItem(prefix, problem) {
     problem.where ? el('span', { class: prefix + '-problem__where', text: '– ' + problem.where }) : null,
   ];
   var attrs = problem.attrs || {};
+  // A page where the problem is fixed (the catalogue card), as a real link after the text.
+  var page = problem.link && problem.link.href
+    ? [' ', el('a', { class: prefix + '-problem__page', href: problem.link.href, text: problem.link.text })]
+    : [];
   if (!problem.reveal) {
-    return el('li', Object.assign({ class: prefix + '-problem ' + prefix + '-problem--global' }, attrs), content);
+    return el('li', Object.assign({ class: prefix + '-problem ' + prefix + '-problem--global' }, attrs),
+      content.concat(page));
   }
   var link = el('button', Object.assign({ type: 'button', class: prefix + '-problem__link' }, problem.linkAttrs), content);
   link.addEventListener('click', problem.reveal);
-  return el('li', Object.assign({ class: prefix + '-problem' }, attrs), [link]);
+  return el('li', Object.assign({ class: prefix + '-problem' }, attrs), [link].concat(page));
 }
 
 /**

@@ -55,6 +55,9 @@ function revealElement(modeler, element) {
 }
 
 function where(t, problem, element) {
+  if (problem.where && !problem.element_id) {
+    return problem.where; // e.g. the catalogue card
+  }
   var whole = !problem.element_id || isRoot(element);
   var parts = [whole ? t('problem_process') : elementLabel(element, problem.element_id)];
   if (problem.line) {
@@ -135,6 +138,7 @@ export function createProblemsView(t, onToggle) {
           revealElement(modeler, element);
         } : null,
         linkAttrs: element ? { 'data-element-id': element.id } : null,
+        link: problem.link || null,
       }));
     });
     mark(modeler, counts);

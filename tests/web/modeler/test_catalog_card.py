@@ -65,7 +65,11 @@ def test_a_service_without_start_form_or_description_is_not_published_invisibly(
     saved = _save(
         owner, model_id, DIAGRAM.format(key=key, form=""), _draft(owner, model_id)["revision"]
     )
-    assert saved.status_code == 200 and saved.get_json()["problems"] == []
+    assert saved.status_code == 200
+    assert [p["code"] for p in saved.get_json()["problems"]] == [
+        "catalog_no_start_form",
+        "catalog_no_description",
+    ]
 
     page = text_of(owner.get(f"/modeler/{model_id}/publish"))
     assert _either(page, "Legg til et startskjema", "Add a start form to the start event")
@@ -87,18 +91,9 @@ def test_the_card_previews_without_saving_saves_and_the_service_then_appears(app
     owner = login_as("eier")
     model_id = _new_service(owner)
     key = _key(app, model_id)
-    token = owner.csrf(f"/modeler/{model_id}/edit")
-    assert (
-        owner.post_json(
-            f"/modeler/{model_id}/forms", {"name": "soknad", "title": "Søknad"}, token
-        ).status_code
-        == 201
-    )
     xml = DIAGRAM.format(key=key, form=FORM)
-    assert (
-        _save(owner, model_id, xml, _draft(owner, model_id)["revision"]).get_json()["problems"]
-        == []
-    )
+    saved = _save(owner, model_id, xml, _draft(owner, model_id)["revision"]).get_json()
+    assert [p["code"] for p in saved["problems"]] == ["catalog_no_description"]
 
     url = f"/modeler/{model_id}/catalogue"
     card = {
@@ -156,12 +151,56 @@ def test_the_start_form_preview_of_a_shipped_service(app, login_as):
     assert not doc.xpath("//*[@role='alert']")  # the shipped card is complete
 
 
+def test_a_new_service_starts_with_a_start_form_citizens_will_see(app, login_as):
+    owner = login_as("eier")
+    model_id = _new_service(owner, "Søknad om støttekontakt")
+    with app.app_context():
+        model = db.session.get(ProcessModel, model_id)
+        assert 'value="soknad.json"' in model.draft_bpmn
+        assert "Søknad om støttekontakt" in model.draft_files["forms/soknad.json"]
+    page = owner.get(f"/modeler/{model_id}/catalogue")
+    doc = lxml.html.fromstring(page.get_data(as_text=True))
+    # The start form is there; only the description is missing.
+    assert doc.xpath("//fieldset[@disabled]//textarea[@name='comment']")
+    alert = doc.xpath("string(//*[@role='alert'])")
+    assert "soknad.json" not in alert
+    assert _either(alert, "Skriv en beskrivelse", "Write a description for the catalogue")
+
+
 def test_a_start_form_that_does_not_exist_is_named(app, login_as):
     owner = login_as("eier")
     model_id = _new_service(owner)
-    xml = DIAGRAM.format(key=_key(app, model_id), form=FORM)
+    xml = DIAGRAM.format(key=_key(app, model_id), form=FORM.replace("soknad.json", "mangler.json"))
     assert _save(owner, model_id, xml, _draft(owner, model_id)["revision"]).status_code == 200
     page = owner.get(f"/modeler/{model_id}/catalogue")
     alert = lxml.html.fromstring(page.get_data(as_text=True)).xpath("string(//*[@role='alert'])")
-    assert "soknad.json" in alert
+    assert "mangler.json" in alert
     assert f"/modeler/{model_id}/catalogue" in owner.get("/modeler/").get_data(as_text=True)
+
+
+def test_the_editor_lists_what_keeps_the_service_out_of_the_catalogue(app, login_as):
+    owner = login_as("eier")
+    model_id = _new_service(owner, "Søknad om avlastning")
+    xml = DIAGRAM.format(key=_key(app, model_id), form="")
+    saved = _save(owner, model_id, xml, _draft(owner, model_id)["revision"]).get_json()
+    card = [p for p in saved["problems"] if p.get("link")]
+    assert [(p["code"], p["element_id"]) for p in card] == [
+        ("catalog_no_start_form", "start"),
+        ("catalog_no_description", None),
+    ]
+    assert all(p["link"]["href"] == f"/modeler/{model_id}/catalogue" for p in card)
+    assert _either(card[1]["message"], "Skriv en beskrivelse", "Write a description")
+    # Filled in on the card, the editor's list is empty again.
+    xml = DIAGRAM.format(key=_key(app, model_id), form=FORM)
+    _save(owner, model_id, xml, _draft(owner, model_id)["revision"])
+    owner.submit(
+        f"/modeler/{model_id}/catalogue",
+        {"name_nb": "Søknad om avlastning", "description_nb": "Avlastning for pårørende."},
+    )
+    assert _draft(owner, model_id)["problems"] == []
+
+
+def test_a_message_started_service_has_no_catalogue_problems_in_the_editor(app, login_as):
+    owner = login_as("eier")
+    model_id = _model_id(app, "proactive_kindergarten")
+    assert not [p for p in _draft(owner, model_id)["problems"] if p.get("link")]
