@@ -1,4 +1,4 @@
-"""Every `flask` command: seed, token, worker, retention run, notify digest.
+"""Every `flask` command: seed, token, worker, retention run, notify digest, i18n sync.
 
 Commands own their transaction like views do: the services they call flush, the command
 commits (the retention run and the worker commit per batch / per tick).
@@ -6,10 +6,14 @@ commits (the retention run and the worker commit per batch / per tick).
 
 from __future__ import annotations
 
+import os
 import time
 from datetime import timedelta
 
 import click
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po, write_po
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
@@ -98,6 +102,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(worker)
     app.cli.add_command(retention)
     app.cli.add_command(notify)
+    app.cli.add_command(i18n)
 
 
 @click.command("token")
@@ -212,3 +217,48 @@ def digest(since_hours: int, tenant_slug: str | None) -> None:
 def send(limit: int) -> None:
     """Send what waits in the outbox now (the worker does this every tick)."""
     click.echo(f"{deliver_pending(db_session, current_app.config, limit=limit)} sent")
+
+
+TRANSLATIONS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "translations")
+# Where the texts are, by folder of the repository: one catalogue per language for all.
+SOURCES = {
+    "designer": [("**.py", "python"), ("templates/**.html", "jinja2")],
+    "forms": [("**.py", "python")],
+}
+KEYWORDS = {"_": None, "_l": None, "N_": None, "gettext": None, "ngettext": (1, 2)}
+
+
+def extract_texts() -> Catalog:
+    """Every translatable text of the sources, as a catalogue template."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    template = Catalog()
+    for folder, method_map in SOURCES.items():
+        for filename, lineno, message, comments, context in extract_from_dir(
+            os.path.join(root, folder), method_map, keywords=KEYWORDS
+        ):
+            location = (f"{folder}/{filename}", lineno)
+            template.add(message, None, [location], auto_comments=comments, context=context)
+    return template
+
+
+@click.group("i18n")
+def i18n() -> None:
+    """The translation catalogues (designer/translations/<language>/LC_MESSAGES/messages.po)."""
+
+
+@i18n.command("sync")
+def i18n_sync() -> None:
+    """Extract every text, update each language's catalogue (English: the text itself)."""
+    template = extract_texts()
+    for language in current_app.config["LANGUAGES"]:
+        path = os.path.join(TRANSLATIONS, language, "LC_MESSAGES", "messages.po")
+        with open(path, "rb") as handle:
+            catalog = read_po(handle, locale=language)
+        catalog.update(template, no_fuzzy_matching=True)
+        for message in catalog:
+            if language == "en" and message.id and not message.string:
+                message.string = message.id  # the source texts are English
+        with open(path, "wb") as handle:
+            write_po(handle, catalog, width=100, omit_header=False, ignore_obsolete=True)
+        missing = [m.id for m in catalog if m.id and not m.string]
+        click.echo(f"{language}: {len(catalog)} texts, {len(missing)} untranslated")

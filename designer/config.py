@@ -41,7 +41,7 @@ def load(app: Flask, test_config: dict[str, Any] | None) -> None:
         DEFAULT_TENANT_NAME="Demo kommune",
         BABEL_DEFAULT_LOCALE="nb",
         BABEL_DEFAULT_TIMEZONE="Europe/Oslo",
-        LANGUAGES=["nb", "en"],
+        LANGUAGES=["nb", "nn", "en"],
         DEMO=False,
         MAX_CONTENT_LENGTH=MAX_UPLOAD_BYTES,
         # JSON bodies (editors, API): the largest accepted (413 above) and the deepest nesting.

@@ -102,6 +102,8 @@ class User(Base, UserMixin):
     city: Mapped[str] = mapped_column(String(100), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     absent: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The person's own language choice (nb, nn, en); None: the municipality's målform.
+    language: Mapped[str | None] = mapped_column(String(8), default=None)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     role_rows: Mapped[list[UserRole]] = relationship(
         cascade="all, delete-orphan", passive_deletes=True, lazy="selectin"

@@ -46,6 +46,8 @@ class Tenant(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(200))
+    # The municipality's målform: nb or nn (designer.services.languages).
+    language: Mapped[str] = mapped_column(String(8), default="nb", server_default="nb")
 
 
 class ProcessModel(Base):

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import os
+import re
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 from flask_migrate import upgrade
 
 from designer import ROOT, create_app
+from designer.cli import extract_texts
 from designer.extensions import db
 
 
@@ -53,29 +55,40 @@ def test_migrations_build_exactly_the_models_schema(tmp_path, monkeypatch):
 
 def test_migrating_inside_a_process_keeps_its_loggers(tmp_path, monkeypatch):
     monkeypatch.delenv("DATABASE_URL", raising=False)
-    app = create_app({"SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/m.sqlite"})
+    app = create_app(
+        {"SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/m.sqlite"}
+    )
     app.logger.info("the logger exists before the migration")
     with app.app_context():
         upgrade(directory=os.path.join(ROOT, "migrations"))
     assert not app.logger.disabled
 
 
-def test_every_ui_string_has_a_bokmal_translation():
-    path = os.path.join(ROOT, "designer", "translations", "nb", "LC_MESSAGES", "messages.po")
+@pytest.mark.parametrize("language", ["nb", "nn", "en"])
+def test_every_ui_string_has_a_translation_in_every_language(language):
+    path = os.path.join(ROOT, "designer", "translations", language, "LC_MESSAGES", "messages.po")
     with open(path, "rb") as handle:
         catalog = read_po(handle)
     translated = {m.id for m in catalog if m.id and m.string}
-    method_map = [("**.py", "python"), ("templates/**.html", "jinja2")]
-    found = {
-        msg[2] if isinstance(msg[2], str) else msg[2][0]
-        for msg in extract_from_dir(
-            os.path.join(ROOT, "designer"),
-            method_map,
-            keywords={"_": None, "_l": None, "gettext": None},
-        )
-    }
+    found = {m.id if isinstance(m.id, str) else m.id[0] for m in extract_texts() if m.id}
     missing = sorted(found - translated)
-    assert missing == [], f"add these to messages.po: {missing}"
+    assert missing == [], f"add these to {language}/messages.po (flask i18n sync): {missing}"
+
+
+def test_nynorsk_is_not_bokmal():
+    def texts(language: str) -> dict[str, str]:
+        path = os.path.join(ROOT, "designer", "translations", language, "LC_MESSAGES")
+        with open(os.path.join(path, "messages.po"), "rb") as handle:
+            return {m.id: m.string for m in read_po(handle) if m.id}
+
+    nn = texts("nn")
+    bokmal_only = re.compile(
+        r"\b(ikke|jeg|hva|hvordan|hvem|fra|bare|hele|mye|tjeneste|oppgave|saksbehandler|"
+        r"innbygger|veiledning|ble|hvis|noe)\b",
+        re.IGNORECASE,
+    )
+    wrong = sorted(f"{k} -> {v}" for k, v in nn.items() if bokmal_only.search(v))
+    assert wrong == []
 
 
 def test_unknown_page_is_a_friendly_404(client):

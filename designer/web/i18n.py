@@ -1,4 +1,5 @@
-"""Language choice: the header switch, then the browser's preference, then bokmål."""
+"""Language choice: the header switch (remembered on the profile), the profile, the browser's
+preference, then the municipality's målform."""
 
 from __future__ import annotations
 
@@ -18,26 +19,48 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_babel import format_date, format_datetime, get_locale
+from flask_login import current_user
 
-from designer.extensions import babel
+from designer import languages
+from designer.extensions import babel, db_session
+from designer.identity.tenancy import current_tenant_id
+from engine.models import Tenant
 
 bp = Blueprint("i18n", __name__)
-_ALIASES = {"no": "nb", "nn": "nb", "nb": "nb", "en": "en"}
+# What browsers send for Norwegian: "no" (and "nb-NO", "nn-NO"); "no" means the målform.
+_BROWSER = ["nb", "nn", "no", "en"]
+
+
+def _offered(code: str | None) -> str | None:
+    return code if code in current_app.config["LANGUAGES"] else None
+
+
+def _tenant_language() -> str:
+    tenant = db_session.get(Tenant, current_tenant_id())
+    return _offered(languages.of_tenant(tenant)) or str(current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
 def select_locale() -> str:
-    """The UI language for this request (the default outside a request: workers, commands)."""
+    """The UI language for this request (the default outside a request: workers, commands).
+
+    The choice made in this session, then the person's profile, then the browser's
+    preference, then the municipality's målform.
+    """
     if not has_request_context():
         return str(current_app.config["BABEL_DEFAULT_LOCALE"])
-    chosen = session.get("lang")
-    if chosen in current_app.config["LANGUAGES"]:
-        return str(chosen)
-    best = request.accept_languages.best_match(list(_ALIASES))
-    return _ALIASES.get(best or "", current_app.config["BABEL_DEFAULT_LOCALE"])
+    chosen = _offered(session.get("lang"))
+    if chosen:
+        return chosen
+    if current_user.is_authenticated:
+        mine = _offered(getattr(current_user, "language", None))
+        if mine:
+            return mine
+    best = request.accept_languages.best_match(_BROWSER)
+    return _offered(best) or _tenant_language()
 
 
 def locale() -> str:
-    """The current UI language code ('nb' or 'en')."""
+    """The current UI language code ('nb', 'nn' or 'en')."""
     return str(get_locale() or "nb")
 
 
@@ -57,6 +80,9 @@ def switch() -> ResponseReturnValue:
     lang = request.form.get("lang", "")
     if lang in current_app.config["LANGUAGES"]:
         session["lang"] = lang
+        if current_user.is_authenticated and current_user.language != lang:
+            current_user.language = lang  # remembered for notices and letters sent later
+            db_session.commit()
     back = same_site(request.form.get("next")) or url_for("portal.index")
     return redirect(back)
 
@@ -87,5 +113,7 @@ def init_app(app: Flask) -> None:
     def _languages() -> dict[str, object]:
         return {
             "current_locale": locale(),
-            "languages": [("nb", "Norsk (bokmål)"), ("en", "English")],
+            "languages": [
+                (code, languages.NAMES[code]) for code in current_app.config["LANGUAGES"]
+            ],
         }
