@@ -222,10 +222,24 @@ def send(limit: int) -> None:
 TRANSLATIONS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "translations")
 # Where the texts are, by folder of the repository: one catalogue per language for all.
 SOURCES = {
-    "designer": [("**.py", "python"), ("templates/**.html", "jinja2")],
+    "designer": [
+        ("**.py", "python"),
+        ("templates/**.html", "jinja2"),
+        ("templates/**.txt", "jinja2"),
+    ],
     "forms": [("**.py", "python")],
+    # The editors' JavaScript texts (designer/web/editor_texts.py).
+    "static": [("src/texts/*.json", "designer.web.editor_texts:extract")],
 }
-KEYWORDS = {"_": None, "_l": None, "N_": None, "gettext": None, "ngettext": (1, 2)}
+# Param(name, bokmål, English): the English label (designer/integrations) is the text.
+KEYWORDS = {
+    "_": None,
+    "_l": None,
+    "N_": None,
+    "gettext": None,
+    "ngettext": (1, 2),
+    "Param": (3,),
+}
 
 
 def extract_texts() -> Catalog:

@@ -8,15 +8,40 @@ choice (stored on their profile) wins, also for notices sent later by background
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from engine.models import Tenant
+from engine.models import ProcessModel, Tenant
 
 LANGUAGES = ("nb", "nn", "en")
 TENANT_LANGUAGES = ("nb", "nn")  # målform: the official written standards
 DEFAULT = "nb"
 # Each language's name in that language (a language menu is read by those who need it).
 NAMES = {"nb": "Norsk (bokmål)", "nn": "Norsk (nynorsk)", "en": "English"}
+
+
+def label(code: str) -> str:
+    """The language's name in the UI language, for labels: "Name (nynorsk)"."""
+    names = {"nb": _l("bokmål"), "nn": _l("nynorsk"), "en": _l("English")}
+    return str(names.get(code, code))
+
+
+def base_of(model: ProcessModel) -> str:
+    """The language a service's own texts (diagram, forms, base name) are written in."""
+    value = (model.settings or {}).get("language")
+    return value if value in LANGUAGES else DEFAULT
+
+
+def card_languages(model: ProcessModel) -> list[tuple[str, str, str]]:
+    """(code, name, description) of the catalogue card, the service's own language first."""
+    base = base_of(model)
+    texts = model.card_texts or {}
+    rows = [(base, model.name_nb, model.description_nb)]
+    for code in LANGUAGES:
+        if code != base:
+            own = texts.get(code) or {}
+            rows.append((code, str(own.get("name") or ""), str(own.get("description") or "")))
+    return rows
 
 
 def known(code: str | None) -> str | None:
@@ -44,3 +69,16 @@ def set_tenant_language(tenant: Tenant, code: str) -> None:
     if code not in TENANT_LANGUAGES:
         raise ValueError(code)
     tenant.language = code
+
+
+def card_text(model: ProcessModel, name: str, lang: str, fallback: str | None = None) -> str:
+    """The catalogue card's `name` or `description` in `lang`, else the målform's, else base."""
+    base = model.name_nb if name == "name" else model.description_nb
+    if lang == base_of(model):
+        return base or ""
+    texts = model.card_texts or {}
+    for code in (lang, fallback):
+        value = (texts.get(code) or {}).get(name) if code else None
+        if isinstance(value, str) and value.strip():
+            return value
+    return base or ""

@@ -288,18 +288,13 @@ def keep_unplaced(old_xml: str, new_xml: str) -> str:
     lost = unplaced - present
     if not lost:
         return new_xml
-    containers = {
-        e.get("id"): e
-        for e in new.iter(f"{{{BPMN}}}process", f"{{{BPMN}}}subProcess", f"{{{BPMN}}}transaction")
-        if e.get("id")
-    }
-    for element in old.iter():
-        if not isinstance(element.tag, str) or element.get("id") not in lost:
-            continue
-        parent = element.getparent()
-        if any(a.get("id") in lost for a in element.iterancestors()):
-            continue  # comes back with its sub-process
-        target = containers.get(parent.get("id")) if parent is not None else None
-        if target is not None:
-            target.append(copy.deepcopy(element))
+    kinds = (f"{{{BPMN}}}process", f"{{{BPMN}}}subProcess", f"{{{BPMN}}}transaction")
+    containers = {e.get("id"): e for e in new.iter(*kinds) if e.get("id")}
+    for element in old.iter():  # into the same process or sub-process; nested ones with it
+        parent, ancestors = element.getparent(), element.iterancestors()
+        if element.get("id") in lost and not any(a.get("id") in lost for a in ancestors):
+            if (
+                target := containers.get(parent.get("id") if parent is not None else None)
+            ) is not None:
+                target.append(copy.deepcopy(element))
     return str(etree.tostring(new, xml_declaration=True, encoding="UTF-8").decode("utf-8"))

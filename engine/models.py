@@ -58,10 +58,12 @@ class ProcessModel(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"), index=True)
     key: Mapped[str] = mapped_column(String(100))
+    # The catalogue card in the service's own language (name_nb is its name whatever that
+    # language is; the column keeps its old name), other languages in card_texts:
+    # {"nn": {"name": ..., "description": ...}, "en": {...}}.
     name_nb: Mapped[str] = mapped_column(String(200))
-    name_en: Mapped[str] = mapped_column(String(200), default="")
     description_nb: Mapped[str] = mapped_column(Text, default="")
-    description_en: Mapped[str] = mapped_column(Text, default="")
+    card_texts: Mapped[dict[str, dict[str, str]]] = mapped_column(JSON, default=dict)
     settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     published_version_id: Mapped[int | None] = mapped_column(Integer, default=None)
     archived: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -77,6 +79,7 @@ class ProcessModel(Base):
     versions: Mapped[list[ProcessVersion]] = relationship(
         back_populates="model", order_by="ProcessVersion.number"
     )
+    tenant: Mapped[Tenant] = relationship()
 
 
 class ProcessVersion(Base):

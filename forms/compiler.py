@@ -13,6 +13,8 @@ from .definition import FormDefinition, row_components
 from .errors import DefinitionError, problem
 from .i18n import Translations, normalize_locale, translations_for
 from .mapping import make_field, make_list_field
+from .messages import N_
+from .names import name_of
 from .validation import DefinedForm, RowForm
 
 CACHE_SIZE = 256
@@ -46,15 +48,11 @@ def clear_cache() -> None:
 def _build(definition: FormDefinition, base: type, locale: str) -> type:
     clashes = [key for key in definition.keys if hasattr(base, key)]
     if clashes:
+        template = N_(
+            "The key of %(field)s clashes with a name the form itself uses: choose another key."
+        )
         raise DefinitionError(
-            [
-                problem(
-                    key,
-                    f"The key {key!r} clashes with an attribute of "
-                    f"{base.__name__}; choose another.",
-                )
-                for key in clashes
-            ]
+            [problem(key, template, field=name_of(definition.component(key))) for key in clashes]
         )
     attrs: dict[str, Any] = {"Meta": _meta_class(locale)}
     for component in definition.input_components:

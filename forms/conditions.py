@@ -17,21 +17,28 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from .exprerrors import not_text
 from .expressions import ConditionError, Node, parse
 
 MAX_DATA_DEPTH = 32
 
-__all__ = ["ConditionError", "check", "evaluate", "is_hidden", "parse", "to_value"]
+__all__ = ["ConditionError", "check", "evaluate", "is_hidden", "parse", "reason", "to_value"]
 
 
 def check(expression: Any) -> str | None:
     """Return why ``expression`` cannot be parsed, or None when it can."""
+    error = reason(expression)
+    return None if error is None else str(error)
+
+
+def reason(expression: Any) -> ConditionError | None:
+    """The error that stops ``expression`` from being parsed (its ``text`` for people)."""
     try:
         parse(expression)
     except ConditionError as exc:
-        return str(exc)
+        return exc
     except TypeError:  # unhashable: lru_cache refuses it before parse() runs
-        return "The expression must be text."
+        return not_text()
     return None
 
 

@@ -7,7 +7,8 @@ from decimal import Decimal
 from typing import Any
 
 from .definition import FormDefinition, row_components
-from .i18n import format_date, format_number, label_for, ui_text
+from .formats import format_date, format_number
+from .i18n import label_for, ui_text
 from .options import option_list
 from .uploads import Upload
 from .validators import normalize_identifier

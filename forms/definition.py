@@ -8,9 +8,11 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from .checks import check_pages, list_key, wants_pages
+from .checks import list_key
 from .errors import DefinitionError, problem
 from .kinds import INPUT_TYPES
+from .messages import N_
+from .pagechecks import check_pages, wants_pages
 from .schema import check_components
 
 
@@ -86,12 +88,23 @@ def _load(source: str | bytes | dict[str, Any]) -> dict[str, Any]:
     elif isinstance(source, str | bytes | bytearray):
         try:
             raw = json.loads(source)
-        except (ValueError, RecursionError) as exc:
-            raise DefinitionError([problem(None, f"Not valid JSON: {exc}")]) from exc
+        except json.JSONDecodeError as exc:
+            template = N_(
+                "The form file is not valid JSON: there is an error at line %(line)s, "
+                "column %(column)s."
+            )
+            found = problem(None, template, line=exc.lineno, column=exc.colno)
+            raise DefinitionError([found]) from exc
+        except (ValueError, RecursionError) as exc:  # not UTF-8, or nested too deeply
+            found = problem(None, N_("The form file is not valid JSON text."))
+            raise DefinitionError([found]) from exc
     else:
-        raise DefinitionError([problem(None, "The definition must be JSON text.")])
+        raise DefinitionError([problem(None, N_("The form must be given as JSON text."))])
     if not isinstance(raw, dict):
-        raise DefinitionError([problem(None, "The definition must be a JSON object.")])
+        template = N_(
+            "The form file must hold one JSON object (the form), not a list or a single value."
+        )
+        raise DefinitionError([problem(None, template)])
     return raw
 
 
@@ -105,7 +118,9 @@ def _digest(raw: dict[str, Any]) -> str:
             allow_nan=False,
         )
     except (TypeError, ValueError) as exc:
-        raise DefinitionError(
-            [problem(None, f"The definition is not plain JSON data: {exc}")]
-        ) from exc
+        template = N_(
+            "The form is not plain JSON data: it may only hold texts, numbers, true, false, "
+            "null, lists and objects."
+        )
+        raise DefinitionError([problem(None, template)]) from exc
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()

@@ -28,6 +28,9 @@ import functools
 import re
 from typing import Any
 
+from . import exprerrors as faults
+from .exprerrors import ConditionError
+
 MAX_LENGTH = 2000
 MAX_DEPTH = 30
 MAX_HEIGHT = 100
@@ -47,10 +50,6 @@ Node = tuple[Any, ...]
 Parsed = tuple[Node, int]
 
 
-class ConditionError(ValueError):
-    """An expression is not in the supported FEEL subset."""
-
-
 def _unescape(text: str, position: int) -> str:
     out: list[str] = []
     chars = iter(text)
@@ -58,7 +57,7 @@ def _unescape(text: str, position: int) -> str:
         if char == "\\":
             escaped = next(chars)
             if escaped not in _ESCAPES:
-                raise ConditionError(f"Unknown escape \\{escaped} at {position}.")
+                raise faults.unknown_escape(escaped, position)
             out.append(_ESCAPES[escaped])
         else:
             out.append(char)
@@ -71,13 +70,13 @@ def _tokens(text: str) -> list[tuple[str, Any, int]]:
     while position < len(text):
         match = _TOKEN.match(text, position)
         if match is None:
-            raise ConditionError(f"Unexpected {text[position]!r} at {position}.")
+            raise faults.unexpected_character(text[position], position)
         kind = match.lastgroup or ""
         value = match.group()
         if kind == "number":
             number = float(value)
             if number == float("inf"):
-                raise ConditionError(f"The number at {position} is too large.")
+                raise faults.number_too_large(position)
             tokens.append(("number", number, position))
         elif kind == "string":
             tokens.append(("string", _unescape(value[1:-1], position), position))
@@ -110,23 +109,22 @@ class _Parser:
 
     def expect(self, op: str) -> None:
         if self.accept(op) is None:
-            raise self.error(f"expected {op!r}")
+            raise self.error(faults.expected(op))
 
-    def error(self, what: str) -> ConditionError:
+    def error(self, what: faults.Expected) -> ConditionError:
         kind, value, position = self.peek()
-        found = "the end" if kind == "end" else repr(value)
-        return ConditionError(f"Unexpected {found} at {position}: {what}.")
+        return faults.unexpected(kind, value, position, what)
 
     def parse(self) -> Node:
         node, _ = self.expression()
         if self.peek()[0] != "end":
-            raise self.error("expected an operator or the end")
+            raise self.error(faults.EXPECTED_END)
         return node
 
     def nested(self, parse: Any) -> Parsed:
         self.depth += 1
         if self.depth > MAX_DEPTH:
-            raise ConditionError("The expression is nested too deeply.")
+            raise faults.too_deep(MAX_DEPTH)
         result: Parsed = parse()
         self.depth -= 1
         return result
@@ -185,7 +183,7 @@ class _Parser:
             return result
         if self.accept("["):
             return self.list_literal()
-        raise self.error("expected a value")
+        raise self.error(faults.EXPECTED_VALUE)
 
     def path(self) -> Parsed:
         names = [str(self.peek()[1])]
@@ -193,7 +191,7 @@ class _Parser:
         while self.accept("."):
             kind, value, _ = self.peek()
             if kind != "name":
-                raise self.error("expected a name after '.'")
+                raise self.error(faults.EXPECTED_NAME)
             self.index += 1
             names.append(str(value))
         return ("path", tuple(names)), 1
@@ -212,7 +210,7 @@ class _Parser:
 def _binary_node(op: str, left: Parsed, right: Parsed) -> Parsed:
     height = 1 + max(left[1], right[1])
     if height > MAX_HEIGHT:
-        raise ConditionError("The expression has too many operators in a row.")
+        raise faults.too_many_operators(MAX_HEIGHT)
     return ("bin", op, left[0], right[0]), height
 
 
@@ -220,8 +218,8 @@ def _binary_node(op: str, left: Parsed, right: Parsed) -> Parsed:
 def parse(expression: str) -> Node:
     """Parse an expression (a leading form-js ``=`` is allowed) into a tree."""
     if not isinstance(expression, str):
-        raise ConditionError("The expression must be text.")
+        raise faults.not_text()
     if len(expression) > MAX_LENGTH:
-        raise ConditionError(f"The expression is longer than {MAX_LENGTH} characters.")
+        raise faults.too_long(MAX_LENGTH)
     text = expression[1:] if expression.startswith("=") else expression
     return _Parser(text).parse()

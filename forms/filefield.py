@@ -14,7 +14,7 @@ from wtforms.fields import Field
 from wtforms.validators import StopValidation
 
 from . import messages as m
-from .i18n import format_number
+from .formats import format_number
 from .uploads import (
     KINDS,
     NoScanner,

@@ -1,65 +1,131 @@
-"""Locales: WTForms translations object, interface text and bilingual labels."""
+"""Locales: the application's catalogue, WTForms translations and the components' labels.
+
+forms keeps no texts of its own in other languages: the application plugs in its
+catalogue with `use_translations(catalogue)`, a callable taking a locale ("nb", "nn",
+"en") and returning an object with `gettext` and `ngettext` (e.g. Babel's
+`Translations`). Without one, the English message ids are shown. Every function here
+takes the locale explicitly: the caller decides the language, not a request.
+"""
 
 from __future__ import annotations
 
 import functools
-from datetime import date
-from decimal import Decimal
+from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 from wtforms import i18n as wtforms_i18n
 
-from .messages import MESSAGES, PLURALS, UI
+from .errors import render
+from .messages import ALIASES, UI
 
-LOCALES = ("nb", "en")
+LOCALES = ("nb", "nn", "en")
+DEFAULT_LOCALE = "nb"
 
 
-class _GNUTranslations(Protocol):
+class GNUTranslations(Protocol):
+    """What a catalogue offers for one language (gettext's interface)."""
+
     def gettext(self, message: str) -> str: ...
 
     def ngettext(self, singular: str, plural: str, n: int) -> str: ...
 
 
+Catalogue = Callable[[str], GNUTranslations]
+
+
+class _English:
+    """No catalogue: the message ids are the English texts."""
+
+    def gettext(self, message: str) -> str:
+        return message
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return singular if n == 1 else plural
+
+
+_ENGLISH = _English()
+_catalogue: Catalogue | None = None
+
+
+def use_translations(catalogue: Catalogue | None) -> Catalogue | None:
+    """Translate through `catalogue(locale)` from now on (None: the English ids).
+
+    Returns the catalogue used until now, so a test can put it back.
+    """
+    global _catalogue
+    previous, _catalogue = _catalogue, catalogue
+    translations_for.cache_clear()
+    from .compiler import clear_cache  # built classes hold texts of the old catalogue
+
+    clear_cache()
+    return previous
+
+
 def normalize_locale(locale: str | None) -> str:
-    """Map any locale string to ``"en"`` or ``"nb"`` (the default)."""
-    if locale and str(locale).lower().startswith("en"):
-        return "en"
-    return "nb"
+    """'nb', 'nn' or 'en' for any locale string ('nn_NO' -> 'nn'); others: 'nb'."""
+    code = str(locale or "").strip().lower().replace("_", "-").split("-")[0]
+    return code if code in LOCALES else DEFAULT_LOCALE
+
+
+def catalogue(locale: str | None) -> GNUTranslations:
+    """The plugged-in catalogue for a locale (English ids without one)."""
+    if _catalogue is None:
+        return _ENGLISH
+    return _catalogue(normalize_locale(locale))
+
+
+def gettext(message: str, locale: str | None) -> str:
+    """`message` (a message id) in the locale."""
+    return str(catalogue(locale).gettext(message))
+
+
+def problem_text(problem: Mapping[str, Any], locale: str | None) -> str:
+    """A problem of `DefinitionError.problems` in the locale, its names and details too.
+
+    A problem without a template (made by hand) is shown as its message.
+    """
+    template = problem.get("template")
+    if not isinstance(template, str):
+        return str(problem.get("message") or "")
+    return render(template, problem.get("params") or {}, catalogue(locale).gettext)
 
 
 @functools.cache
-def _builtin_nb() -> _GNUTranslations | None:
-    try:
-        translations: _GNUTranslations = wtforms_i18n.get_translations(["nb"])
+def _builtin(locale: str) -> GNUTranslations | None:
+    if locale == "en":
+        return None
+    try:  # WTForms ships bokmål only: nynorsk readers get it for WTForms' own texts
+        translations: GNUTranslations = wtforms_i18n.get_translations(["nb"])
     except OSError:  # pragma: no cover - WTForms always ships nb
         return None
     return translations
 
 
 class Translations:
-    """WTForms translations: our catalogue first, then WTForms' built-in bokmål."""
+    """WTForms translations: the catalogue first (our ids for WTForms' ones), then WTForms'
+    built-in bokmål for its messages the catalogue does not have."""
 
     def __init__(self, locale: str) -> None:
         self.locale = normalize_locale(locale)
 
     def gettext(self, string: str) -> str:
         """Translate one message id."""
-        entry = MESSAGES.get(string)
-        if entry is not None:
-            return entry.get(self.locale, string)
-        builtin = _builtin_nb() if self.locale == "nb" else None
-        return builtin.gettext(string) if builtin is not None else string
+        ours = ALIASES.get(string, string)
+        text = str(catalogue(self.locale).gettext(ours))
+        builtin = _builtin(self.locale)
+        if text != ours or string in ALIASES or builtin is None:
+            return text
+        return str(builtin.gettext(string))
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         """Translate a message id with a singular and a plural form."""
-        entry = PLURALS.get(singular)
-        if entry is not None:
-            one, other = entry[self.locale]
-            return one if n == 1 else other
-        builtin = _builtin_nb() if self.locale == "nb" else None
-        if builtin is not None:
-            return builtin.ngettext(singular, plural, n)
-        return singular if n == 1 else plural
+        if singular in ALIASES:
+            return self.gettext(singular)
+        text = str(catalogue(self.locale).ngettext(singular, plural, n))
+        builtin = _builtin(self.locale)
+        if text not in (singular, plural) or builtin is None:
+            return text
+        return str(builtin.ngettext(singular, plural, n))
 
 
 @functools.cache
@@ -69,16 +135,13 @@ def translations_for(locale: str) -> Translations:
 
 
 def translate(message: str, locale: str) -> str:
-    """Translate a message if it is in the catalogue, else return it unchanged."""
-    entry = MESSAGES.get(message)
-    if entry is None:
-        return message
-    return entry.get(normalize_locale(locale), message)
+    """A message from WTForms, Flask-WTF or forms in the locale (unknown text unchanged)."""
+    return translations_for(normalize_locale(locale)).gettext(message)
 
 
 def ui_text(name: str, locale: str) -> str:
-    """Return a piece of interface text (summary title, markers) for a locale."""
-    return UI[name][normalize_locale(locale)]
+    """A piece of interface text (summary title, markers, buttons) in the locale."""
+    return gettext(UI[name], locale)
 
 
 def _localized(item: dict[str, Any], name: str, english: Any, locale: str) -> str:
@@ -115,26 +178,3 @@ def option_label(option: dict[str, Any], locale: str) -> str:
     """The label of one entry of a component's ``values`` list."""
     label = _localized(option, "label", option.get("label_en"), locale)
     return label or str(option.get("value", ""))
-
-
-def format_number(value: int | float | Decimal, locale: str) -> str:
-    """Format a number plainly, with a decimal comma for bokmål."""
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, int):
-        text = str(value)
-    else:
-        number = Decimal(str(value))
-        if not number.is_finite():
-            return str(value)
-        text = format(number.normalize(), "f")
-        if "." in text:
-            text = text.rstrip("0").rstrip(".")
-    return text.replace(".", ",") if normalize_locale(locale) == "nb" else text
-
-
-def format_date(value: date, locale: str) -> str:
-    """Format a date as DD.MM.YYYY for bokmål and YYYY-MM-DD for English."""
-    if normalize_locale(locale) == "nb":
-        return f"{value.day:02d}.{value.month:02d}.{value.year:04d}"
-    return value.isoformat()

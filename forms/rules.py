@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from wtforms.validators import StopValidation
 
 from . import messages as m
-from .i18n import format_date, format_number
+from .formats import format_date, format_number
 
 # C0 controls except tab, newline and carriage return; DEL. NUL breaks PostgreSQL.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -82,10 +82,10 @@ class Length:
             return
         length = len(field.data)
         if self.min_length is not None and length < self.min_length:
-            message = field.ngettext(*m.MIN_LENGTH, self.min_length)
+            message = field.gettext(m.plural(m.MIN_LENGTH, self.min_length))
             raise _fail(message % {"min": self.min_length, "length": length})
         if self.max_length is not None and length > self.max_length:
-            message = field.ngettext(*m.MAX_LENGTH, self.max_length)
+            message = field.gettext(m.plural(m.MAX_LENGTH, self.max_length))
             raise _fail(message % {"max": self.max_length, "length": length})
 
 
@@ -143,7 +143,7 @@ class DecimalPlaces:
             return
         exponent = Decimal(field.data).normalize().as_tuple().exponent
         if isinstance(exponent, int) and -exponent > self.places:
-            message = field.ngettext(*m.DECIMALS, self.places)
+            message = field.gettext(m.plural(m.DECIMALS, self.places))
             raise _fail(message % {"n": self.places})
 
 

@@ -2,58 +2,64 @@
 
 from __future__ import annotations
 
-import re
-from datetime import date
 from typing import Any
 
 from .checks import (
+    Name,
     check_conditional,
     check_filepicker,
     check_rows,
     check_values,
     is_count,
-    is_number,
     list_key,
+    whole_number,
 )
-from .errors import problem
+from .errors import Problem, problem, text
 from .kinds import (
     CHOICE_TYPES,
     CONTAINER_TYPES,
     INPUT_TYPES,
     KNOWN_TYPES,
-    NORWEGIAN_TYPES,
     RESERVED_KEYS,
-    VALIDATION_TYPES,
 )
+from .messages import N_
+from .names import TYPE_NAMES, name_of
+from .settings import check_properties, check_validate, must_be_text
 
 MAX_DEPTH = 8
 
-Problems = list[dict[str, str | None]]
+Problems = list[Problem]
+Seen = dict[str, Name]  # the keys used so far, by the name of the field using each
 
 
 def check_components(components: Any) -> Problems:
     """Return every problem in a top-level ``components`` value."""
     if not isinstance(components, list):
-        return [problem(None, "The definition has no 'components' list.")]
+        template = N_(
+            "The form has no list of components (“components”), so it is not a form from "
+            "the form editor."
+        )
+        return [problem(None, template)]
     problems: Problems = []
-    _check_list(components, "components", 0, set(), problems, in_list=False)
+    _check_list(components, None, 0, {}, problems, in_list=False)
     return problems
 
 
 def _check_list(
     components: list[Any],
-    path: str,
+    parent: Name | None,
     depth: int,
-    seen: set[str],
+    seen: Seen,
     problems: Problems,
     in_list: bool,
 ) -> None:
     for index, component in enumerate(components):
-        where = f"{path}[{index}]"
+        name = name_of(component, index + 1, parent)
         if not isinstance(component, dict):
-            problems.append(problem(None, f"{where} is not an object."))
+            template = N_("%(field)s is not a component: each component must be a JSON object.")
+            problems.append(problem(None, template, field=name))
             continue
-        problems.extend(_check_component(where, component, depth, seen, in_list))
+        problems.extend(_check_component(name, component, depth, seen, in_list))
         ctype = component.get("type")
         children = component.get("components")
         if ctype not in CONTAINER_TYPES or depth >= MAX_DEPTH:
@@ -61,78 +67,114 @@ def _check_list(
         if not isinstance(children, list) or (ctype == "dynamiclist" and in_list):
             continue
         # A dynamic list's rows are a namespace of their own.
-        inner_seen = seen if ctype == "group" else set()
+        inner_seen = seen if ctype == "group" else {}
         inner = in_list or ctype == "dynamiclist"
-        _check_list(children, f"{where}.components", depth + 1, inner_seen, problems, inner)
+        _check_list(children, name, depth + 1, inner_seen, problems, inner)
 
 
 def _check_component(
-    where: str, component: dict[str, Any], depth: int, seen: set[str], in_list: bool
+    name: Name, component: dict[str, Any], depth: int, seen: Seen, in_list: bool
 ) -> Problems:
     ctype = component.get("type")
-    if isinstance(component.get("id"), str):
-        where = f"{where} ({component['id']})"
     if not isinstance(ctype, str) or ctype not in KNOWN_TYPES:
-        return [problem(_key_of(component), f"{where}: unknown component type {ctype!r}.")]
-    where = f"{where}, {ctype}"
-    problems = check_conditional(where, _key_of(component), component)
+        return [_unknown_type(name, component)]
+    problems = check_conditional(name, _key_of(component), component)
     if ctype == "group":
-        return problems + _check_group(where, component, depth)
+        return problems + _check_group(name, component, depth)
     if ctype == "dynamiclist":
-        return problems + _check_dynamiclist(where, component, depth, seen, in_list)
+        return problems + _check_dynamiclist(name, component, depth, seen, in_list)
     if ctype not in INPUT_TYPES:
-        text = component.get("text", "")
-        if ctype == "text" and not isinstance(text, str):
-            problems.append(problem(None, f"{where}: 'text' must be a string."))
+        if ctype == "text" and not isinstance(component.get("text", ""), str):
+            problems.append(must_be_text(None, name, "text"))
         return problems
     key = component.get("key")
     if not isinstance(key, str) or not key:
-        return [problem(None, f"{where}: an input component needs a 'key'.")]
-    return problems + _check_input(key, ctype, component, seen, in_list)
+        template = N_("%(field)s has no key: fill in “Key” (the name its answer is stored under).")
+        return [problem(None, template, field=name)]
+    return problems + _check_input(key, name, ctype, component, seen, in_list)
+
+
+def _unknown_type(name: Name, component: dict[str, Any]) -> Problem:
+    ctype = component.get("type")
+    if not isinstance(ctype, str) or not ctype.strip():
+        template = N_(
+            "%(field)s has no component type: remove the component and add a new one from "
+            "the list of components."
+        )
+        return problem(_key_of(component), template, field=name)
+    template = N_(
+        "%(field)s is a component of the type “%(type)s”, which Flytverk forms cannot show: "
+        "remove it or use another component."
+    )
+    shown = TYPE_NAMES.get(ctype)
+    return problem(_key_of(component), template, field=name, type=text(shown) if shown else ctype)
 
 
 def _check_input(
-    key: str, ctype: str, component: dict[str, Any], seen: set[str], in_list: bool
+    key: str, name: Name, ctype: str, component: dict[str, Any], seen: Seen, in_list: bool
 ) -> Problems:
-    problems = _check_key(key, seen)
-    problems += _check_strings(key, component)
-    problems += _check_validate(key, component.get("validate"))
-    problems += _check_properties(key, ctype, component.get("properties"))
+    problems = _check_key(key, name, seen)
+    problems += _check_strings(key, name, component)
+    problems += check_validate(key, name, component.get("validate"))
+    problems += check_properties(key, name, ctype, component.get("properties"))
     if ctype in CHOICE_TYPES:
-        problems += check_values(key, component)
+        problems += check_values(key, name, component)
     if ctype == "filepicker":
-        problems += check_filepicker(key, component, in_list)
+        problems += check_filepicker(key, name, component, in_list)
     if ctype == "datetime" and component.get("subtype", "date") != "date":
-        problems.append(problem(key, "Only date fields are supported (datetime subtype 'date')."))
+        template = N_(
+            "%(field)s asks for a time: only dates are supported, so set “Subtype” to date."
+        )
+        problems.append(problem(key, template, field=name))
     if ctype == "number":
         digits = component.get("decimalDigits")
         if digits is not None and not is_count(digits):
-            problems.append(problem(key, "'decimalDigits' must be a whole number of 0 or more."))
+            problems.append(whole_number(key, name, "decimalDigits"))
     return problems
 
 
 def _check_dynamiclist(
-    where: str, component: dict[str, Any], depth: int, seen: set[str], in_list: bool
+    name: Name, component: dict[str, Any], depth: int, seen: Seen, in_list: bool
 ) -> Problems:
     key = list_key(component)
     if key is None:
-        return [problem(None, f"{where}: a dynamic list needs a 'path' (its key).")]
-    problems = _check_key(key, seen) + _check_strings(key, component)
+        template = N_("%(field)s has no path: fill in “Path” (the name its rows are stored under).")
+        return [problem(None, template, field=name)]
+    problems = _check_key(key, name, seen) + _check_strings(key, name, component)
     if in_list:
-        problems.append(problem(key, "Dynamic lists cannot be nested in each other."))
+        template = N_(
+            "%(field)s is a dynamic list inside another dynamic list: move it out, lists "
+            "cannot be nested."
+        )
+        problems.append(problem(key, template, field=name))
     if not isinstance(component.get("components"), list):
-        problems.append(problem(key, "A dynamic list needs a 'components' list."))
+        template = N_(
+            "%(field)s has no list of components (“components”): add the fields of one row to it."
+        )
+        problems.append(problem(key, template, field=name))
     elif depth >= MAX_DEPTH:
-        problems.append(problem(key, "The dynamic list is nested too deeply."))
-    return problems + check_rows(key, component)
+        problems.append(_too_deep(key, name))
+    return problems + check_rows(key, name, component)
 
 
-def _check_group(where: str, component: dict[str, Any], depth: int) -> Problems:
+def _check_group(name: Name, component: dict[str, Any], depth: int) -> Problems:
     if not isinstance(component.get("components"), list):
-        return [problem(None, f"{where}: a group needs a 'components' list.")]
+        template = N_(
+            "%(field)s is a group without a list of components (“components”): add "
+            "components to it or remove it."
+        )
+        return [problem(None, template, field=name)]
     if depth >= MAX_DEPTH:
-        return [problem(None, f"{where}: groups are nested too deeply.")]
+        return [_too_deep(None, name)]
     return []
+
+
+def _too_deep(key: str | None, name: Name) -> Problem:
+    template = N_(
+        "%(field)s is nested too deeply (more than %(limit)s levels of groups and lists): "
+        "move it further out."
+    )
+    return problem(key, template, field=name, limit=MAX_DEPTH)
 
 
 def _key_of(component: dict[str, Any]) -> str | None:
@@ -140,115 +182,27 @@ def _key_of(component: dict[str, Any]) -> str | None:
     return key if isinstance(key, str) and key else None
 
 
-def _check_key(key: str, seen: set[str]) -> Problems:
+def _check_key(key: str, name: Name, seen: Seen) -> Problems:
     if key in seen:
-        return [problem(key, f"The key {key!r} is used by more than one field.")]
-    seen.add(key)
+        template = N_("%(field)s has the same key as %(other)s: give each field its own key.")
+        return [problem(key, template, field=name, other=seen[key])]
+    seen[key] = name
     if not key.isidentifier() or key.startswith("_"):
-        return [
-            problem(
-                key,
-                f"The key {key!r} must start with a letter and contain "
-                "only letters, digits and underscores.",
-            )
-        ]
+        template = N_(
+            "The key of %(field)s must start with a letter and contain only letters, "
+            "digits and underscores, no spaces."
+        )
+        return [problem(key, template, field=name)]
     if key in RESERVED_KEYS:
-        return [problem(key, f"The key {key!r} is reserved; choose another.")]
+        template = N_("The key of %(field)s is reserved for the form itself: choose another key.")
+        return [problem(key, template, field=name)]
     return []
 
 
-def _check_strings(key: str, component: dict[str, Any]) -> Problems:
+def _check_strings(key: str, name: Name, component: dict[str, Any]) -> Problems:
     names = ("label", "description", "dateLabel")
     return [
-        problem(key, f"'{name}' must be a string.")
-        for name in names
-        if component.get(name) is not None and not isinstance(component[name], str)
+        must_be_text(key, name, setting_name)
+        for setting_name in names
+        if component.get(setting_name) is not None and not isinstance(component[setting_name], str)
     ]
-
-
-def _check_validate(key: str, validate: Any) -> Problems:
-    if validate is None:
-        return []
-    if not isinstance(validate, dict):
-        return [problem(key, "'validate' must be an object.")]
-    problems: Problems = []
-    if not isinstance(validate.get("required", False), bool):
-        problems.append(problem(key, "'validate.required' must be true or false."))
-    for name in ("minLength", "maxLength"):
-        if validate.get(name) is not None and not is_count(validate[name]):
-            problems.append(problem(key, f"'validate.{name}' must be a whole number of 0 or more."))
-    for name in ("min", "max"):
-        if validate.get(name) is not None and not is_number(validate[name]):
-            problems.append(problem(key, f"'validate.{name}' must be a number."))
-    if not problems:
-        problems += _check_ranges(key, validate)
-    pattern = validate.get("pattern")
-    if pattern is not None:
-        problems += _check_pattern(key, pattern)
-    kind = validate.get("validationType")
-    if kind not in (None, "", *VALIDATION_TYPES):
-        problems.append(problem(key, f"Unknown validationType {kind!r}; use 'email' or 'phone'."))
-    return problems
-
-
-def _check_ranges(key: str, validate: dict[str, Any]) -> Problems:
-    problems: Problems = []
-    for low, high in (("minLength", "maxLength"), ("min", "max")):
-        if validate.get(low) is not None and validate.get(high) is not None:
-            if validate[low] > validate[high]:
-                problems.append(problem(key, f"'validate.{low}' is larger than 'validate.{high}'."))
-    return problems
-
-
-def _check_pattern(key: str, pattern: Any) -> Problems:
-    if not isinstance(pattern, str):
-        return [problem(key, "'validate.pattern' must be a string.")]
-    try:
-        re.compile(pattern)
-    except (re.error, RecursionError, OverflowError) as exc:
-        return [problem(key, f"'validate.pattern' is not a valid regular expression: {exc}.")]
-    return []
-
-
-def _check_properties(key: str, ctype: str, properties: Any) -> Problems:
-    if properties is None:
-        return []
-    if not isinstance(properties, dict):
-        return [problem(key, "'properties' must be an object.")]
-    problems: Problems = []
-    for name in ("label_en", "description_en", "autocomplete"):
-        if properties.get(name) is not None and not isinstance(properties[name], str):
-            problems.append(problem(key, f"'properties.{name}' must be a string."))
-    kind = properties.get("type")
-    if kind is not None and (ctype != "textfield" or kind not in NORWEGIAN_TYPES):
-        problems.append(
-            problem(
-                key,
-                f"Unknown 'properties.type' {kind!r} for "
-                f"{ctype}; textfields allow "
-                f"{', '.join(sorted(NORWEGIAN_TYPES))}.",
-            )
-        )
-    for name in ("minDate", "maxDate"):
-        value = properties.get(name)
-        if value is not None and not is_date_spec(value):
-            problems.append(
-                problem(
-                    key,
-                    f"'properties.{name}' must be 'today' or a date written YYYY-MM-DD.",
-                )
-            )
-    return problems
-
-
-def is_date_spec(value: Any) -> bool:
-    """True for ``"today"`` or an ISO ``YYYY-MM-DD`` date string."""
-    if value == "today":
-        return True
-    if not isinstance(value, str):
-        return False
-    try:
-        date.fromisoformat(value)
-    except ValueError:
-        return False
-    return len(value) == 10

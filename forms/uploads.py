@@ -110,6 +110,11 @@ def accept_attribute(kinds: list[str]) -> str:
     return ",".join(ext for name in kinds for ext in KINDS[name].extensions)
 
 
+def extensions() -> list[str]:
+    """Every file name extension whose content can be checked, sorted."""
+    return sorted(_BY_EXTENSION)
+
+
 def kind_labels(kinds: list[str]) -> str:
     """Kind names for people: "PDF, JPG, PNG"."""
     return ", ".join(KINDS[name].label for name in kinds)

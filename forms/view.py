@@ -18,7 +18,8 @@ from markupsafe import Markup
 from .checks import hide_expression
 from .fields import DateInputField
 from .filefield import UploadField
-from .i18n import description_for, format_number, label_for, ui_text
+from .formats import format_number
+from .i18n import description_for, label_for, ui_text
 from .markup import render_markdown
 from .options import bind_row_options
 from .repeat import DynamicListField

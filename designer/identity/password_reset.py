@@ -6,11 +6,12 @@ from typing import Any
 
 from flask import current_app, flash, make_response, redirect, render_template, session, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import get_locale
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_login import logout_user
 from werkzeug.routing import BuildError
 
+from designer import languages
 from designer.extensions import db
 from designer.identity import login_security as security
 from designer.identity import reset_tokens, throttle
@@ -19,8 +20,6 @@ from designer.identity.forms import ForgotPasswordForm, ResetPasswordForm
 from designer.identity.pages import too_many
 from designer.models import User
 from engine.models import utcnow
-
-RESET_SUBJECTS = {"nb": "Tilbakestill passordet ditt", "en": "Reset your password"}
 
 
 def _reset_link(token: str) -> str:
@@ -38,14 +37,17 @@ def _enqueue_reset_mail(user: User, token: str) -> None:
     # Imported here: designer.notify imports designer.identity.auth (role_required).
     from designer.notify.mail import enqueue
 
-    locale = str(get_locale() or "nb")
-    locale = locale if locale in RESET_SUBJECTS else "nb"
+    # The account's own language, else this request's (whoever asks sees the same page).
+    lang = languages.known(user.language) or languages.known(str(get_locale() or ""))
+    lang = lang or languages.for_person(db.session(), user)
     minutes = int(security.setting("PASSWORD_RESET_MAX_AGE")) // 60
+    with force_locale(lang):
+        subject = _("Reset your password")
     # The token is the message's secret: blanked in the outbox copy once delivered.
     enqueue(
         db.session(),
         user.email,
-        RESET_SUBJECTS[locale],
+        subject,
         "password_reset",
         {
             "name": user.name,
@@ -55,7 +57,7 @@ def _enqueue_reset_mail(user: User, token: str) -> None:
         },
         tenant_id=user.tenant_id,
         instance_id=None,
-        locale=locale,
+        locale=lang,
         secret=token,
     )
 

@@ -9,6 +9,11 @@ from designer.models import User
 from engine.api import CallContext, ConnectorFailed
 
 
+def N_(text: str) -> str:
+    """Mark an English text for the catalogues (translated where it is shown)."""
+    return text
+
+
 def owner_of(context: CallContext) -> User | None:
     """The user who owns the case (the applicant), if it is a user."""
     if not context.owner:

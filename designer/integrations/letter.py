@@ -8,7 +8,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from designer.extensions import db
-from designer.integrations.common import owner_of, text_param
+from designer.integrations.common import N_, owner_of, text_param
 from designer.models import OutboxMessage
 from engine.api import CallContext, ConnectorFailed, Param
 
@@ -53,7 +53,7 @@ class CaseOutboxLetters:
 class LetterConnector:
     """A letter to the applicant's digital mailbox (through the letter adapter)."""
 
-    label_nb, label_en = "Brev til digital postkasse", "Letter to the digital mailbox"
+    label_nb, label_en = "Brev til digital postkasse", N_("Letter to the digital mailbox")
     params: tuple[Param, ...] = (Param("title", "Tittel", "Title"), Param("body", "Tekst", "Text"))
 
     def __init__(self, app: Flask, adapter: LetterAdapter) -> None:

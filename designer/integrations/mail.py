@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask
 
-from designer.integrations.common import owner_of, text_param
+from designer.integrations.common import N_, owner_of, text_param
 from engine.api import CallContext, ConnectorFailed, Param
 
 # (to, subject, body, context) -> receipt
@@ -34,7 +34,7 @@ def send_through_notify(to: str, subject: str, body: str, context: CallContext) 
 class MailConnector:
     """An e-mail, to an address or to the applicant ('applicant'); SMTP when configured."""
 
-    label_nb, label_en = "Send e-post", "Send e-mail"
+    label_nb, label_en = "Send e-post", N_("Send e-mail")
     params: tuple[Param, ...] = (
         Param("to", "Til (adresse eller applicant)", "To (address or applicant)"),
         Param("subject", "Emne", "Subject"),

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from designer.extensions import db
+from designer.integrations.common import N_
 from designer.models import PaymentOrder
 from engine.api import CallContext, ConnectorFailed, Param
 from forms.validators import is_valid_kontonummer
@@ -80,7 +81,7 @@ def checked_order(params: dict[str, Any], context: CallContext) -> dict[str, Any
 class PaymentConnector:
     """A payment order (through the payment adapter), checked before it is sent."""
 
-    label_nb, label_en = "Betalingsordre", "Payment order"
+    label_nb, label_en = "Betalingsordre", N_("Payment order")
     params: tuple[Param, ...] = (
         Param("amount", "Beløp (kr)", "Amount (NOK)"),
         Param("account", "Kontonummer", "Account number"),

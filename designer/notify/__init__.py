@@ -2,7 +2,8 @@
 
 `notify_*` add an outbox row to the caller's session (the caller commits once);
 `designer.notify.citizen.tell_citizen` does so for every engine outcome that decides a
-case or opens a citizen task; `deliver_pending` (the worker tick) sends over SMTP.
+case or opens a citizen task; each e-mail is in its recipient's language (their own choice,
+else the municipality's målform); `deliver_pending` (the worker tick) sends over SMTP.
 The `flask notify digest|send` commands live in `designer.cli`.
 """
 
@@ -11,13 +12,13 @@ from __future__ import annotations
 from flask import Flask
 
 from designer.notify import citizen
+from designer.notify.digest import send_daily_digest
 from designer.notify.mail import DEFAULTS, enqueue, mask, render, send
 from designer.notify.messages import (
     notify_answer_needed,
     notify_assignment,
     notify_decision,
     notify_more_information,
-    send_daily_digest,
 )
 from designer.notify.outbox import deliver_pending
 

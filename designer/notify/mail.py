@@ -16,9 +16,11 @@ from email.utils import formatdate, make_msgid, parseaddr
 from typing import Any
 
 from flask import current_app
+from flask_babel import force_locale
 from jinja2 import Environment, TemplateError, TemplateNotFound
 from sqlalchemy.orm import Session
 
+from designer import languages
 from designer.extensions import db_session
 from designer.models import OutboxMessage
 from engine.api import add_event
@@ -35,7 +37,6 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_FROM": "Flytverk <noreply@flytverk.local>",
     "MAIL_TIMEOUT": 10,
 }
-LOCALES = ("nb", "en")
 MAX_ERROR = 1000
 
 
@@ -61,19 +62,24 @@ def _one_line(text: str) -> str:
 def render(
     template: str,
     context: dict[str, Any],
-    locale: str = "nb",
+    locale: str = languages.DEFAULT,
     env: Environment | None = None,
 ) -> tuple[str, str | None]:
-    """Text body and, if the template has one, HTML body: email/<template>.<locale>.txt|html."""
-    lang = locale if locale in LOCALES else "nb"
+    """Text body and, if the template has one, HTML body (email/<template>.txt|html).
+
+    Rendered in `locale` (nb, nn or en; else bokmål): the templates' texts come from that
+    language's catalogue, and `locale` is the HTML body's `lang`.
+    """
+    lang = languages.known(locale) or languages.DEFAULT
     env = env or current_app.jinja_env
-    names = [f"email/{template}.{lang}", f"email/{template}.nb", f"email/{template}"]
-    text = env.select_template([n + ".txt" for n in names]).render(**context)
-    try:
-        html: str | None = env.select_template([n + ".html" for n in names]).render(**context)
-    except TemplateNotFound:
-        html = None
-    return text, html
+    context = {**context, "locale": lang}
+    with force_locale(lang):
+        text = env.get_template(f"email/{template}.txt").render(**context)
+        try:
+            html_template = env.get_template(f"email/{template}.html")
+        except TemplateNotFound:
+            return text, None
+        return text, html_template.render(**context)
 
 
 def compose(message: OutboxMessage, config: Mapping[str, Any]) -> EmailMessage:
@@ -122,11 +128,14 @@ def enqueue(
     tenant_id: int,
     instance_id: int | None,
     actor: str = "system",
-    locale: str = "nb",
+    locale: str | None = None,
     secret: str | None = None,
     env: Environment | None = None,
 ) -> OutboxMessage:
     """Render an e-mail into the outbox (and the case timeline) in the caller's transaction.
+
+    `locale` is the recipient's language (designer.languages.for_person); None: the
+    municipality's målform. `subject` comes already in that language.
 
     A template error or an address without '@' is recorded on the message (status
     'failed', never retried) instead of raised: a notice must not fail the case step.
@@ -141,8 +150,10 @@ def enqueue(
         attempts=0,
         secret=secret,
     )
+    if locale is None:
+        locale = languages.of_tenant(session.get(Tenant, tenant_id))
     try:
-        context = {"municipality": municipality(session, tenant_id), "locale": locale, **context}
+        context = {"municipality": municipality(session, tenant_id), **context}
         message.body_text, message.body_html = render(template, context, locale, env)
     except TemplateError as err:
         logger.exception("E-mail template %r failed", template)
@@ -175,7 +186,7 @@ def send(
     tenant_id: int,
     instance_id: int | None,
     actor: str = "system",
-    locale: str = "nb",
+    locale: str | None = None,
     secret: str | None = None,
 ) -> OutboxMessage:
     """`enqueue` on `db_session` and commit: for callers outside any unit of work of theirs.

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
@@ -28,45 +29,51 @@ from designer.services.people import has_role
 from engine.models import HumanTask, Instance, utcnow
 
 # Actions the admin page offers as a filter; others may be recorded and are shown as they are.
-ACTIONS = (
-    "case.view",
-    "case.comment",
-    "case.request_information",
-    "case.view.denied",
-    "task.view",
-    "task.save",
-    "task.complete",
-    "task.claim",
-    "task.release",
-    "task.assign",
-    "task.view.denied",
-    "task.release.denied",
-    "attachment.download",
-    "attachment.download.denied",
-    "incident.view",
-    "incident.retry",
-    "incident.continue",
-    "audit.export",
-    "model.publish",
-    "model.unpublish",
-    "model.restore",
-    "model.copy",
-    "model.import",
-    "model.draft.save",
-    "model.form.create",
-    "model.form.save",
-    "model.decision.create",
-    "model.decision.save",
-    "model.decision.delete",
-    "admin.user.create",
-    "admin.user.update",
-    "admin.user.activate",
-    "admin.user.deactivate",
-    "admin.user.password",
-    "admin.group.add",
-    "admin.group.remove",
-    "admin.tenant.create",
-)
+# Every action the log records, with what the log page says (in the UI language).
+ACTION_LABELS: dict[str, Any] = {
+    "case.view": _l("Read the case"),
+    "case.comment": _l("Commented on the case"),
+    "case.request_information": _l("Asked the applicant for information"),
+    "case.view.denied": _l("Refused: read the case"),
+    "task.view": _l("Read the task"),
+    "task.save": _l("Saved the task form"),
+    "task.complete": _l("Completed the task"),
+    "task.claim": _l("Took the task"),
+    "task.release": _l("Released the task"),
+    "task.assign": _l("Assigned the task"),
+    "task.view.denied": _l("Refused: read the task"),
+    "task.release.denied": _l("Refused: release the task"),
+    "attachment.download": _l("Downloaded an attachment"),
+    "attachment.download.denied": _l("Refused: download an attachment"),
+    "incident.view": _l("Read the incident"),
+    "incident.retry": _l("Retried the failed step"),
+    "incident.continue": _l("Continued with given data"),
+    "audit.export": _l("Downloaded the audit log"),
+    "model.publish": _l("Published a version"),
+    "model.unpublish": _l("Hid the service from the catalogue"),
+    "model.restore": _l("Restored a version into the draft"),
+    "model.copy": _l("Saved the diagram as a new service"),
+    "model.import": _l("Imported a diagram"),
+    "model.mark_executable": _l("Marked the processes executable"),
+    "model.draft.save": _l("Saved the draft"),
+    "model.catalog_card": _l("Saved the catalogue card"),
+    "model.texts": _l("Saved the texts in other languages"),
+    "model.form.create": _l("Created a form"),
+    "model.form.save": _l("Saved a form"),
+    "model.decision.create": _l("Created a decision table"),
+    "model.decision.save": _l("Saved a decision table"),
+    "model.decision.delete": _l("Deleted a decision table"),
+    "admin.user.create": _l("Created a user"),
+    "admin.user.update": _l("Changed a user"),
+    "admin.user.activate": _l("Activated a user"),
+    "admin.user.deactivate": _l("Deactivated a user"),
+    "admin.user.password": _l("Set a new password for a user"),
+    "admin.group.add": _l("Added someone to a group"),
+    "admin.group.remove": _l("Removed someone from a group"),
+    "admin.tenant.create": _l("Created a municipality"),
+    "admin.tenant.language": _l("Changed the municipality's written standard"),
+}
+ACTIONS = tuple(ACTION_LABELS)
 # The role recorded is the first of these the person holds (views narrow it to their own).
 ROLE_ORDER = ("admin", "process_owner", "team_lead", "caseworker", "citizen")
 CASEWORK_ROLES = ("team_lead", "caseworker")

@@ -2,30 +2,55 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from typing import Any
 
+from flask_babel import get_locale
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import forms
 from designer.extensions import db_session
+from designer.services import localised, service_texts
 from engine import api as engine
 from engine.models import Event, HumanTask, Instance, ProcessVersion
 
-_DEFINITIONS: dict[str, forms.FormDefinition] = {}  # by definition text
+_DEFINITIONS: dict[tuple[str, str], forms.FormDefinition] = {}  # by text and language texts
+_MAX_DEFINITIONS = 2000
 
 
-def form_definition(version: ProcessVersion, name: str | None) -> forms.FormDefinition | None:
-    """A version's form definition by file name (parsed once per content)."""
+def reading_language() -> str:
+    """The language of the page being made (the default outside a request)."""
+    return str(get_locale() or "nb")
+
+
+def form_definition(
+    version: ProcessVersion, name: str | None, lang: str | None = None
+) -> forms.FormDefinition | None:
+    """A version's form definition by file name, its texts in `lang` (default: the page's).
+
+    Parsed once per content and language texts.
+    """
     if not name:
         return None
     text = version.forms().get(name)
     if text is None:
         return None
-    definition = _DEFINITIONS.get(text)
+    texts = localised.version_texts(db_session, version, lang or reading_language())
+    key = (text, "" if texts.empty else repr((name, texts)))
+    definition = _DEFINITIONS.get(key)
     if definition is None:
-        definition = _DEFINITIONS[text] = forms.FormDefinition.from_json(text)
+        if len(_DEFINITIONS) > _MAX_DEFINITIONS:
+            _DEFINITIONS.clear()
+        if texts.empty:
+            definition = forms.FormDefinition.from_json(text)
+        else:
+            raw = json.loads(text)
+            definition = forms.FormDefinition.from_json(
+                json.dumps(service_texts.localise_form(name, raw, texts))
+            )
+        _DEFINITIONS[key] = definition
     return definition
 
 
@@ -54,13 +79,15 @@ def earlier_steps(
         .order_by(HumanTask.completed_at, HumanTask.id)
     )
     steps = []
+    texts = localised.version_texts(session, instance.process_version, locale)
     for task in done:
-        definition = _definition(instance, task.form)
+        definition = form_definition(instance.process_version, task.form, locale)
         if definition is None:
             continue
         rows = forms.summary(definition, {k: data[k] for k in definition.keys if k in data}, locale)
         if rows:
-            steps.append({"name": task.name, "completed_at": task.completed_at, "rows": rows})
+            name = texts(f"task/{task.element_id}/name", task.name)
+            steps.append({"name": name, "completed_at": task.completed_at, "rows": rows})
     return steps
 
 
@@ -98,7 +125,12 @@ def explanations(session: Session, instance: Instance, locale: str = "nb") -> li
         .where(Event.instance_id == instance.id, Event.kind == "step")
         .order_by(Event.id)
     )
-    return [engine.explain(e.summary, locale) for e in events if e.summary.get("decision")]
+    texts = localised.version_texts(session, instance.process_version, locale)
+    return [
+        engine.explain(service_texts.localise_explanation(e.summary, texts), locale)
+        for e in events
+        if e.summary.get("decision")
+    ]
 
 
 def trail(instance: Instance) -> list[str]:

@@ -12,11 +12,14 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 import forms
+from designer import languages
+from designer.services.service_texts import TEXT_FILE
 from engine.api import bpmn, local_name, parse_xml
 from engine.errors import ModelInvalid, Problem
 from engine.models import ProcessModel, ProcessVersion, Tenant, utcnow
@@ -45,12 +48,17 @@ class ServiceBundle:
 
 
 def read_folder(path: str) -> ServiceBundle:
-    """Read a service folder: service.json, process.bpmn, forms/*.json, decisions/*.dmn."""
+    """Read a service folder: service.json, process.bpmn, forms/*.json, decisions/*.dmn and
+    texts.<language>.json."""
     with open(os.path.join(path, "service.json"), encoding="utf-8") as handle:
         meta = json.load(handle)
     with open(os.path.join(path, "process.bpmn"), encoding="utf-8") as handle:
         diagram = handle.read()
     files: dict[str, str] = {}
+    for name in sorted(os.listdir(path)):  # texts.<language>.json: the other languages' texts
+        if TEXT_FILE.match(name):
+            with open(os.path.join(path, name), encoding="utf-8") as handle:
+                files[name] = handle.read()
     for sub, suffix in (("forms", ".json"), ("decisions", ".dmn")):
         folder = os.path.join(path, sub)
         if os.path.isdir(folder):
@@ -75,12 +83,15 @@ def shipped_folders() -> list[str]:
 def check(bundle: ServiceBundle) -> bpmn.ParsedProcess:
     """Validate diagram and forms together; raise ModelInvalid with every problem."""
     problems: list[Problem] = []
+    locale = str(get_locale() or "en")  # the UI language; English outside an app context
     for name, text in bundle.forms().items():
         try:
             forms.FormDefinition.from_json(text)
         except forms.DefinitionError as err:
             problems += [
-                Problem(f"{name}: {p['message']}", element_id=p.get("key"), file=name)
+                Problem(
+                    f"{name}: {forms.problem_text(p, locale)}", element_id=p.get("key"), file=name
+                )
                 for p in err.problems
             ]
     try:
@@ -122,11 +133,23 @@ def install(
     if model is None:
         model = ProcessModel(tenant_id=tenant.id, key=bundle.key, name_nb="")
         session.add(model)
-    model.name_nb = _text(bundle.meta, "name", "nb")
-    model.name_en = _text(bundle.meta, "name", "en") or model.name_nb
-    model.description_nb = _text(bundle.meta, "description", "nb")
-    model.description_en = _text(bundle.meta, "description", "en") or model.description_nb
     model.settings = bundle.meta.get("settings", {})
+    base = languages.base_of(model)
+    model.name_nb = _text(bundle.meta, "name", base)
+    model.description_nb = _text(bundle.meta, "description", base)
+    model.card_texts = {
+        code: card
+        for code in languages.LANGUAGES
+        if code != base
+        and (
+            card := {
+                k: v
+                for k in ("name", "description")
+                # given for the language (a dict entry), even where it reads like the base
+                if isinstance(bundle.meta.get(k), dict) and (v := _text(bundle.meta, k, code))
+            }
+        )
+    }
     model.updated_by = actor
     session.flush()
     latest = session.scalar(
@@ -250,13 +273,26 @@ def card_problems(model: ProcessModel) -> list[Problem]:
 def update_card(
     session: Session,
     model: ProcessModel,
-    card: dict[str, str],
+    card: dict[str, dict[str, str]],
     actor: str,
 ) -> None:
-    """Store the catalogue card (name and description, bokmål and English); flush."""
-    model.name_nb = card["name_nb"].strip()[:200]
-    model.name_en = (card.get("name_en") or "").strip()[:200] or model.name_nb
-    model.description_nb = card["description_nb"].strip()
-    model.description_en = (card.get("description_en") or "").strip()
+    """Store the catalogue card: {language: {name, description}}; the service's own language
+    is the base, the others are kept where they are given; flush."""
+    base = languages.base_of(model)
+    own = card.get(base) or {}
+    model.name_nb = (own.get("name") or "").strip()[:200]
+    model.description_nb = (own.get("description") or "").strip()
+    texts: dict[str, dict[str, str]] = {}
+    for code, values in card.items():
+        if code == base or code not in languages.LANGUAGES:
+            continue
+        kept = {
+            k: text
+            for k in ("name", "description")
+            if (text := (values.get(k) or "").strip()[: 200 if k == "name" else 2000])
+        }
+        if kept:
+            texts[code] = kept
+    model.card_texts = texts
     model.updated_by = actor
     session.flush()

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 import forms
 from designer.models import User, is_citizen_lane
-from designer.services import cases, uploads
+from designer.services import cases, localised, uploads
 from engine import api as engine
 from engine.errors import NotFound
 from engine.models import Event, HumanTask, Instance
@@ -114,15 +114,17 @@ def my_answers(
         .order_by(HumanTask.completed_at, HumanTask.id)
     )
     steps = []
+    texts = localised.version_texts(session, instance.process_version, locale)
     for task in done:
         if not is_citizen_lane(task.lane):
             continue
-        definition = cases.form_definition(instance.process_version, task.form)
+        definition = cases.form_definition(instance.process_version, task.form, locale)
         if definition is None:
             continue
         sent = answered.get(task.element_id, set())
         values = {k: data[k] for k in definition.keys if k in data and k in sent}
         rows = forms.summary(definition, values, locale)
         if rows:
-            steps.append({"name": task.name, "completed_at": task.completed_at, "rows": rows})
+            name = texts(f"task/{task.element_id}/name", task.name)
+            steps.append({"name": name, "completed_at": task.completed_at, "rows": rows})
     return steps

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -27,6 +29,7 @@ def problems(
     """
     bundle = ServiceBundle(key="draft", meta={}, bpmn=bpmn_xml, files=files)
     found: list[Problem] = []
+    locale = str(get_locale() or "en")  # the UI language; English outside an app context
     for name, text in bundle.forms().items():
         try:
             forms.FormDefinition.from_json(text)
@@ -36,7 +39,7 @@ def problems(
                     f"{name}: {p['message']}",
                     file=name,
                     code="form_invalid",
-                    params={"form": name, "detail": str(p["message"])},
+                    params={"form": name, "detail": forms.problem_text(p, locale)},
                 )
                 for p in err.problems
             ]
@@ -129,7 +132,7 @@ def _has_user_tasks(parsed: bpmn.ParsedProcess) -> bool:
 
 
 def form_problems(definition: dict[str, Any], base: type) -> list[dict[str, Any]]:
-    """What stops a form definition from being saved, by component key.
+    """What stops a form definition from being saved, by component key, in the UI language.
 
     `base` is the form base class the web layer renders with (Flask-WTF's FlaskForm).
     """
@@ -137,7 +140,10 @@ def form_problems(definition: dict[str, Any], base: type) -> list[dict[str, Any]
         parsed = forms.FormDefinition.from_json(definition)
         forms.build_form_class(parsed, base=base)
     except forms.DefinitionError as err:
-        return [{"key": p.get("key"), "message": p["message"]} for p in err.problems]
+        locale = str(get_locale() or "en")
+        return [
+            {"key": p.get("key"), "message": forms.problem_text(p, locale)} for p in err.problems
+        ]
     return []
 
 
@@ -172,6 +178,18 @@ def decisions_in(files: dict[str, str]) -> list[dict[str, str]]:
     return sorted(found, key=lambda d: (d["id"], d["file"]))
 
 
+def _connectors(registry: Registry) -> list[dict[str, Any]]:
+    """The connectors for the editor, labels in the UI language (from their English)."""
+    return [
+        {
+            **c,
+            "label": _(c["label"]),
+            "params": [{**p, "label": _(p["label"])} for p in c["params"]],
+        }
+        for c in registry.describe("en")
+    ]
+
+
 def options(
     session: Session, model: ProcessModel, registry: Registry | None, locale: str = "nb"
 ) -> dict[str, Any]:
@@ -187,5 +205,5 @@ def options(
         "messages": messages(model.draft_bpmn),
         "processes": [{"id": key, "name": name} for id_, key, name in others if id_ != model.id],
         "decisions": [{"id": d["id"], "name": d["name"]} for d in decisions_in(model.draft_files)],
-        "connectors": registry.describe(locale) if registry is not None else [],
+        "connectors": _connectors(registry) if registry is not None else [],
     }

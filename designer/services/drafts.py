@@ -160,7 +160,6 @@ def create(
             tenant_id=tenant_id,
             key=key,
             name_nb=name,
-            name_en=name,
             updated_by=actor,
             draft_bpmn=bpmn_xml or starter,
             draft_files=dict(files or {}) if bpmn_xml else {f"forms/{START_FORM}": form},

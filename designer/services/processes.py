@@ -63,15 +63,22 @@ def listing(session: Session, tenant_id: int) -> Listing:
 def name_taken(
     session: Session, tenant_id: int, name: str, except_model_id: int | None = None
 ) -> bool:
-    """Whether another service of the tenant has `name` (bokmål or English, any case)."""
+    """Whether another service of the tenant has `name` in any language (any case)."""
     wanted = name.strip().lower()
     query = select(ProcessModel.id).where(
-        ProcessModel.tenant_id == tenant_id,
-        (folded(ProcessModel.name_nb) == wanted) | (folded(ProcessModel.name_en) == wanted),
+        ProcessModel.tenant_id == tenant_id, folded(ProcessModel.name_nb) == wanted
     )
+    others = select(ProcessModel.card_texts).where(ProcessModel.tenant_id == tenant_id)
     if except_model_id is not None:
         query = query.where(ProcessModel.id != except_model_id)
-    return session.scalar(query.limit(1)) is not None
+        others = others.where(ProcessModel.id != except_model_id)
+    if session.scalar(query.limit(1)) is not None:
+        return True
+    return any(
+        str((card or {}).get("name") or "").strip().lower() == wanted
+        for texts in session.scalars(others)
+        for card in (texts or {}).values()
+    )
 
 
 def refuse_taken(
@@ -83,14 +90,27 @@ def refuse_taken(
         raise Invalid(message, code="name_taken", fields={"name": message})
 
 
-def rename(session: Session, model: ProcessModel, name_nb: str, name_en: str, actor: str) -> None:
-    """Rename a service (bokmål, and English or the bokmål name again); flush.
+def rename(
+    session: Session, model: ProcessModel, name: str, others: dict[str, str], actor: str
+) -> None:
+    """Rename a service: its own name and, in `others`, its names in other languages; flush.
 
-    Raises Invalid when another service of the tenant has either name.
+    Raises Invalid when another service of the tenant has one of the names.
     """
-    for name in {name_nb, name_en} - {""}:
-        refuse_taken(session, model.tenant_id, name, model.id)
-    model.name_nb, model.name_en = name_nb, name_en or name_nb
+    for text in {name, *others.values()} - {""}:
+        refuse_taken(session, model.tenant_id, text, model.id)
+    model.name_nb = name
+    texts = {k: dict(v) for k, v in (model.card_texts or {}).items()}
+    for lang, text in others.items():
+        own = (
+            {**texts.get(lang, {}), "name": text} if text and text != name else texts.get(lang, {})
+        )
+        own = {k: v for k, v in own.items() if v and not (k == "name" and v == name)}
+        if own:
+            texts[lang] = own
+        else:
+            texts.pop(lang, None)
+    model.card_texts = texts
     model.updated_by = actor
     session.flush()
 

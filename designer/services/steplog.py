@@ -10,7 +10,7 @@ from lxml import etree
 from sqlalchemy.orm import Session
 
 from designer.models import User
-from designer.services.testruns import kroner
+from designer.services.testruns import kroner, number
 from engine.api import Diff, parse_xml
 from engine.models import Event
 
@@ -51,7 +51,7 @@ def _value(value: Any) -> str:
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return kroner(value).replace("\u00a0kr", "").replace(",00", "")
+        return number(value)
     return str(value)
 
 
@@ -163,7 +163,7 @@ def details(event: Event) -> str:
         ):
             continue
         if isinstance(value, str | int | float) and not isinstance(value, bool):
-            parts.append(f"{key}: {value}")
+            parts.append(f"{key}: {value if isinstance(value, str) else number(value)}")
     return "; ".join(parts)
 
 

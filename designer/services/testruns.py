@@ -7,27 +7,30 @@ parameters, so the page can say what a real case would have done.
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+import forms
 from engine.models import ConnectorJob, Instance
 
 
-def kroner(value: Any) -> str:
-    """An amount as Norwegians write it: '3 900 kr', '1 250,50 kr'."""
-    try:
-        amount = Decimal(str(value)).quantize(Decimal("0.01"))
-    except (InvalidOperation, ValueError):
-        return f"{value} kr"
-    whole, cents = divmod(abs(amount), 1)
-    text = f"{int(whole):,}".replace(",", "\u00a0")
-    if cents:
-        text += "," + f"{cents:.2f}"[2:]
-    return ("-" if amount < 0 else "") + text + "\u00a0kr"
+def _language(locale: str | None) -> str:
+    return locale or str(get_locale() or "nb")
+
+
+def kroner(value: Any, locale: str | None = None) -> str:
+    """An amount in `locale` (default: the UI language), written by forms.format_amount
+    like every amount: '3 900 kr', '1 250,50 kr' (nb, nn), 'NOK 3,900' (en)."""
+    return forms.format_amount(value, _language(locale))
+
+
+def number(value: int | float, locale: str | None = None) -> str:
+    """A number in `locale` (default: the UI language): '1 200 000', '1 250,5'."""
+    return forms.format_number(value, _language(locale))
 
 
 def account(value: Any) -> str:

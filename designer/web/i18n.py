@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from decimal import Decimal
 from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
     Flask,
     current_app,
+    g,
     has_request_context,
     redirect,
     request,
@@ -20,11 +22,15 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
 
+import forms
 from designer import languages
 from designer.extensions import babel, db_session
 from designer.identity.tenancy import current_tenant_id
-from engine.models import Tenant
+from designer.services import localised, service_texts
+from designer.web import editor_texts
+from engine.models import HumanTask, Instance, Tenant
 
 bp = Blueprint("i18n", __name__)
 # What browsers send for Norwegian: "no" (and "nb-NO", "nn-NO"); "no" means the målform.
@@ -36,8 +42,16 @@ def _offered(code: str | None) -> str | None:
 
 
 def _tenant_language() -> str:
-    tenant = db_session.get(Tenant, current_tenant_id())
-    return _offered(languages.of_tenant(tenant)) or str(current_app.config["BABEL_DEFAULT_LOCALE"])
+    """The målform of the request's municipality (read once per request)."""
+    if "malform" not in g:
+        default = str(current_app.config["BABEL_DEFAULT_LOCALE"])
+        try:
+            tenant = db_session.get(Tenant, current_tenant_id())
+        except SQLAlchemyError:  # an error page must still render when the database cannot
+            db_session.rollback()
+            return default
+        g.malform = _offered(languages.of_tenant(tenant)) or default
+    return str(g.malform)
 
 
 def select_locale() -> str:
@@ -105,9 +119,53 @@ def init_app(app: Flask) -> None:
     def _pretty_json(value: object, indent: int | None = None) -> str:
         return json.dumps(value, ensure_ascii=False, indent=indent, sort_keys=True, default=str)
 
+    # Numbers and amounts as every other place writes them (forms/formats.py, by Babel).
+    @app.template_filter("number")
+    def _number(value: object) -> str:
+        if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+            return forms.format_number(value, locale())
+        return "–" if value is None else str(value)
+
+    @app.template_filter("amount")
+    def _amount(value: object) -> str:
+        return "–" if value is None else forms.format_amount(value, locale())
+
     @app.template_filter("datetimeformat")
     def _datetimeformat(value: object) -> str:
         return str(format_datetime(value, "medium")) if value else "–"
+
+    def card_text(model: object, name: str) -> str:
+        """The catalogue card's name or description in the page's language."""
+        return languages.card_text(model, name, locale(), _tenant_language())  # type: ignore[arg-type]
+
+    def texts_of(instance: Instance) -> service_texts.Texts:
+        cache = g.setdefault("service_texts", {})
+        key = (instance.version_id, locale())
+        if key not in cache:
+            cache[key] = localised.version_texts(db_session, instance.process_version, locale())
+        return cache[key]  # type: ignore[no-any-return]
+
+    def task_text(task: HumanTask, name: str) -> str:
+        """A task's name or instructions in the page's language."""
+        base = task.name if name == "name" else task.instructions
+        return texts_of(task.instance)(f"task/{task.element_id}/{name}", base or "")
+
+    def decision_text(instance: Instance, name: str) -> str:
+        """The decision's reason, legal basis or appeal text in the page's language."""
+        texts = texts_of(instance)
+        if name == "reason":
+            return service_texts.reason_text(instance.result or {}, texts)
+        settings = instance.process_version.model.settings or {}
+        return service_texts.setting_text(settings, name, texts)
+
+    app.jinja_env.globals.update(
+        diagram_i18n=lambda: json.dumps(editor_texts.diagram(), ensure_ascii=False),
+        task_text=task_text,
+        decision_text=decision_text,
+        card_text=card_text,
+        card_languages=languages.card_languages,
+        language_label=languages.label,
+    )
 
     @app.context_processor
     def _languages() -> dict[str, object]:

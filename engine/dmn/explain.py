@@ -3,14 +3,26 @@
 The process owner writes the citizen-facing reason in each rule's annotation,
 e.g. "Husholdningsinntekten er under 615 590 kr, så du får gratis kjernetid."
 `{name}` in an annotation is replaced by that output or input value (by output
-name or input label), e.g. "Prisen blir {monthly_price} kr i måneden."
+name or input label), e.g. "Prisen blir {monthly_price} kr i måneden." Numbers are
+written as the language writes them, by Babel (CLDR), the same way forms and the designer
+write them (forms/formats.py): "1 200 000" and "1 250,5" in nb and nn, "1,200,000" in
+English; a float is rounded to 10 decimals first, which drops binary noise (0.1 + 0.2 is
+"0,3").
+
+The sentences are in nb, nn and en here rather than in the designer's catalogue: the
+engine is used without the designer (tests, exports, the worker) and its dependency rule
+keeps the catalogue and its loading out, so the three short tables stay beside the code
+that fills them.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from decimal import Decimal, localcontext
 from typing import Any
+
+from babel.numbers import format_decimal
 
 _TEXTS: dict[str, dict[str, str]] = {
     "nb": {
@@ -50,10 +62,11 @@ def _language(locale: str | None) -> str:
 
 
 def _number(value: float, lang: str) -> str:
-    text = f"{value:,.2f}".rstrip("0").rstrip(".") if isinstance(value, float) else f"{value:,}"
-    if lang == "en":
-        return text
-    return text.replace(",", "\u00a0").replace(".", ",")
+    number = Decimal(str(round(value, 10) if isinstance(value, float) else value))
+    if not number.is_finite():
+        return str(value)
+    with localcontext(prec=800):  # Babel rounds in the current context: room for 1e308
+        return str(format_decimal(number.normalize(), locale=lang, decimal_quantization=False))
 
 
 def _format(value: Any, lang: str) -> str:

@@ -6,33 +6,15 @@ import NavigatedViewer from 'bpmn-js/lib/NavigatedViewer';
 import { parseJSON } from './lib/dom';
 import { downloadBlob, downloadText, safeFileName, svgToPng } from './lib/download';
 import { createTexts } from './lib/i18n';
+import DIAGRAM_TEXTS from './texts/diagram.json';
 
 import './app.css';
 import './forms/forms.css';
 import { enhance as enhanceForms } from './forms/live';
 
-var DEFAULT_DIAGRAM_ERROR = 'Kunne ikke vise prosessdiagrammet.';
 
-// Texts for the diagram extras; a data-i18n JSON attribute on the diagram
-// container overrides them (keys as below).
-var DIAGRAM_TEXTS = {
-  nb: {
-    added: 'Lagt til',
-    changed: 'Endret',
-    removed: 'Fjernet',
-    download_svg: 'Last ned SVG',
-    download_png: 'Last ned PNG',
-    download_error: 'Kunne ikke lage filen.',
-  },
-  en: {
-    added: 'Added',
-    changed: 'Changed',
-    removed: 'Removed',
-    download_svg: 'Download SVG',
-    download_png: 'Download PNG',
-    download_error: 'Could not create the file.',
-  },
-};
+// Texts for the diagram extras: English in texts/diagram.json, the page's language in the
+// data-i18n JSON the server renders on the diagram container (from the catalogue).
 
 // Diff markers: class on the element + a badge with a symbol (never colour
 // alone). Order matters: the later marker wins if an id is listed twice.
@@ -132,7 +114,7 @@ function showDiagramError(container, viewer) {
       // ignore: we are replacing the content anyway
     }
   }
-  var message = container.getAttribute('data-error-text') || DEFAULT_DIAGRAM_ERROR;
+  var message = container.getAttribute('data-error-text') || diagramTexts(container).diagram_error;
   while (container.firstChild) {
     container.removeChild(container.firstChild);
   }

@@ -15,7 +15,7 @@
 // our CSP, so dmneditor.css positions the logo (it stays visible: licence).
 import DmnModeler from 'dmn-js/lib/Modeler';
 
-import TEXTS, { DMN_TABLES } from './dmneditor/texts';
+import TEXTS from './texts/dmneditor.json';
 import { downloadText, safeFileName } from './lib/download';
 import { clear, cssEscape, el } from './lib/dom';
 import { translateModule } from './lib/i18n';
@@ -39,8 +39,9 @@ NoSimpleMode.prototype.canSimpleEdit = function () {
 };
 var noSimpleModeModule = { simpleMode: ['type', NoSimpleMode] };
 
-function createModeler(container) {
-  var translate = translateModule(DMN_TABLES);
+// `library`: the server's {dmn-js English text: ours} (null: dmn-js's own texts).
+function createModeler(container, library) {
+  var translate = translateModule(library);
   return new DmnModeler({
     container: container,
     // No debounced edits: what is on screen is in the model when Ctrl+S saves.
@@ -110,7 +111,7 @@ function initEditor(app) {
 
   /* ---- dmn-js --------------------------------------------------------- */
 
-  modeler = createModeler(canvasEl);
+  modeler = createModeler(canvasEl, t.library);
   window.flytverkDmnEditor = modeler;
 
   function activeCommandStack() {

@@ -9,16 +9,23 @@
 // sets a few element styles through the CSSOM, which CSP allows).
 import { FormEditor } from '@bpmn-io/form-js-editor';
 
-import TEXTS from './formeditor/texts';
-import { FORM_JS_SKIP, FORM_JS_TABLES } from './formeditor/formjs-texts';
+import TEXTS from './texts/formeditor.json';
 import { createFlytverkModule } from './formeditor/modules';
 import { downloadText, safeFileName } from './lib/download';
 import { cssEscape, el } from './lib/dom';
 import { createEditorShell, mountEditor } from './lib/editor-shell';
-import { tableFor, translateTree } from './lib/i18n';
+import { translateTree } from './lib/i18n';
 import { createProblemsPanel } from './lib/problems';
 
 import './formeditor.css';
+
+// Our own content inside the editor, never translated: the fields the owner made.
+var FORM_JS_SKIP = [
+  '.fjs-form-field',
+  '.bio-properties-panel-header-label',
+  '.bio-properties-panel-collapsible-entry-header-title',
+  '.flytverk-no-translate',
+].join(', ');
 
 function initEditor(app) {
   var data = app.dataset;
@@ -78,11 +85,12 @@ function initEditor(app) {
 
   formEditor = new FormEditor({
     container: canvasEl,
-    additionalModules: [createFlytverkModule(t, tableFor(FORM_JS_TABLES))],
+    additionalModules: [createFlytverkModule(t, t.library)],
     properties: { ariaLabel: t('editor_label') },
   });
-  // form-js's own palette and properties texts in the page language
-  translateTree(canvasEl, tableFor(FORM_JS_TABLES), FORM_JS_SKIP);
+  // form-js's own palette and properties texts in the page language (form-js
+  // takes no translate service; the server's table is in data-i18n)
+  translateTree(canvasEl, t.library, FORM_JS_SKIP);
   window.flytverkFormEditor = formEditor;
 
   var commandStack = formEditor.get('commandStack', false);

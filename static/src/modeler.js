@@ -11,10 +11,10 @@ import { BpmnPropertiesPanelModule, BpmnPropertiesProviderModule } from 'bpmn-js
 import { layoutProcess } from 'bpmn-auto-layout';
 
 import spiffDescriptor from './modeler/spiffworkflow.json';
-import TEXTS from './modeler/texts';
-import BPMN_TEXTS from './modeler/bpmn-texts';
+import TEXTS from './texts/modeler.json';
 import { createFlytverkModule } from './modeler/properties';
 import { createProblemsView } from './modeler/problems';
+import { createCanvasNamesModule } from './modeler/a11y';
 import { download, fitDiagram, zoom } from './modeler/view';
 import { keepClicksThroughRerender } from './lib/click-through';
 import { el } from './lib/dom';
@@ -119,7 +119,8 @@ function initEditor(app) {
       BpmnPropertiesPanelModule,
       BpmnPropertiesProviderModule,
       createFlytverkModule(flytverk),
-      translateModule(BPMN_TEXTS, true),
+      translateModule(t.library, true),
+      createCanvasNamesModule(t),
     ],
     moddleExtensions: { spiffworkflow: spiffDescriptor },
   });

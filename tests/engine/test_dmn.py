@@ -272,6 +272,31 @@ def test_explain_falls_back_to_naming_the_rule() -> None:
     assert dmn.explain(_summary(), "en") == "No rule of the table “Barnehagepris” matched."
 
 
+def test_explain_in_nynorsk() -> None:
+    summary = _summary(
+        "Prisen blir {monthly} kr i månaden, inntekta er {income} kr. Kjernetid: {core}.",
+        inputs={"income": 1_200_000.0},
+        result={"monthly": 1250.5, "core": False},
+    )
+    assert dmn.explain(summary, "nn") == (
+        "Prisen blir 1\u00a0250,5 kr i månaden, inntekta er 1\u00a0200\u00a0000 kr. Kjernetid: nei."
+    )
+    assert dmn.explain({**_summary(), "default": True}, "nn_NO") == (
+        "Ingen regel i tabellen «Barnehagepris» passa, så standardverdien vart brukt."
+    )
+    assert dmn.explain(_summary(), "nn") == "Ingen regel i tabellen «Barnehagepris» passa."
+    assert dmn.explain(_summary(""), "nn") == "Regel r1 i tabellen «Barnehagepris» vart brukt."
+
+
+def test_explain_rounds_computed_numbers_and_keeps_big_ones() -> None:
+    result = {"big": 10**30, "odd": 0.1 + 0.2, "exact": 1234.5678}
+    summary = _summary("{price} / {big} / {odd} / {exact}", result=result)
+    assert dmn.explain(summary, "en") == (
+        "1,750 / 1,000,000,000,000,000,000,000,000,000,000 / 0.3 / 1,234.5678"
+    )
+    assert dmn.explain(_summary("{x}", result={"x": float("inf")}), "nb") == "inf"
+
+
 # Through the runtime: the timeline and incidents
 
 

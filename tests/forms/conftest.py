@@ -3,18 +3,32 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import jinja2
 import lxml.html
 import pytest
+from babel.support import Translations
 from werkzeug.datastructures import MultiDict
 
-from forms import FormDefinition, build_form_class
+from forms import LOCALES, FormDefinition, build_form_class, use_translations
 from forms.jinja import make_environment
 from tests.forms.jsbridge import Node, node_available
 
 Components = list[dict[str, Any]]
+# The application's catalogues (compiled by `make setup` / the i18n sync): forms is tested
+# translated the way the designer plugs it in, one Babel catalogue per language.
+CATALOGUES = Path(__file__).resolve().parents[2] / "designer" / "translations"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def catalogue() -> Iterator[None]:
+    loaded = {code: Translations.load(str(CATALOGUES), [code]) for code in LOCALES}
+    assert loaded["nb"].gettext("Next") == "Neste", "compile the catalogues first"
+    previous = use_translations(loaded.__getitem__)
+    yield
+    use_translations(previous)
 
 
 def definition_of(components: Components, **extra: Any) -> FormDefinition:

@@ -32,10 +32,10 @@ BAD = [
     (
         {**TEXT, "conditional": {"hide": "=a <"}},
         "a",
-        "'conditional.hide' cannot be read",
+        "The condition for hiding “a” cannot be read: the expression ends too soon",
     ),
     ({**TEXT, "conditional": {"hide": 5}}, "a", "must be an expression"),
-    ({**TEXT, "conditional": "=a"}, "a", "must be an object"),
+    ({**TEXT, "conditional": "=a"}, "a", "remove it and build it again"),
     (
         {"type": "text", "text": "x", "conditional": {"hide": "=("}},
         None,
@@ -44,10 +44,10 @@ BAD = [
     (
         {"type": "group", "components": [], "conditional": {"hide": "=not x"}},
         None,
-        "expected '('",
+        "expected “(”",
     ),
-    ({"type": "dynamiclist", "components": []}, None, "needs a 'path'"),
-    ({"type": "dynamiclist", "path": "rows"}, "rows", "'components' list"),
+    ({"type": "dynamiclist", "components": []}, None, "Dynamic list no. 1 has no path"),
+    ({"type": "dynamiclist", "path": "rows"}, "rows", "“rows” has no list of components"),
     (
         {"type": "dynamiclist", "path": "a b", "components": []},
         "a b",
@@ -57,24 +57,24 @@ BAD = [
     (row(properties={"minRows": 3, "maxRows": 2}), "rows", "not below minRows"),
     (row(properties={"minRows": -1}), "rows", "whole number from 0"),
     (row(properties={"maxRows": 1000}), "rows", "whole number from 0"),
-    (row(properties=[]), "rows", "'properties' must be an object"),
-    (row(defaultRepetitions="2"), "rows", "defaultRepetitions"),
-    (row(allowAddRemove="yes"), "rows", "allowAddRemove"),
+    (row(properties=[]), "rows", "“Custom properties” of “rows”"),
+    (row(defaultRepetitions="2"), "rows", "“Default number of items” of “rows”"),
+    (row(allowAddRemove="yes"), "rows", "“Allow add/delete items” of “rows”"),
     (row(row(TEXT)), "rows", "cannot be nested"),
-    (row(TEXT, {**TEXT, "type": "number"}), "a", "more than one field"),
+    (row(TEXT, {**TEXT, "type": "number"}), "a", "has the same key as"),
     (row({"type": "filepicker", "key": "f"}), "f", "inside a dynamic list"),
     (
         {"type": "filepicker", "key": "f", "accept": ".pdf,.exe"},
         "f",
-        "cannot check: .exe",
+        "cannot be checked: .exe.",
     ),
     ({"type": "filepicker", "key": "f", "accept": " , "}, "f", "names no file types"),
     (
         {"type": "filepicker", "key": "f", "accept": [".pdf"]},
         "f",
-        "'accept' must be text",
+        "must be text such as .pdf,.png",
     ),
-    ({"type": "filepicker", "key": "f", "multiple": "yes"}, "f", "'multiple'"),
+    ({"type": "filepicker", "key": "f", "multiple": "yes"}, "f", "“Upload multiple files” of “f”"),
     (
         {"type": "filepicker", "key": "f", "properties": {"maxSizeMB": 0}},
         "f",
@@ -90,7 +90,7 @@ BAD = [
         "f",
         "maxSizeMB",
     ),
-    ({"type": "radio", "key": "r", "valuesKey": "x", "values": []}, "r", "non-empty"),
+    ({"type": "radio", "key": "r", "valuesKey": "x", "values": []}, "r", "“r” has no options"),
     ({"type": "textfield", "key": "nav"}, "nav", "reserved"),
 ]
 
@@ -107,8 +107,9 @@ def test_condition_problems_name_the_component() -> None:
     with pytest.raises(DefinitionError) as caught:
         definition_of([{**TEXT, "conditional": {"hide": "=a = = 1"}}])
     assert str(caught.value) == (
-        "Invalid form definition: a: a: 'conditional.hide' cannot be read: "
-        "Unexpected '=' at 4: expected a value."
+        "Invalid form definition: a: The condition for hiding “a” cannot be read: "
+        "unexpected “=” at character 5: expected a value. Build it with “Show the field "
+        "when” or correct the expression under “Hide if”."
     )
 
 

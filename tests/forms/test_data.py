@@ -135,7 +135,8 @@ def test_summary_en(sample_definition: FormDefinition) -> None:
 @pytest.mark.parametrize(
     ("component", "value", "nb", "en"),
     [
-        ({"type": "number"}, 1234.5, "1234,5", "1234.5"),
+        ({"type": "number"}, 1234.5, "1\u00a0234,5", "1,234.5"),
+        ({"type": "number"}, 1_200_000, "1\u00a0200\u00a0000", "1,200,000"),
         ({"type": "number"}, 7, "7", "7"),
         ({"type": "number"}, Decimal("0.10"), "0,1", "0.1"),
         ({"type": "checkbox"}, True, "Ja", "Yes"),

@@ -120,10 +120,10 @@ def test_rejects_missing_components_list(raw: dict[str, Any]) -> None:
 
 
 BAD_COMPONENTS = [
-    ({"type": "fancy", "key": "a"}, "a", "unknown component type"),
-    ({"key": "a"}, "a", "unknown component type"),
-    ({"type": "textfield", "label": "No key"}, None, "needs a 'key'"),
-    ({"type": "textfield", "key": ""}, None, "needs a 'key'"),
+    ({"type": "fancy", "key": "a"}, "a", "“fancy”, which flytverk forms cannot show"),
+    ({"key": "a"}, "a", "has no component type"),
+    ({"type": "textfield", "label": "No key"}, None, "has no key: fill in “key”"),
+    ({"type": "textfield", "key": ""}, None, "has no key: fill in “key”"),
     ({"type": "textfield", "key": "a b"}, "a b", "letters, digits"),
     ({"type": "textfield", "key": "_private"}, "_private", "letters, digits"),
     ({"type": "textfield", "key": "csrf_token"}, "csrf_token", "reserved"),
@@ -133,41 +133,57 @@ BAD_COMPONENTS = [
         "a",
         "regular expression",
     ),
-    ({"type": "textfield", "key": "a", "validate": {"pattern": 5}}, "a", "pattern"),
+    (
+        {"type": "textfield", "key": "a", "validate": {"pattern": 5}},
+        "a",
+        "“custom regular expression” of “a” must be text",
+    ),
     (
         {"type": "textfield", "key": "a", "validate": {"minLength": "3"}},
         "a",
-        "minLength",
+        "“minimum length” of “a” must be a whole number",
     ),
     (
         {"type": "textfield", "key": "a", "validate": {"maxLength": -1}},
         "a",
-        "maxLength",
+        "“maximum length” of “a” must be a whole number",
     ),
     (
         {"type": "textfield", "key": "a", "validate": {"maxLength": 2.5}},
         "a",
-        "maxLength",
+        "“maximum length” of “a” must be a whole number",
     ),
     (
         {"type": "textfield", "key": "a", "validate": {"minLength": True}},
         "a",
-        "minLength",
+        "“minimum length” of “a” must be a whole number",
     ),
     (
         {"type": "textfield", "key": "a", "validate": {"minLength": 5, "maxLength": 2}},
         "a",
         "larger",
     ),
-    ({"type": "number", "key": "a", "validate": {"min": "1"}}, "a", "validate.min"),
-    ({"type": "number", "key": "a", "validate": {"max": False}}, "a", "validate.max"),
+    (
+        {"type": "number", "key": "a", "validate": {"min": "1"}},
+        "a",
+        "“minimum” of “a” must be a number",
+    ),
+    (
+        {"type": "number", "key": "a", "validate": {"max": False}},
+        "a",
+        "“maximum” of “a” must be a number",
+    ),
     (
         {"type": "number", "key": "a", "validate": {"min": float("inf")}},
         "a",
-        "validate.min",
+        "“minimum” of “a” must be a number",
     ),
     ({"type": "number", "key": "a", "validate": {"min": 5, "max": 1}}, "a", "larger"),
-    ({"type": "number", "key": "a", "decimalDigits": -1}, "a", "decimalDigits"),
+    (
+        {"type": "number", "key": "a", "decimalDigits": -1},
+        "a",
+        "“decimal digits” of “a” must be a whole number",
+    ),
     (
         {"type": "textfield", "key": "a", "validate": {"required": "yes"}},
         "a",
@@ -177,25 +193,29 @@ BAD_COMPONENTS = [
     (
         {"type": "textfield", "key": "a", "validate": {"validationType": "url"}},
         "a",
-        "validationType",
+        "unknown validation pattern (url)",
     ),
     (
         {"type": "textfield", "key": "a", "properties": {"type": "personnummer"}},
         "a",
-        "properties.type",
+        "unknown norwegian field type (personnummer)",
     ),
     (
         {"type": "number", "key": "a", "properties": {"type": "postnummer"}},
         "a",
-        "properties.type",
+        "only text fields can have one",
     ),
-    ({"type": "textfield", "key": "a", "properties": {"label_en": 3}}, "a", "label_en"),
+    (
+        {"type": "textfield", "key": "a", "properties": {"label_en": 3}},
+        "a",
+        "“label in english” of “a” must be text",
+    ),
     ({"type": "textfield", "key": "a", "properties": "x"}, "a", "properties"),
     ({"type": "textfield", "key": "a", "label": ["x"]}, "a", "label"),
     ({"type": "radio", "key": "a"}, "a", "values"),
     ({"type": "select", "key": "a", "values": []}, "a", "values"),
-    ({"type": "select", "key": "a", "valuesKey": ""}, "a", "valuesKey"),
-    ({"type": "select", "key": "a", "valuesKey": 3}, "a", "valuesKey"),
+    ({"type": "select", "key": "a", "valuesKey": ""}, "a", "“input values key” of “a”"),
+    ({"type": "select", "key": "a", "valuesKey": 3}, "a", "“input values key” of “a”"),
     ({"type": "radio", "key": "a", "values": [{"label": "x"}]}, "a", "value"),
     (
         {"type": "radio", "key": "a", "values": [{"value": "x", "label": 1}]},
@@ -205,7 +225,7 @@ BAD_COMPONENTS = [
     (
         {"type": "radio", "key": "a", "values": [{"value": "x"}, {"value": "x"}]},
         "a",
-        "repeated",
+        "option 2 of “a” has the same value as an earlier option (x)",
     ),
     ({"type": "datetime", "key": "a", "subtype": "datetime"}, "a", "date"),
     (
@@ -220,7 +240,7 @@ BAD_COMPONENTS = [
     ),
     ({"type": "group", "label": "G"}, None, "components"),
     ({"type": "text", "text": ["x"]}, None, "text"),
-    ("not an object", None, "not an object"),
+    ("not an object", None, "component no. 1 is not a component"),
 ]
 
 
@@ -235,11 +255,13 @@ def test_component_problems(component: Any, key: str | None, fragment: str) -> N
 def test_duplicate_keys_are_found_across_groups() -> None:
     problems = problems_of(
         envelope(
-            {"type": "textfield", "key": "a"},
-            {"type": "group", "components": [{"type": "number", "key": "a"}]},
+            {"type": "textfield", "key": "a", "label": "Navn"},
+            {"type": "group", "components": [{"type": "number", "key": "a", "label": "Alder"}]},
         )
     )
-    assert problems == [{"key": "a", "message": "The key 'a' is used by more than one field."}]
+    assert [(p["key"], p["message"]) for p in problems] == [
+        ("a", "“Alder” (a) has the same key as “Navn” (a): give each field its own key.")
+    ]
 
 
 def test_every_problem_is_reported_at_once() -> None:
@@ -284,5 +306,5 @@ SHIPPED = sorted((Path(__file__).resolve().parents[2] / "processes").glob("*/for
 def test_shipped_form_definitions_parse_and_build(path: Path) -> None:
     definition = FormDefinition.from_json(path.read_bytes())
     assert definition.keys
-    for locale in ("nb", "en"):
+    for locale in ("nb", "nn", "en"):
         assert build_form_class(definition, locale=locale)()

@@ -42,7 +42,7 @@ def rendered(
 
 
 @pytest.mark.parametrize("posted", [None, POSTED])
-@pytest.mark.parametrize("locale", ["nb", "en"])
+@pytest.mark.parametrize("locale", ["nb", "nn", "en"])
 def test_every_control_is_labelled_and_described(
     render_form: Render,
     parse: Parse,

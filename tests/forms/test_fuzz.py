@@ -131,7 +131,7 @@ def test_any_submission_is_handled(label: str, definition: FormDefinition, data:
             max_size=14,
         )
     )
-    locale = data.draw(st.sampled_from(["nb", "en"]))
+    locale = data.draw(st.sampled_from(["nb", "nn", "en"]))
     form = build_form_class(definition, locale=locale)(MultiDict(posted))
     bind_options(form, definition, data.draw(contexts))
     step = page_step(form, definition)

@@ -259,7 +259,7 @@ def test_prefix_names_the_navigation(
 @pytest.mark.parametrize(
     ("components", "fragment"),
     [
-        ([{"type": "textfield", "key": "a"}], "only have groups"),
+        ([{"type": "textfield", "key": "a"}], "must be a group, one for each page"),
         ([], "at least one group"),
         (
             [

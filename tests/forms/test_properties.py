@@ -98,7 +98,7 @@ texts = st.text(max_size=40) | st.sampled_from(
 @settings(database=None, max_examples=150, suppress_health_check=[HealthCheck.too_slow])
 @given(
     values=st.fixed_dictionaries({key: texts for key in DEFINITION.keys}),
-    locale=st.sampled_from(["nb", "en"]),
+    locale=st.sampled_from(["nb", "nn", "en"]),
 )
 def test_any_text_gives_data_or_field_errors(values: dict[str, str], locale: str) -> None:
     form = build_form_class(DEFINITION, locale=locale)(MultiDict(values))

@@ -359,7 +359,7 @@ def test_install_registers_filter_and_globals() -> None:
     assert {"forms_items", "forms_error_links", "forms_ui"} <= set(env.globals)
 
 
-@pytest.mark.parametrize("locale", ["nb", "en"])
+@pytest.mark.parametrize("locale", ["nb", "nn", "en"])
 def test_error_summary_macro_alone(
     env: jinja2.Environment,
     parse: Parse,

@@ -172,6 +172,7 @@ def test_fixed_lists_have_no_buttons(render_form: Render, parse: Parse) -> None:
     ("locale", "row", "add", "remove"),
     [
         ("nb", "Rad", "Legg til rad", "Fjern rad"),
+        ("nn", "Rad", "Legg til rad", "Fjern rad"),
         ("en", "Row", "Add row", "Remove row"),
     ],
 )

@@ -114,7 +114,7 @@ def test_a_test_run_pays_nothing_sends_nothing_and_says_what_it_would_have_done(
         ).all()
         assert jobs == ["done", "done"]
     page = text_of(owner.get(run_url))
-    assert "Would have paid 3 900 kr to 1234.56.78903 (Kari Nordmann)" in page
+    assert "Would have paid NOK 3,900 to 1234.56.78903 (Kari Nordmann)" in page
     assert "Would have sent a letter to the applicant's digital mailbox" in page
     assert "Vedtak om støtte fra kontingentkassa" in page
     # The test run took no number from the real series: the next real case follows on.

@@ -57,7 +57,7 @@ def test_failed_script_after_start_keeps_the_application_as_an_incident(app, log
     case_no = re.search(r"/cases/(\d{4}-\d{6})", response.headers["Location"]).group(1)
     page = text_of(kari.get(f"/cases/{case_no}"))
     assert "en automatisk kontroll kunne ikke fullføres" in page
-    assert "Til oppfølging" in page and "1200" in page
+    assert "Til oppfølging" in page and "1 200" in page  # a number as Norwegians write it
     with app.app_context():
         instance = db.session.query(Instance).filter_by(case_no=case_no).one()
         assert instance.status == "incident"

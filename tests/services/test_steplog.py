@@ -32,7 +32,7 @@ def test_a_decision_step_says_which_rule_gave_what(app):
             },
         )
         text = steplog.sentence(db.session, event, {})
-    assert text == "The rule 'Inntekt under grensen' gave beløp 3\u00a0900\u00a0kr"
+    assert text == "The rule 'Inntekt under grensen' gave beløp NOK\u00a03,900"
 
 
 def test_version_compare_says_what_changed_in_words(app):

@@ -20,9 +20,7 @@ def test_every_connector_call_is_described_in_words(app: Flask) -> None:
             "payment",
             {"amount": 3900, "account": "1234 56 78903", "recipient": "Kari", "reference": "K-1"},
         )
-        assert paid == (
-            "Would have paid 3\u00a0900\u00a0kr to 1234.56.78903 (Kari), reference: K-1."
-        )
+        assert paid == ("Would have paid NOK\u00a03,900 to 1234.56.78903 (Kari), reference: K-1.")
         assert describe("http", {"url": "https://api.example.no/x", "body": {}}) == (
             "Would have called POST https://api.example.no/x."
         )

@@ -44,6 +44,7 @@ def index() -> ResponseReturnValue:
         result=audit.page(db.session(), tenant_id, query),
         actors=audit.actors(db.session(), tenant_id),
         actions=audit.ACTIONS,
+        action_labels=audit.ACTION_LABELS,
     )
 
 

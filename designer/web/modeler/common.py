@@ -9,7 +9,6 @@ import json
 from typing import Any
 
 from flask import current_app, render_template
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -19,6 +18,7 @@ from wtforms.validators import InputRequired, Length, Optional
 from designer.integrations import Registry, registry_of
 from designer.services import decisiondrafts
 from designer.web import auditing as audit
+from designer.web import editor_texts
 from designer.web.i18n import locale
 from designer.web.jsonbody import json_object
 from designer.web.problems import translated
@@ -83,53 +83,6 @@ def render_edit(model: ProcessModel) -> str:
     )
 
 
-def editor_strings() -> dict[str, str]:
-    """The BPMN editor's texts in the UI language."""
-    return {
-        "save": _("Save"),
-        "saved": _("Saved"),
-        "unsaved": _("Unsaved changes"),
-        "saving": _("Saving…"),
-        "undo": _("Undo"),
-        "redo": _("Redo"),
-        "zoomIn": _("Zoom in"),
-        "zoomOut": _("Zoom out"),
-        "fit": _("Fit"),
-        "publish": _("Publish…"),
-        "testRun": _("Test run…"),
-        "versions": _("Versions"),
-        "downloadBpmn": _("Download BPMN"),
-        "downloadSvg": _("Download SVG"),
-        "downloadPng": _("Download PNG"),
-        "problems": _("Problems"),
-        "noProblems": _("No problems found."),
-        "conflictTitle": _("Someone else saved"),
-        "reload": _("Reload"),
-        "saveAsCopy": _("Save as copy"),
-        "cancel": _("Cancel"),
-        "form": _("Form"),
-        "newForm": _("Create new form…"),
-        "lane": _("Lane (group)"),
-        "instructions": _("Instructions (Markdown)"),
-        "dueInDays": _("Deadline (days)"),
-        "script": _("Script"),
-        "preScript": _("Script before"),
-        "postScript": _("Script after"),
-        "condition": _("Condition (Python expression)"),
-        "condition_advanced": _("Advanced (Python)"),
-        "defaultFlow": _("Default flow"),
-        "decision": _("Decision id"),
-        "timerType": _("Timer type"),
-        "timerValue": _("Timer value"),
-        "duration": _("Duration"),
-        "date": _("Date"),
-        "cycle": _("Cycle"),
-        "message": _("Message"),
-        "correlationKey": _("Correlation key (expression)"),
-        "connector": _("Connector"),
-        "calledProcess": _("Called process"),
-        "layoutNotice": _(
-            "The diagram had no layout; one was made automatically. Save to keep it."
-        ),
-        "loadError": _("The diagram could not be loaded."),
-    }
+def editor_strings() -> dict[str, Any]:
+    """The process editor's texts in the UI language (data-i18n; see editor_texts)."""
+    return editor_texts.strings("modeler")

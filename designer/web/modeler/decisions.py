@@ -6,6 +6,7 @@ Changes are audited (`model.decision.create`/`save`/`delete`, detail: the file n
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -15,6 +16,7 @@ from flask_login import current_user
 from designer.extensions import db_session
 from designer.identity.auth import role_required
 from designer.services import decisiondrafts, drafts
+from designer.web import editor_texts
 from designer.web.jsonbody import json_object, takes_json
 from designer.web.modeler import bp
 from designer.web.modeler.common import DecisionForm, problems_json, record, render_edit
@@ -150,11 +152,5 @@ def delete_decision(model_id: int, name: str) -> ResponseReturnValue:
     return redirect(url_for("modeler.edit", model_id=model.id))
 
 
-def _strings() -> dict[str, str]:
-    return {
-        "save": _("Save"),
-        "undo": _("Undo"),
-        "redo": _("Redo"),
-        "back": _("Back to the process"),
-        "problems_title": _("Problems"),
-    }
+def _strings() -> dict[str, Any]:
+    return editor_texts.strings("dmneditor")

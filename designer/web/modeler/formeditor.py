@@ -19,6 +19,7 @@ import forms
 from designer.extensions import db_session
 from designer.identity.auth import role_required
 from designer.services import drafts
+from designer.web import editor_texts
 from designer.web.i18n import locale
 from designer.web.jsonbody import json_object, takes_json
 from designer.web.modeler import bp
@@ -96,7 +97,7 @@ def preview_form(model_id: int, name: str) -> ResponseReturnValue:
             "modeler/form_preview.html",
             model=model,
             name=name,
-            problems=err.problems,
+            problems=[{**p, "message": forms.problem_text(p, locale())} for p in err.problems],
             form=None,
             definition=None,
             typed=None,
@@ -117,17 +118,5 @@ def preview_form(model_id: int, name: str) -> ResponseReturnValue:
     ), status
 
 
-def _strings() -> dict[str, str]:
-    return {
-        "save": _("Save"),
-        "saved": _("Saved"),
-        "unsaved": _("Unsaved changes"),
-        "saving": _("Saving…"),
-        "undo": _("Undo"),
-        "redo": _("Redo"),
-        "preview": _("Preview"),
-        "back": _("Back to the process"),
-        "problems": _("Problems"),
-        "reload": _("Reload"),
-        "conflict": _("Someone else saved this form after you opened it."),
-    }
+def _strings() -> dict[str, Any]:
+    return editor_texts.strings("formeditor")

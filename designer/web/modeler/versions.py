@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import Response, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -11,9 +11,10 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import InputRequired, Length
 
+from designer import languages
 from designer.extensions import db_session
 from designer.identity.auth import role_required
-from designer.services import applications, catalog, drafts, publishing, steplog
+from designer.services import applications, catalog, drafts, publishing, steplog, text_table
 from designer.web.modeler import bp
 from designer.web.modeler.common import record, registry
 from designer.web.routing import parse_int
@@ -63,8 +64,18 @@ def publish(model_id: int) -> ResponseReturnValue:
             flash(_("Version %(n)s is published and live now.", n=number), "success")
             return redirect(url_for("modeler.versions", model_id=model_id))
     status = 400 if request.method == "POST" and (problems or form.errors) else 200
+    base = languages.base_of(model)
+    others = [c for c in current_app.config["LANGUAGES"] if c != base]
+    gaps = {
+        c: n for c, n in text_table.missing(text_table.rows_of(model), others, base).items() if n
+    }
     return render_template(
-        "modeler/publish.html", model=model, form=form, problems=problems, card=card
+        "modeler/publish.html",
+        model=model,
+        form=form,
+        problems=problems,
+        card=card,
+        text_gaps=gaps,
     ), status
 
 
@@ -158,11 +169,9 @@ def compare(model_id: int) -> ResponseReturnValue:
             message=_("Choose two versions to compare."),
         ), 400
     old = publishing.version(db_session, model, a)
-    new_xml = (
-        model.draft_bpmn
-        if b_number is None
-        else publishing.version(db_session, model, b_number).bpmn
-    )
+    newer = None if b_number is None else publishing.version(db_session, model, b_number)
+    new_xml = model.draft_bpmn if newer is None else newer.bpmn
+    new_files = model.draft_files if newer is None else newer.files
     try:
         result = diff(old.bpmn, new_xml)
     except ModelInvalid as err:
@@ -170,6 +179,13 @@ def compare(model_id: int) -> ResponseReturnValue:
             "errors/error.html", status=400, title=_("Bad request"), message=err.message
         ), 400
     changes = steplog.changes(old.bpmn, new_xml, result)
+    files = text_table.compare_files(old.files or {}, new_files or {})
     return render_template(
-        "modeler/compare.html", model=model, a=a, b=b, result=result, changes=changes
+        "modeler/compare.html",
+        model=model,
+        a=a,
+        b=b,
+        result=result,
+        changes=changes,
+        files=files,
     )

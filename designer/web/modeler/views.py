@@ -14,6 +14,7 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, StringField
 from wtforms.validators import InputRequired, Length
 
+from designer import languages
 from designer.extensions import db_session
 from designer.identity.auth import role_required
 from designer.services import drafts, processes
@@ -153,14 +154,17 @@ def mark_executable(model_id: int) -> ResponseReturnValue:
 @bp.post("/<int:model_id>/rename")
 @role_required("process_owner")
 def rename(model_id: int) -> ResponseReturnValue:
-    """Rename a service (bokmål and English)."""
+    """Rename a service (in its own language, and in the others)."""
     model = _model(model_id)
-    name_nb = request.form.get("name_nb", "").strip()[:200]
-    name_en = request.form.get("name_en", "").strip()[:200]
-    if not name_nb:
+    names = {
+        code: request.form.get(f"name_{code}", "").strip()[:200] for code in languages.LANGUAGES
+    }
+    base = languages.base_of(model)
+    name = names.pop(base)
+    if not name:
         flash(_("The name cannot be empty."), "error")
         return redirect(url_for("modeler.index")), 303
-    processes.rename(db_session, model, name_nb, name_en, current_user.name)  # Invalid: 400
+    processes.rename(db_session, model, name, names, current_user.name)  # Invalid: 400
     db_session.commit()
     flash(_("The process is renamed."), "success")
     return redirect(url_for("modeler.index"))

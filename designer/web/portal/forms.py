@@ -2,14 +2,29 @@
 
 from __future__ import annotations
 
+import functools
+from pathlib import Path
 from typing import Any
 
+from babel.support import NullTranslations, Translations
 from flask_wtf import FlaskForm
 from wtforms import HiddenField
 
 import forms
 from designer.services import submissions, uploads
 from designer.web.i18n import locale
+
+TRANSLATIONS = Path(__file__).resolve().parents[2] / "translations"
+
+
+@functools.cache
+def catalogue(language: str) -> NullTranslations:
+    """The catalogue of one language, for forms: it is asked with its own `locale=`
+    (a summary in the case's language, a letter), not the request's language."""
+    return Translations.load(str(TRANSLATIONS), [language])
+
+
+forms.use_translations(catalogue)  # once, when the portal is imported by create_app
 
 
 class CitizenForm(FlaskForm):

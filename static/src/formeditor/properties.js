@@ -1,13 +1,15 @@
 // The "Flytverk" group of the form editor's properties panel: Norwegian field
-// type, English texts and profile prefill. Everything is stored in the
-// component's standard `properties` map (strings), so the stock "Custom
-// properties" group shows the same values and form-js round-trips them.
+// type, where the other languages' texts are given, profile prefill and the "Vis feltet når" condition
+// builder (condition-builder.js, which writes `conditional.hide`). The rest is
+// stored in the component's standard `properties` map (strings), so the stock
+// "Custom properties" group shows the same values and form-js round-trips them.
 //
 // The entries are small Preact components of our own that reuse the
 // properties panel's CSS classes. They render inside the editor's Preact tree;
 // build.mjs makes sure `preact` here is the editor's copy.
 import { h } from 'preact';
-import { useEffect, useRef, useState } from 'preact/hooks';
+
+import { ConditionBuilder, isPage } from './condition-builder';
 
 var NORWEGIAN_TYPES = ['fodselsnummer', 'organisasjonsnummer', 'postnummer', 'kontonummer'];
 var PREFILL_SOURCES = ['name', 'national_id', 'address', 'postal_code', 'city', 'email'];
@@ -57,6 +59,12 @@ function Description(props) {
   return h('div', { class: 'bio-properties-panel-description', id: props.id }, props.text);
 }
 
+function LanguagesHint(props) {
+  return h('div', { class: 'bio-properties-panel-entry fv-form-entry', 'data-entry-id': entryId('languages') }, [
+    h(Description, { text: props.text }),
+  ]);
+}
+
 function FlytverkSelect(props) {
   var id = inputId(props.name);
   var descriptionId = props.description ? id + '-description' : undefined;
@@ -86,79 +94,7 @@ function FlytverkSelect(props) {
   ]);
 }
 
-/**
- * A text input that commits after a short pause, on blur and when flushed
- * before saving (the editor's `debounce` service is ours: see modules.js).
- */
-function FlytverkText(props) {
-  var id = inputId(props.name);
-  var value = props.get();
-  var state = useState(value);
-  var local = state[0];
-  var setLocal = state[1];
-  var commitRef = useRef(null);
-  if (!commitRef.current) {
-    // the setter travels with the value: a pending edit always lands on the
-    // field it was typed for, even if the selection changed meanwhile
-    commitRef.current = props.debounce(function (set, next) {
-      set(next);
-    });
-  }
-  var commit = commitRef.current;
-
-  // commit what is pending when the field changes or the entry goes away
-  useEffect(function () {
-    return function () {
-      commit.flush();
-    };
-  }, [props.fieldId, commit]);
-
-  useEffect(function () {
-    setLocal(value);
-  }, [value, props.fieldId]);
-
-  function onInput(event) {
-    setLocal(event.target.value);
-    commit(props.set, event.target.value);
-  }
-  function onBlur(event) {
-    var trimmed = event.target.value.trim();
-    commit.cancel();
-    setLocal(trimmed);
-    props.set(trimmed);
-  }
-  var descriptionId = props.description ? id + '-description' : undefined;
-  var attrs = {
-    id: id,
-    name: entryId(props.name),
-    class: 'bio-properties-panel-input',
-    spellCheck: 'true',
-    lang: 'en',
-    value: local,
-    onInput: onInput,
-    onBlur: onBlur,
-    'aria-describedby': descriptionId,
-  };
-  if (props.multiline) {
-    attrs.rows = 3;
-  } else {
-    attrs.type = 'text';
-    attrs.autoComplete = 'off';
-  }
-  return h('div', { class: 'bio-properties-panel-entry fv-form-entry', 'data-entry-id': entryId(props.name) }, [
-    h('div', { class: 'bio-properties-panel-textfield' }, [
-      h('label', { for: id, class: 'bio-properties-panel-label' }, props.label),
-      h(props.multiline ? 'textarea' : 'input', attrs),
-    ]),
-    h(Description, { id: descriptionId, text: props.description }),
-  ]);
-}
-
 function isEditedSelect(node) {
-  return node && !!node.value;
-}
-
-function isEditedText(node) {
   return node && !!node.value;
 }
 
@@ -166,8 +102,14 @@ function isEditedText(node) {
  * The properties provider (form-js-editor's `propertiesPanel.registerProvider`
  * API): adds the group right after "General".
  */
-export function FlytverkPropertiesProvider(propertiesPanel, debounce, flytverkTexts) {
+export function FlytverkPropertiesProvider(propertiesPanel, debounce, flytverkTexts, formFieldRegistry) {
   var t = flytverkTexts;
+
+  function root() {
+    return formFieldRegistry.getAll().filter(function (candidate) {
+      return !candidate._parent;
+    })[0] || null;
+  }
 
   this.getGroups = function (field, editField) {
     return function (groups) {
@@ -188,22 +130,6 @@ export function FlytverkPropertiesProvider(propertiesPanel, debounce, flytverkTe
       // `component` must be the same function on every render (Preact would
       // remount the entry and lose focus otherwise): per-field data travels
       // in the entry object, which the panel spreads into the props.
-      function text(name, label, multiline) {
-        var access = accessors(name);
-        entries.push({
-          id: entryId(name),
-          component: FlytverkText,
-          isEdited: isEditedText,
-          name: name,
-          label: label,
-          multiline: multiline,
-          fieldId: field.id,
-          get: access.get,
-          set: access.set,
-          debounce: debounce,
-          t: t,
-        });
-      }
       function select(name, label, options, description) {
         var access = accessors(name);
         entries.push({
@@ -226,19 +152,27 @@ export function FlytverkPropertiesProvider(propertiesPanel, debounce, flytverkTe
           return { value: kind, label: t('type_' + kind) };
         })), t('field_type_hint'));
       }
-      if (LABELLED_TYPES.indexOf(field.type) !== -1) {
-        text('label_en', t('label_en'), false);
-      }
-      if (INPUT_TYPES.indexOf(field.type) !== -1) {
-        text('description_en', t('description_en'), true);
-      }
-      if (field.type === 'text') {
-        text('text_en', t('text_en'), true);
+      if (LABELLED_TYPES.indexOf(field.type) !== -1 || field.type === 'text') {
+        // One place for other languages: the service's Texts page (texts.<language>.json).
+        entries.push({ id: entryId('languages'), component: LanguagesHint, text: t('other_languages_hint') });
       }
       if (PREFILL_TYPES.indexOf(field.type) !== -1) {
         select('prefill', t('prefill'), [{ value: '', label: t('prefill_none') }].concat(PREFILL_SOURCES.map(function (source) {
           return { value: source, label: t('prefill_' + source) };
         })), t('prefill_hint'));
+      }
+      if (!isPage(root(), field)) {
+        entries.push({
+          id: 'flytverk-condition',
+          component: ConditionBuilder,
+          isEdited: isEditedSelect,
+          field: field,
+          fieldId: field.id,
+          editField: editField,
+          root: root,
+          debounce: debounce,
+          t: t,
+        });
       }
       if (!entries.length) {
         return groups;
@@ -259,4 +193,4 @@ export function FlytverkPropertiesProvider(propertiesPanel, debounce, flytverkTe
   propertiesPanel.registerProvider(this, 500);
 }
 
-FlytverkPropertiesProvider.$inject = ['propertiesPanel', 'debounce', 'flytverkTexts'];
+FlytverkPropertiesProvider.$inject = ['propertiesPanel', 'debounce', 'flytverkTexts', 'formFieldRegistry'];

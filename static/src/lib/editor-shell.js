@@ -7,7 +7,8 @@
 //
 //   createEditorShell(app, {
 //     prefix: 'modeler',            class/id prefix: .modeler-toolbar, #modeler-conflict-title …
-//     texts: {nb: {…}, en: {…}},    the editor's catalogue (over lib/editor-texts.js)
+//     texts: {key: English},        the editor's texts (src/texts/<editor>.json, over
+//                                   src/texts/shell.json; data-i18n gives the page's)
 //     url: app.dataset.draftUrl,    GET loads, POST saves
 //     load(payload),                import what GET answered, then call shell.loaded(…)
 //     prepareSave(),                -> (a promise of) {body, saved(answer)}: the shell adds
@@ -31,7 +32,7 @@ import { createApi } from './http';
 import { createTexts, formatTime } from './i18n';
 import { createConflictDialog } from './conflict-dialog';
 import { createToolbar } from './toolbar';
-import SHELL_TEXTS from './editor-texts';
+import SHELL_TEXTS from '../texts/shell.json';
 
 /** The message of an error (or whatever was thrown). */
 export function errorText(error) {

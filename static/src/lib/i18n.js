@@ -1,14 +1,20 @@
 // The one i18n helper of the front end: page language, text lookup with
 // {placeholders}, and the `translate` service bpmn-js and dmn-js take. The
-// texts themselves are data, one catalogue per editor ({nb: {...}, en: {...}};
-// Norwegian bokmål first, English when <html lang> starts with "en").
+// texts are data in src/texts/ ({key: English text}, bundled as the fallback);
+// the server renders each of them in the page language from the translation
+// catalogue into the editor's data-i18n JSON (designer/web/editor_texts.py),
+// with `library`: {library's English text: ours} for the library's own texts.
 
 var has = Object.prototype.hasOwnProperty;
+var LOCALES = { nb: 'nb-NO', nn: 'nn-NO', en: 'en-GB' };
 
-/** 'en' when <html lang> starts with "en", otherwise 'nb'. */
+/** The page language from <html lang>: 'nb', 'nn' or 'en' (bokmål unless told). */
 export function pageLanguage() {
   var lang = (document.documentElement.getAttribute('lang') || 'nb').toLowerCase();
-  return lang.indexOf('en') === 0 ? 'en' : 'nb';
+  if (lang.indexOf('en') === 0) {
+    return 'en';
+  }
+  return lang.indexOf('nn') === 0 ? 'nn' : 'nb';
 }
 
 /** Fill {name} placeholders from `values`; unknown or empty ones stay as written. */
@@ -24,43 +30,52 @@ export function format(text, values) {
 }
 
 /**
- * Build t(key, values) from catalogues ({nb, en}; later ones win) for the
- * page language, falling back to Norwegian per key, then the server's
- * overrides (the data-i18n JSON). `t.texts` holds the merged texts.
+ * Build t(key, values) from English texts ({key: text}; later ones win) and
+ * the server's texts in the page language (the data-i18n JSON, which wins).
+ * `t.texts` holds the merged texts, `t.library` the library table from the
+ * server ({English: ours}) or null when there is none.
  */
 export function createTexts(catalogues, overrides) {
-  var lang = pageLanguage();
   var texts = {};
   catalogues.forEach(function (catalogue) {
-    var base = catalogue[lang] || {};
-    Object.keys(catalogue.nb).forEach(function (key) {
-      texts[key] = base[key] !== undefined ? base[key] : catalogue.nb[key];
+    Object.keys(catalogue).forEach(function (key) {
+      texts[key] = catalogue[key];
     });
   });
+  var library = null;
   if (overrides && typeof overrides === 'object') {
     Object.keys(overrides).forEach(function (key) {
       if (typeof overrides[key] === 'string') {
         texts[key] = overrides[key];
       }
     });
+    var table = overrides.library;
+    if (table && typeof table === 'object' && Object.keys(table).length) {
+      library = table;
+    }
   }
   function t(key, values) {
     return format(has.call(texts, key) ? texts[key] : key, values);
   }
   t.texts = texts;
+  t.library = library;
   return t;
 }
 
 /**
- * A didi module providing `translate` for bpmn-js / dmn-js: `tables` maps a
- * language to {library text: our text}; languages without a table keep the
- * library's own (English) texts. `ignoreCase` looks texts up in lower case.
+ * A didi module providing `translate` for bpmn-js / dmn-js: `table` maps the
+ * library's English texts to ours (null: the library keeps its own texts).
+ * `ignoreCase` looks texts up regardless of case (bpmn-js writes element
+ * types both as "User task" and "User Task").
  */
-export function translateModule(tables, ignoreCase) {
-  var table = tables[pageLanguage()] || null;
+export function translateModule(table, ignoreCase) {
+  var lookup = {};
+  Object.keys(table || {}).forEach(function (text) {
+    lookup[ignoreCase ? text.toLowerCase() : text] = table[text];
+  });
   function translate(template, replacements) {
     var key = ignoreCase && typeof template === 'string' ? template.toLowerCase() : template;
-    var text = table && has.call(table, key) ? table[key] : template;
+    var text = has.call(lookup, key) ? lookup[key] : template;
     return format(text, replacements);
   }
   return { translate: ['value', translate] };
@@ -75,7 +90,7 @@ export function formatTime(value) {
   if (isNaN(date.getTime())) {
     return String(value);
   }
-  var locale = pageLanguage() === 'en' ? 'en-GB' : 'nb-NO';
+  var locale = LOCALES[pageLanguage()];
   var sameDay = new Date().toDateString() === date.toDateString();
   try {
     return sameDay
@@ -165,9 +180,4 @@ export function translateTree(root, table, skip) {
   return function () {
     observer.disconnect();
   };
-}
-
-/** The table for the page language from `tables` ({nb: {...}}), or null. */
-export function tableFor(tables) {
-  return (tables && tables[pageLanguage()]) || null;
 }

@@ -7,9 +7,10 @@ import { useEffect, useState } from '@bpmn-io/properties-panel/preact/hooks';
 import { SelectEntry } from '@bpmn-io/properties-panel';
 import { useService } from 'bpmn-js-properties-panel';
 
+import { parseJSON } from '../../lib/dom';
 import { createTexts } from '../../lib/i18n';
+import TEXTS from '../../texts/modeler.json';
 import { getSpiffProperty, setSpiffProperty } from '../extensions';
-import GROUP_TEXTS from './group-texts';
 
 export var GROUP_PROPERTY = 'candidateGroup';
 var CITIZEN_LANES = ['søker', 'innbygger', 'citizen', 'applicant'];
@@ -17,7 +18,10 @@ var CITIZEN_LANES = ['søker', 'innbygger', 'citizen', 'applicant'];
 var texts = null;
 /** t(key, values) for the picker's texts in the page language. */
 export function groupText(key, values) {
-  texts = texts || createTexts([GROUP_TEXTS]);
+  if (!texts) {
+    var app = document.getElementById('modeler-app');
+    texts = createTexts([TEXTS], parseJSON(app && app.getAttribute('data-i18n'), {}));
+  }
   return texts(key, values);
 }
 
