@@ -70,9 +70,16 @@ class Texts:
     base: str
     wanted: dict[str, str] = field(default_factory=dict)
     fallback: dict[str, str] = field(default_factory=dict)
+    fallback_lang: str = ""
 
     def __call__(self, text_id: str, base_text: str = "") -> str:
         return self.wanted.get(text_id) or self.fallback.get(text_id) or base_text
+
+    def language_of(self, text_id: str) -> str:
+        """The language the text for `text_id` comes in (for `lang` on a part of a page)."""
+        if self.wanted.get(text_id):
+            return self.lang
+        return self.fallback_lang if self.fallback.get(text_id) else self.base
 
     def has(self, text_id: str) -> bool:
         return text_id in self.wanted or text_id in self.fallback
@@ -97,7 +104,7 @@ def texts_for(
     # A reader of the service's own language reads it as written; others fall back to the
     # målform where the service has it.
     fallback = read(files, malform) if lang != base and malform not in (lang, base) else {}
-    return Texts(lang=lang, base=base, wanted=wanted, fallback=fallback)
+    return Texts(lang=lang, base=base, wanted=wanted, fallback=fallback, fallback_lang=malform)
 
 
 # --- forms ---------------------------------------------------------------------------

@@ -158,7 +158,18 @@ def init_app(app: Flask) -> None:
         settings = instance.process_version.model.settings or {}
         return service_texts.setting_text(settings, name, texts)
 
+    def decision_lang(instance: Instance, name: str) -> str:
+        """The language of a decision text as shown (it may be a fallback's)."""
+        texts = texts_of(instance)
+        if name == "reason":
+            rule = (instance.result or {}).get("rule")
+            if not (isinstance(rule, str) and texts.has(f"reason/{rule}")):
+                return texts.base if rule else _tenant_language()  # a person's own words
+            return texts.language_of(f"reason/{rule}")
+        return texts.language_of(f"service/{name}")
+
     app.jinja_env.globals.update(
+        decision_lang=decision_lang,
         diagram_i18n=lambda: json.dumps(editor_texts.diagram(), ensure_ascii=False),
         task_text=task_text,
         decision_text=decision_text,

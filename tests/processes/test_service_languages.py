@@ -9,6 +9,7 @@ import re
 from datetime import date
 from typing import Any
 
+import lxml.html
 import pytest
 from flask import Flask
 from sqlalchemy import select
@@ -139,6 +140,7 @@ def test_a_parking_permit_refused_without_a_doctors_statement_in_nynorsk_and_eng
         ):
             assert texts[text_id] in page, (lang, text_id)
         assert _shown(_bokmal(rows, lang), page) == [], lang
+        assert _lang_of(citizen, case_no, texts["reason/doctor_statement_required"]) == lang
 
 
 def test_the_caseworkers_own_words_stay_as_written_for_an_english_reader(
@@ -149,6 +151,19 @@ def test_the_caseworkers_own_words_stay_as_written_for_an_english_reader(
     _approve(app, login_as("saksbehandler"), case_no)  # reason: "Dokumentert."
     page = text_of(kari.get(f"/cases/{case_no}"))
     assert "Dokumentert." in page and _texts("parking_permit", "en")["service/appeal"] in page
+    # The caseworker's words are marked as the municipality's language on the English page.
+    assert _lang_of(kari, case_no, "Dokumentert.") == "nb"
+
+
+def _lang_of(citizen: Any, case_no: str, text: str) -> str | None:
+    """The lang attribute of the decision part that shows `text` on the case page."""
+    doc = lxml.html.fromstring(citizen.get(f"/cases/{case_no}").get_data(as_text=True))
+    found = [
+        e.get("lang")
+        for e in doc.xpath("//section[contains(@class,'decision')]//*[@lang]")
+        if e.text_content().strip() == text
+    ]
+    return found[0] if found else None
 
 
 @pytest.mark.parametrize("lang", ["nn", "en"])

@@ -122,3 +122,11 @@ def test_broken_or_hostile_text_files_are_ignored_not_fatal() -> None:
     files = {"texts.nn.json": "[1, 2", "texts.en.json": json.dumps({"a": 1, "b": ["x"], "c": "ok"})}
     assert service_texts.read(files, "nn") == {}
     assert service_texts.read(files, "en") == {"c": "ok"}
+
+
+def test_a_text_says_which_language_it_comes_in() -> None:
+    files = _files(nn={"service/appeal": "Du kan klage."}, en={"reason/x": "Rejected."})
+    english = service_texts.texts_for(files, {}, "en", "nn")
+    assert english.language_of("reason/x") == "en"
+    assert english.language_of("service/appeal") == "nn"  # the målform filled the gap
+    assert english.language_of("service/legal_basis") == "nb"  # the service's own text
