@@ -39,6 +39,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from designer import cli, integrations, notify, worker
     from designer.extensions import csrf, db, migrate
     from designer.identity import auth, devidp, oidc
+    from designer.services import appeals
+    from designer.services.letters import listener as letter_listener
     from designer.web import (
         admin,
         api,
@@ -79,6 +81,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     worker.init_app(app)
     headers.init_app(app)
     notify.init_app(app)
+    # A decided case gets its letter, an answered appeal its new decision, both in the
+    # transition's transaction (registering again changes nothing).
+    letter_listener.register()  # whatever moved the case: web, worker, Celery
+    engine.on_transition(appeals.on_transition)
 
     for blueprint in (
         auth.bp,

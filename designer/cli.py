@@ -21,8 +21,9 @@ from sqlalchemy import select
 from designer.extensions import db_session
 from designer.identity.tenancy import ensure_tenant
 from designer.models import User
-from designer.notify import deliver_pending
+from designer.services.appeal_standing import PLATFORM_DIR
 from designer.services.catalog import install, read_folder, shipped_folders
+from designer.worker import outbox
 from designer.worker.daily import run_digest, run_retention
 from designer.worker.tick import work_once
 from engine.models import Tenant, utcnow
@@ -66,12 +67,13 @@ DEMO_USERS = (
 
 
 def seed_services() -> list[str]:
-    """Load every shipped service into the default tenant; return their keys."""
+    """Load every shipped service, and the platform's appeal process, into the default
+    tenant; return their keys."""
     tenant = ensure_tenant(
         db_session, current_app.config["DEFAULT_TENANT"], current_app.config["DEFAULT_TENANT_NAME"]
     )
     keys = []
-    for folder in shipped_folders():
+    for folder in [*shipped_folders(), PLATFORM_DIR]:  # the appeal process has no start form
         version = install(db_session, tenant, read_folder(folder))
         keys.append(f"{version.model.key} v{version.number}")
     db_session.commit()
@@ -216,7 +218,7 @@ def digest(since_hours: int, tenant_slug: str | None) -> None:
 @with_appcontext
 def send(limit: int) -> None:
     """Send what waits in the outbox now (the worker does this every tick)."""
-    click.echo(f"{deliver_pending(db_session, current_app.config, limit=limit)} sent")
+    click.echo(f"{outbox.deliver_pending(db_session, current_app.config, limit=limit)} sent")
 
 
 TRANSLATIONS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "translations")

@@ -69,6 +69,22 @@ def load(app: Flask, test_config: dict[str, Any] | None) -> None:
         CONNECTOR_HTTP_ALLOWED_HOSTS=[],
         CONNECTOR_HTTP_ALLOWED_PORTS=[80, 443],
         CONNECTOR_HTTP_TIMEOUT=10.0,
+        # Letters and archive: LETTER_ADAPTER "svarut" (KS SvarUt) or "package.module:factory"
+        # (unset: the case's outbox); ARCHIVE_ADAPTER "folder" (the default: packages in
+        # <instance>/archive) or "package.module:factory". SvarUt: base URL (https), the
+        # forsendelse service's user name and password, the read timeout (below the five
+        # minutes a worker holds a letter or JOB_LEASE_SECONDS) and SvarUt's public
+        # certificate (PEM file: letters are then encrypted, as letters that need a
+        # high-security login must be).
+        LETTER_ADAPTER=None,
+        ARCHIVE_ADAPTER=None,
+        ARCHIVE_FOLDER=None,  # the folder archive's packages; None: <instance>/archive
+        ARCHIVE_SYSTEM="flytverk",  # the fagsystem of the cases' keys in the archive
+        SVARUT_URL=None,
+        SVARUT_USERNAME=None,
+        SVARUT_PASSWORD=None,
+        SVARUT_TIMEOUT=120.0,
+        SVARUT_CERTIFICATE=None,
         # Login throttling and password reset (defaults also in login_security.DEFAULTS).
         LOGIN_MAX_FAILURES=5,
         LOGIN_FAILURE_WINDOW=15 * 60,

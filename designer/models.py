@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -232,6 +232,18 @@ class Attachment(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
+FIRST_PAUSE = timedelta(minutes=1)  # then 2, 4, 8 ... minutes
+LONGEST_PAUSE = timedelta(hours=6)
+
+
+def retry_pause(
+    tries: int, first: timedelta = FIRST_PAUSE, longest: timedelta = LONGEST_PAUSE
+) -> timedelta:
+    """The pause after the `tries`-th failed try of a row the worker sends (an e-mail, a
+    letter, an archive hand-over): doubling from `first`, never longer than `longest`."""
+    return min(first * 2 ** max(tries - 1, 0), longest)
+
+
 class OutboxMessage(Base):
     """An e-mail Flytverk sent, tried to send, or (without SMTP) would have sent."""
 
@@ -386,3 +398,135 @@ class WorkerLease(Base):
     holder: Mapped[str] = mapped_column(String(200), default="")
     leased_until: Mapped[datetime | None] = mapped_column(DateTime, default=None)
     last_run_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+
+
+# --- decision letters (issue 15) -------------------------------------------------------
+from sqlalchemy import LargeBinary, Text  # noqa: E402
+
+
+class DecisionLetter(Base):
+    """A decision's letter (vedtaksbrev): its HTML, its PDF once rendered, its delivery.
+
+    Written with the decision in the transition's transaction (designer.services.decisions);
+    the worker renders the PDF and sends it through the letter adapter after commit.
+    """
+
+    __tablename__ = "decision_letter"
+    __table_args__ = (
+        UniqueConstraint("instance_id", "number", name="uq_decision_letter_number"),
+        Index("ix_decision_letter_due", "status", "next_attempt_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"), index=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instance.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)  # 1, 2, ... per case
+    kind: Mapped[str] = mapped_column(String(20))  # decision | review | appeal
+    language: Mapped[str] = mapped_column(String(8))
+    title: Mapped[str] = mapped_column(String(300), default="")
+    html: Mapped[str] = mapped_column(Text, default="")
+    decision: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    pdf: Mapped[bytes | None] = mapped_column(LargeBinary, default=None, deferred=True)
+    # pending (no PDF yet) -> rendered -> sent | failed (given up after the last try)
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+    error: Mapped[str | None] = mapped_column(String(1000), default=None)
+    external_ref: Mapped[str] = mapped_column(String(200), unique=True)
+    decided_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"), default=None
+    )
+    decided_by_name: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+    receipt: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+
+
+# The default letter adapter keeps a letter once per tenant and reference ("letter:<ref>").
+Index(
+    "uq_outbox_message_letter",
+    OutboxMessage.tenant_id,
+    OutboxMessage.kind,
+    unique=True,
+    sqlite_where=OutboxMessage.kind.like("letter:%"),
+    postgresql_where=OutboxMessage.kind.like("letter:%"),
+)
+
+
+# --- appeals and manual reviews (issue 15) -----------------------------------------------
+OPEN_APPEAL = ("received", "in_review")
+
+
+class Appeal(Base):
+    """A citizen's appeal (klage) of a decision, or their request for a manual review of an
+    automated one; worked as a task of the platform appeal process (designer.services.appeals).
+
+    status: received -> in_review -> reversed | confirmed (a review that stands by the
+    outcome: a new decision by a person) | upheld_forwarded (sent to the appeal body) |
+    withdrawn. One open appeal per case (the partial unique index below).
+    """
+
+    __tablename__ = "appeal"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"), index=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instance.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))  # review | appeal
+    status: Mapped[str] = mapped_column(String(30), default="received")
+    owner: Mapped[str] = mapped_column(String(100))  # the citizen's actor
+    text: Mapped[str] = mapped_column(String, default="")  # what they disagree with
+    late: Mapped[bool] = mapped_column(Boolean, default=False)  # sent after the deadline
+    late_reason: Mapped[str] = mapped_column(String, default="")
+    # The decision appealed (its date starts the deadline) and the engine instance of the task.
+    decision_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+    handler_instance_id: Mapped[int | None] = mapped_column(
+        ForeignKey("instance.id"), index=True, default=None
+    )
+    # The unit's answer: who, when, its reasons; the package sent on to the appeal body.
+    decided_by: Mapped[str | None] = mapped_column(String(100), default=None)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+    assessment: Mapped[str] = mapped_column(String, default="")
+    forwarded_to: Mapped[str] = mapped_column(String(200), default="")
+    package: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    @property
+    def is_open(self) -> bool:
+        """True while the unit has not answered (received or in review)."""
+        return self.status in OPEN_APPEAL
+
+
+Index(
+    "uq_appeal_open",
+    Appeal.instance_id,
+    unique=True,
+    sqlite_where=Appeal.status.in_(OPEN_APPEAL),
+    postgresql_where=Appeal.status.in_(OPEN_APPEAL),
+)
+
+
+# --- archive hand-over (issue 15) -----------------------------------------------------
+class ArchiveHandover(Base):
+    """A finished case's hand-over to the archive: claimed, tried, done (once per case).
+
+    The worker (designer.worker.archive) inserts the row to claim a case, so two workers
+    never hand the same case over; `external_key` ("<system>:<case no>") is what the
+    archive adapter is idempotent by.
+    """
+
+    __tablename__ = "archive_handover"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "external_key", name="uq_archive_handover_key"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"), index=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instance.id"), unique=True)
+    external_key: Mapped[str] = mapped_column(String(200))
+    # pending (claimed or waiting for its next try) -> archived | failed (given up)
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+    error: Mapped[str | None] = mapped_column(String(1000), default=None)
+    receipt: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    archived_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)

@@ -58,7 +58,7 @@ from .servicetasks import NEW_JOBS, ConnectorTask
 from .store import TEST_SERIES, begin_write, configure_engine
 from .tasks import save_input
 from .transact import record_incident
-from .transition import add_event
+from .transition import add_event, set_result
 
 __all__ = [
     "CASE_TABLES",
@@ -120,6 +120,7 @@ __all__ = [
     "scheduler",
     "schedules",
     "scrub",
+    "set_result",
     "servicetasks",
     "spec_for",
     "start",

@@ -25,6 +25,7 @@ from .errors import ModelInvalid, Problem
 from .safexml import parse_xml
 from .servicetasks import ConnectorTask
 from .timers import quote_plain_iso
+from .transition import group_of as _group_of  # a group from the case data: only its lane
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 FORM_PROPERTY = "formJsonSchemaFilename"
@@ -218,12 +219,6 @@ def _spiff_parse(
             [Problem(message, code="unreadable", params={"detail": detail})]
         ) from None
     return chosen, spec, subprocess_specs
-
-
-def _group_of(task_spec: Any) -> str | None:
-    """The group a task goes to: the one picked on it (`candidateGroup`), else its lane."""
-    properties = (getattr(task_spec, "extensions", None) or {}).get("properties", {})
-    return properties.get("candidateGroup") or getattr(task_spec, "lane", None)
 
 
 class SpecCache:

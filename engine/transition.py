@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -12,10 +13,15 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from .models import Event, HumanTask, Instance, utcnow
+from .serialization import to_json_value
 from .steps import due_at
 
 FORM_PROPERTY = "formJsonSchemaFilename"
 GROUP_PROPERTY = "candidateGroup"  # the group picked for a task; the lane otherwise
+# "=name": the group (or the instructions) is the value of the case's data variable `name`,
+# read and never evaluated.
+_DATA_VARIABLE = re.compile(r"=\s*([A-Za-z_][A-Za-z0-9_]*)\s*")
+MAX_GROUP = 200  # human_task.lane
 
 
 @dataclass
@@ -58,6 +64,17 @@ class Writes:
             self.events = []
 
 
+def set_result(session: Session, instance: Instance, result: dict[str, Any]) -> None:
+    """Set the case's decision in force (`Instance.result`) from outside a transition; flush.
+
+    For what the engine cannot know: a decision already made while the case still waits
+    for a connector, or a new decision after a manual review or an appeal. The value is
+    stored as JSON (dates and decimals made plain); the caller commits.
+    """
+    instance.result = to_json_value(dict(result))
+    session.flush()
+
+
 def add_event(
     session: Session,
     instance: Instance,
@@ -84,10 +101,36 @@ def add_event(
     return row
 
 
-def group_of(spec: Any) -> str | None:
-    """Who works a task: the group chosen on it (`candidateGroup`), else its lane."""
+def data_variable(chosen: str | None) -> str | None:
+    """The data variable "=name" reads, or None for a text (a group's name) given outright."""
+    found = _DATA_VARIABLE.fullmatch(chosen or "")
+    return found.group(1) if found else None
+
+
+def group_of(spec: Any, data: dict[str, Any] | None = None) -> str | None:
+    """Who works a task: the group chosen on it (`candidateGroup`), else its lane.
+
+    A chosen "=name" takes the group from the task's data variable `name` (a platform
+    process routes a review to the group of the case it reviews); a missing or empty
+    value falls back to the lane. Without `data` (parsing) such a task has only its lane.
+    """
     properties = (getattr(spec, "extensions", None) or {}).get("properties", {})
-    return properties.get(GROUP_PROPERTY) or spec.lane
+    chosen = properties.get(GROUP_PROPERTY)
+    variable = data_variable(chosen)
+    if variable is not None:
+        value = (data or {}).get(variable)
+        chosen = value.strip()[:MAX_GROUP] if isinstance(value, str) else None
+    return chosen or getattr(spec, "lane", None)
+
+
+def instructions_of(spec: Any, data: dict[str, Any] | None = None) -> str:
+    """A task's instructions; "=name" takes them from the data variable `name` (text only)."""
+    written = (getattr(spec, "extensions", None) or {}).get("instructionsForEndUser") or ""
+    variable = data_variable(written)
+    if variable is None:
+        return str(written)
+    value = (data or {}).get(variable)
+    return value if isinstance(value, str) else ""
 
 
 def sync_human_tasks(
@@ -118,7 +161,7 @@ def sync_human_tasks(
         spec = task.task_spec
         extensions = getattr(spec, "extensions", None) or {}
         name = spec.bpmn_name or spec.bpmn_id
-        group = group_of(spec)
+        group = group_of(spec, task.data)
         added.append(
             {
                 "tenant_id": instance.tenant_id,
@@ -132,7 +175,7 @@ def sync_human_tasks(
                 "name": name,
                 "lane": group,
                 "form": extensions.get("properties", {}).get(FORM_PROPERTY),
-                "instructions": extensions.get("instructionsForEndUser") or "",
+                "instructions": instructions_of(spec, task.data),
                 "created_at": writes.now,
                 "due_at": due_at(spec, writes.now, writes.default_due_days),
                 "status": "open",

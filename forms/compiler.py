@@ -15,6 +15,7 @@ from .i18n import Translations, normalize_locale, translations_for
 from .mapping import make_field, make_list_field
 from .messages import N_
 from .names import name_of
+from .relations import validators_for
 from .validation import DefinedForm, RowForm
 
 CACHE_SIZE = 256
@@ -55,8 +56,9 @@ def _build(definition: FormDefinition, base: type, locale: str) -> type:
             [problem(key, template, field=name_of(definition.component(key))) for key in clashes]
         )
     attrs: dict[str, Any] = {"Meta": _meta_class(locale)}
+    compare = validators_for(definition.input_components, locale)
     for component in definition.input_components:
-        attrs[component["key"]] = _field(component, locale)
+        attrs[component["key"]] = _field(component, locale, compare.get(component["key"], []))
     attrs["__module__"] = __name__
     attrs["_forms_definition"] = definition
     metaclass: Any = type(base)
@@ -64,12 +66,14 @@ def _build(definition: FormDefinition, base: type, locale: str) -> type:
     return form_class
 
 
-def _field(component: dict[str, Any], locale: str) -> Any:
+def _field(component: dict[str, Any], locale: str, compare: list[Any]) -> Any:
     if component["type"] != "dynamiclist":
-        return make_field(component, locale)
+        return make_field(component, locale, compare)
     attrs: dict[str, Any] = {"Meta": _meta_class(locale), "__module__": __name__}
-    for child in row_components(component):
-        attrs[child["key"]] = make_field(child, locale)
+    children = row_components(component)
+    in_row = validators_for(children, locale)
+    for child in children:
+        attrs[child["key"]] = make_field(child, locale, in_row.get(child["key"], []))
     metaclass: Any = type(RowForm)
     row_class: type = metaclass(f"Row_{component['key']}", (RowForm,), attrs)
     return make_list_field(component, locale, row_class)

@@ -13,6 +13,7 @@ from .errors import DefinitionError, problem
 from .kinds import INPUT_TYPES
 from .messages import N_
 from .pagechecks import check_pages, wants_pages
+from .relations import check_relations
 from .schema import check_components
 
 
@@ -43,6 +44,7 @@ class FormDefinition:
         raw = _load(source)
         problems = check_components(raw.get("components"))
         problems += [p for p in check_pages(raw) if p not in problems]
+        problems += check_relations(raw.get("components"))
         if problems:
             raise DefinitionError(problems)
         return cls(raw, _digest(raw))

@@ -239,13 +239,17 @@ BUILDERS: dict[str, Builder] = {
 }
 
 
-def make_field(component: dict[str, Any], locale: str) -> Any:
-    """Return an unbound WTForms field for one input component."""
+def make_field(component: dict[str, Any], locale: str, after: list[Any] | None = None) -> Any:
+    """Return an unbound WTForms field for one input component; `after` are validators
+    that run last (rules between fields, forms/relations.py)."""
     common = {
         "label": label_for(component, locale),
         "description": description_for(component, locale),
     }
-    return BUILDERS[component["type"]](component, locale, common)
+    field = BUILDERS[component["type"]](component, locale, common)
+    if after:
+        field.kwargs["validators"] = [*field.kwargs["validators"], *after]
+    return field
 
 
 def make_list_field(component: dict[str, Any], locale: str, row_class: type) -> Any:

@@ -78,6 +78,8 @@ class DefinedForm:
     _forms_formdata: Any = None
     # Set by validate_page: the definition keys one page validates.
     _forms_only: frozenset[str] | None = None
+    # Set by validate: the keys the current data hides.
+    _forms_hidden: frozenset[str] = frozenset()
 
     def process(
         self,
@@ -102,6 +104,7 @@ class DefinedForm:
         definition = self._forms_definition
         visible = visibility(self, definition)
         skip = hidden_keys(definition.components, visible)
+        self._forms_hidden = frozenset(skip)  # what rules between fields count as empty
         if self._forms_only is not None:
             skip |= set(definition.keys) - self._forms_only
         this: Any = self

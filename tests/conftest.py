@@ -129,6 +129,7 @@ def app(
             **TEST_CONFIG,
             "SQLALCHEMY_DATABASE_URI": uri,
             "UPLOAD_FOLDER": os.path.join(str(tmp_path), "uploads"),
+            "ARCHIVE_FOLDER": os.path.join(str(tmp_path), "archive"),
         }
     )
     runtime.WORKFLOWS.clear()

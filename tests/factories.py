@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import lxml.html
@@ -9,6 +10,24 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 DEMO_PASSWORD = "demo"
+
+
+class TestFile(str):
+    """A file to attach, named by its path: plain text where data goes straight to the
+    engine, a file where a form is posted (Werkzeug's test client opens the path anew for
+    every post because the value has a `read`)."""
+
+    __test__ = False  # not a test class for pytest
+
+    def __reduce__(self) -> tuple[type, tuple[str]]:  # copies and pickles are plain text
+        return str, (str(self),)
+
+    def read(self, size: int = -1) -> bytes:
+        with open(self, "rb") as handle:
+            return handle.read(size)
+
+
+DOCTOR_STATEMENT = TestFile(Path(__file__).parent / "data" / "legeerklaering.pdf")
 PARKING_APPLICATION = {
     "applicant_name": "Kari Nordmann",
     "national_id": "15818012001",
@@ -18,6 +37,7 @@ PARKING_APPLICATION = {
     "role": "driver",
     "need_description": "Jeg kan bare gå noen få meter uten hjelp.",
     "doctor_statement": "yes",
+    "doctor_statement_file": DOCTOR_STATEMENT,  # the upload the answer "yes" requires
     "period_years": "2",
 }
 

@@ -15,6 +15,7 @@ from typing import Any, cast
 from flask import Flask
 
 from designer.integrations import testing
+from designer.integrations.archive import ArchiveAdapter, folder_archive
 from designer.integrations.http import http_connector
 from designer.integrations.letter import CaseOutboxLetters, LetterConnector
 from designer.integrations.mail import MailConnector
@@ -51,12 +52,30 @@ class Registry(engine_api.Registry):
         self.connectors[name] = Switch(connector, double or testing.RecordingDouble(connector))
 
 
+# Adapters Flytverk ships, by the short name LETTER_ADAPTER / ARCHIVE_ADAPTER may give.
+NAMED = {
+    "svarut": "designer.integrations.svarut:svarut_letters",
+    "folder": "designer.integrations.archive:folder_archive",
+}
+
+
 def _plugged(app: Flask, setting: str, default: Any) -> Any:
     target = app.config.get(setting)
     if not target:
         return default(app)
-    module, _, name = str(target).partition(":")
+    module, _, name = NAMED.get(str(target), str(target)).partition(":")
     return getattr(importlib.import_module(module), name)(app)
+
+
+def archive_adapter(app: Flask) -> ArchiveAdapter:
+    """The archive adapter ARCHIVE_ADAPTER names ("folder", the default, or
+    "package.module:factory"), made once per app."""
+    found = app.extensions.get("flytverk_archive")
+    if found is None:
+        found = app.extensions["flytverk_archive"] = _plugged(
+            app, "ARCHIVE_ADAPTER", folder_archive
+        )
+    return found  # type: ignore[no-any-return]
 
 
 def build_registry(app: Flask) -> Registry:

@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import Flask
 
-from designer.integrations.letter import LetterConnector
+from designer.integrations.letter import LetterConnector, LetterMessage
 from designer.integrations.mail import MailConnector
 from designer.integrations.payment import PaymentConnector
 from engine.api import CallContext, Connector, ConnectorFailed, HttpConnector, missing_params
@@ -22,9 +22,9 @@ from engine.api import CallContext, Connector, ConnectorFailed, HttpConnector, m
 class RecordingLetters:
     """A letter adapter that sends nothing."""
 
-    def send_letter(self, letter: dict[str, Any], context: CallContext) -> dict[str, Any]:
+    def send_letter(self, message: LetterMessage) -> dict[str, Any]:
         """Answer like a delivered letter, marked as a test."""
-        return {"status": "test", "test": True, "channel": "none", "title": letter["title"]}
+        return {"status": "test", "test": True, "channel": "none", "title": message.title}
 
 
 class RecordingPayments:

@@ -3,7 +3,7 @@
 `notify_*` add an outbox row to the caller's session (the caller commits once);
 `designer.notify.citizen.tell_citizen` does so for every engine outcome that decides a
 case or opens a citizen task; each e-mail is in its recipient's language (their own choice,
-else the municipality's målform); `deliver_pending` (the worker tick) sends over SMTP.
+else the municipality's målform); the worker (`designer.worker.outbox`) sends them over SMTP.
 The `flask notify digest|send` commands live in `designer.cli`.
 """
 
@@ -20,10 +20,8 @@ from designer.notify.messages import (
     notify_decision,
     notify_more_information,
 )
-from designer.notify.outbox import deliver_pending
 
 __all__ = [
-    "deliver_pending",
     "enqueue",
     "init_app",
     "mask",

@@ -8,6 +8,7 @@ alike for a caseworker's step, a timer, a connector job, a delivered message, a 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, current_app, has_app_context
@@ -45,6 +46,18 @@ def _app_for(session: Session) -> Flask | None:
             if _serves(app, session):
                 return app
     return None
+
+
+def in_app_of(session: Session, work: Callable[[], None]) -> None:
+    """Run `work` in the context of the app whose database `session` writes to (if any)."""
+    app = _app_for(session)
+    if app is None:
+        return
+    if has_app_context():
+        work()
+        return
+    with app.app_context():
+        work()
 
 
 def notices_for(session: Session, outcome: Outcome) -> None:

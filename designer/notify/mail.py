@@ -2,7 +2,7 @@
 
 Transactions: `enqueue()` adds the message (and the case timeline row) to the caller's
 session and flushes; the caller commits it with the change that caused it. Nothing talks
-SMTP here in a request: `designer.notify.outbox.deliver_pending` sends after commit.
+SMTP here in a request: `designer.worker.outbox.deliver_pending` sends after commit.
 """
 
 from __future__ import annotations

@@ -45,6 +45,8 @@ ACTION_LABELS: dict[str, Any] = {
     "task.release.denied": _l("Refused: release the task"),
     "attachment.download": _l("Downloaded an attachment"),
     "attachment.download.denied": _l("Refused: download an attachment"),
+    "letter.download": _l("Read a decision letter"),
+    "letter.download.denied": _l("Refused: read a decision letter"),
     "incident.view": _l("Read the incident"),
     "incident.retry": _l("Retried the failed step"),
     "incident.continue": _l("Continued with given data"),

@@ -28,7 +28,7 @@ from designer.services.case_reads import (
 from designer.services.errors import Forbidden
 from engine import api as engine
 from engine.errors import Conflict, NotFound
-from engine.models import HumanTask, Instance, ProcessModel, ProcessVersion
+from engine.models import ConnectorJob, HumanTask, Instance, ProcessModel, ProcessVersion
 
 # Outcomes a decision may have that people see as the status: a municipality's decision,
 # or the fate of an offer the citizen declined or let expire.
@@ -107,6 +107,7 @@ def apply(
     """
     data, attachment_ids = uploads.store_all(session, data, user.actor, version.tenant_id)
     pending.tie_to_started_case(session, attachment_ids, submission_key_id)
+    engine.on_transition(keep_decision)  # idempotent; survives a test's clear_listeners()
     subject = str(data.get("applicant_name") or user.name)
     try:
         return engine.start(
@@ -165,8 +166,50 @@ def status_key(session: Session, instance: Instance, has_open: bool | None = Non
                     .where(HumanTask.instance_id == instance.id, HumanTask.status == "open")
                 )
             )
-        return "in-progress" if has_open else "received"
+        if has_open:
+            return "in-progress"
+        # Decided, and waiting only for what follows (a payment): the decision is the status.
+        outcome = (instance.result or {}).get("outcome")
+        return outcome if outcome in OUTCOMES else "received"
     return instance.status
+
+
+def case_data(session: Session, instance: Instance) -> dict[str, Any]:
+    """The case's data as its last step left it, also while a connector works on it.
+
+    The engine's live read (`current_data`) takes the data of ready and waiting tasks; a
+    case waiting only for a connector (a letter, a payment) has none of those, so the data
+    of the started service tasks is read as well.
+    """
+    data = engine.current_data(session, instance)
+    if instance.status != "running":
+        return data
+    waiting = session.scalars(
+        select(ConnectorJob.task_uuid).where(
+            ConnectorJob.instance_id == instance.id,
+            ConnectorJob.status.in_(engine.servicetasks.OPEN),
+        )
+    )
+    for task_uuid in waiting:
+        data = {**engine.task_data(session, instance, task_uuid), **data}
+    return data
+
+
+def keep_decision(session: Session, outcome: engine.Outcome) -> None:
+    """The transition listener: a decision made while the case still waits for a connector is
+    its result at once (the engine sets `result` when the case ends), so the receipt and
+    My cases show the state the step produced, not whether the worker has run yet."""
+    instance = outcome.instance
+    if instance.status != "running" or not any(
+        event.kind == "connector_queued" for event in outcome.events
+    ):
+        return
+    decision = case_data(session, instance).get("decision")
+    if isinstance(decision, dict) and decision.get("outcome") in OUTCOMES:
+        engine.set_result(session, instance, decision)
+
+
+engine.on_transition(keep_decision)
 
 
 def status_keys(session: Session, instances: list[Instance]) -> dict[int, str]:
@@ -218,6 +261,7 @@ def complete_task(
             "This task is assigned to a colleague. Ask them or your team lead.",
             code="task_assigned_elsewhere",
         )
+    engine.on_transition(keep_decision)
     return engine.complete(
         session,
         user.tenant_id,

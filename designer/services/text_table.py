@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from designer import languages
 from designer.services import drafts
+from designer.services.letters.terms import PARTS, base_letter_text
 from designer.services.localised import set_card
 from designer.services.service_texts import (
     MAX_TEXT,
@@ -30,7 +31,7 @@ from designer.services.service_texts import (
 )
 from engine.models import ProcessModel
 
-SETTINGS = ("legal_basis", "appeal")
+SETTINGS = ("legal_basis", "appeal", "unit", "appeal_body")
 
 
 @dataclass
@@ -61,7 +62,12 @@ def _form_place(form: str, text_id: str) -> str:
 
 def _settings_rows(model: ProcessModel, base: str) -> list[Row]:
     rows = []
-    labels = {"legal_basis": _("Legal basis"), "appeal": _("Right to appeal")}
+    labels = {
+        "legal_basis": _("Legal basis"),
+        "appeal": _("Right to appeal"),
+        "unit": _("The unit that decides"),
+        "appeal_body": _("Appeal body"),
+    }
     for name in SETTINGS:
         value = (model.settings or {}).get(name)
         if not value:
@@ -78,6 +84,28 @@ def _settings_rows(model: ProcessModel, base: str) -> list[Row]:
             )
         )
     return rows
+
+
+def _letter_rows(model: ProcessModel, files: dict[str, str]) -> list[Row]:
+    """The decision letter's own paragraphs (letter/<part>), listed even while empty."""
+    labels = {
+        "intro": _("Letter: introduction"),
+        "approved": _("Letter: when approved"),
+        "rejected": _("Letter: when rejected"),
+        "contact": _("Letter: contact"),
+    }
+    settings = model.settings
+    return [
+        Row(
+            f"letter/{part}",
+            "letters",
+            labels[part],
+            base_letter_text(files, settings, part),
+            {},
+            True,
+        )
+        for part in PARTS
+    ]
 
 
 def rows_of(model: ProcessModel) -> list[Row]:
@@ -113,6 +141,7 @@ def rows_of(model: ProcessModel) -> list[Row]:
         rows.append(Row(text_id, group, where, written, multiline=text_id.endswith("instructions")))
     for text_id, written, where in decision_texts(files):
         rows.append(Row(text_id, "decisions", where, written, multiline=True))
+    rows += _letter_rows(model, files)
     known = {r.text_id for r in rows}
     own = {code: read(files, code) for code in languages.LANGUAGES if code != base}
     extra = sorted({i for texts in own.values() for i in texts if i not in known})

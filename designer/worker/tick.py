@@ -1,4 +1,4 @@
-"""The tick: fire due timers, run due connector jobs, send the outbox, the daily jobs.
+"""The tick: fire due timers, run due connector jobs, send letters and the outbox, daily jobs.
 
 Every way of running background work ends here (the in-process thread, `flask worker`,
 Celery's `flytverk.tick` / `flytverk.run_job`). The engine takes row locks, so any number
@@ -13,7 +13,9 @@ from flask import Flask
 from sqlalchemy.orm import sessionmaker
 
 from designer.extensions import db
-from designer.notify import deliver_pending
+from designer.integrations.letter import adapter_of
+from designer.worker import letters, outbox
+from designer.worker.archive import hand_over_finished
 from designer.worker.daily import run_daily
 from engine.api import Registry, run_due, run_one, scheduler
 
@@ -39,8 +41,9 @@ def lease_seconds(app: Flask) -> int:
 
 
 def work_once(app: Flask, now: datetime | None = None, *, daily: bool = True) -> int:
-    """Fire due timers, run due connector jobs, then send pending notices; return how many
-    timers and jobs did something (notices are not counted).
+    """Fire due timers, run due connector jobs, then send decision letters, hand finished
+    cases to the archive and send pending notices; return how many timers and jobs did
+    something (letters, hand-overs and notices are not counted).
 
     With `daily` (the default; Celery's tick passes False, beat sends the daily task)
     it also runs the daily jobs whose once-per-installation lease this process wins.
@@ -48,6 +51,8 @@ def work_once(app: Flask, now: datetime | None = None, *, daily: bool = True) ->
     sessions = sessions_of(app)
     done = scheduler.run_once(sessions, now)
     done += run_due(sessions, connectors_of(app), now, lease_seconds=lease_seconds(app))
+    deliver_letters(app, now)
+    hand_over_finished(app, now)  # finished cases (letters sent, no open appeal) to the archive
     deliver_outbox(app, now)
     if daily:
         run_daily(app, now)
@@ -57,8 +62,16 @@ def work_once(app: Flask, now: datetime | None = None, *, daily: bool = True) ->
 def deliver_outbox(app: Flask, now: datetime | None = None) -> int:
     """Send the outbox's due notices, after the commits that wrote them; return how many."""
     with sessions_of(app)() as session, app.app_context():  # rendering may need the app
-        sent = deliver_pending(session, app.config, now=now)
+        sent = outbox.deliver_pending(session, app.config, now=now)
         session.commit()  # each message's claim and result committed already; end cleanly
+    return sent
+
+
+def deliver_letters(app: Flask, now: datetime | None = None) -> int:
+    """Render and send the decision letters due, after the commits that wrote them."""
+    with sessions_of(app)() as session, app.app_context():  # the letters' templates
+        sent = letters.deliver_pending(session, adapter_of(app), now=now)
+        session.commit()
     return sent
 
 

@@ -6,6 +6,8 @@ import re
 
 import pytest
 
+from tests.factories import DOCTOR_STATEMENT
+
 pytestmark = pytest.mark.browser
 
 
@@ -23,6 +25,7 @@ def _apply(page, base: str, name: str) -> str:  # type: ignore[no-untyped-def]
     page.check("input[name=role][value=passenger]")
     page.fill("#need_description", "Jeg bruker rullator og kan ikke gå langt.")
     page.check("input[name=doctor_statement][value=yes]")
+    page.set_input_files("#doctor_statement_file", str(DOCTOR_STATEMENT))
     page.select_option("#period_years", "2")
     page.click("main form[data-forms] .form-actions .btn-primary")
     page.wait_for_selector(".receipt")

@@ -11,7 +11,9 @@ from engine.models import ProcessModel
 pytestmark = pytest.mark.browser
 
 APP = "#dmn-editor-app"
-PRICE_CELL = f'{APP} td[data-row-id="max_second"][data-col-id="out_price"] [contenteditable]'
+RATES = "decisions/kindergarten_rates.dmn"
+# The maximum price a month from 1 August 2024, in the national rates table.
+MAX_PRICE_CELL = f'{APP} td[data-row-id="from_2024_08"][data-col-id="out_max"] [contenteditable]'
 
 
 def _login(page, base: str, username: str) -> None:  # type: ignore[no-untyped-def]
@@ -28,20 +30,22 @@ def test_a_changed_cell_is_saved_kept_after_reload_and_runs_in_the_engine(app, l
         model_id = db.session.query(ProcessModel).filter_by(key="kindergarten").one().id
     _login(page, base, "eier")
     page.goto(f"{base}/modeler/{model_id}/edit")
-    page.click(f'a[href="/modeler/{model_id}/decisions/kindergarten_price.dmn/edit"]')
+    page.click(f'a[href="/modeler/{model_id}/decisions/kindergarten_rates.dmn/edit"]')
     page.wait_for_selector(f'{APP}[data-ready="true"]')
 
     # The decision table (not the DRD) opens, with the bpmn.io watermark (licence).
     assert page.locator(f"{APP} .dmn-decision-table-container .tjs-table").is_visible()
-    assert "Husholdningsinntekt" in page.locator(f"{APP} .tjs-table thead").inner_text()
+    head = page.locator(f"{APP} .tjs-table thead").inner_text()
+    assert "Oppstart" in head and "Makspris per måned (kr)" in head
     assert page.locator(f"{APP} .bjs-powered-by").first.is_visible()
     assert page.get_attribute(APP, "data-problem-count") == "0"
-    cell = page.locator(PRICE_CELL)
-    assert cell.inner_text().strip() == "2100"
+    cell = page.locator(MAX_PRICE_CELL)
+    assert cell.inner_text().strip() == "2000"
 
+    # The maximum price of the most sparsely populated municipalities.
     cell.click()
     page.keyboard.press("Control+a")
-    page.keyboard.type("2000")
+    page.keyboard.type("1500")
     page.wait_for_selector(f'{APP}[data-dirty="true"]')
     revision = page.get_attribute(APP, "data-revision")
     page.click(f'{APP} button[data-action="save"]')
@@ -53,11 +57,12 @@ def test_a_changed_cell_is_saved_kept_after_reload_and_runs_in_the_engine(app, l
 
     page.reload()
     page.wait_for_selector(f'{APP}[data-ready="true"]')
-    assert page.locator(PRICE_CELL).inner_text().strip() == "2000"
+    assert page.locator(MAX_PRICE_CELL).inner_text().strip() == "1500"
     assert page.locator(f"{APP} .bjs-powered-by").first.is_visible()
 
     # What dmn-js wrote is still a table the engine runs: the draft has no problems.
     with app.app_context():
         model = db.session.get(ProcessModel, model_id)
-        assert "<text>2000</text>" in model.draft_files["decisions/kindergarten_price.dmn"]
+        saved = model.draft_files[RATES]
+        assert "<text>1500</text>" in saved and "<text>2000</text>" not in saved
         assert drafts.problems(model.draft_bpmn, model.draft_files) == []

@@ -137,6 +137,17 @@ CASES: dict[str, Any] = {
     "page_not_group": _pages(_field()),
     "page_condition": _pages(_page(conditional={"hide": "=true"})),
     "file_not_last": _pages(_page(_file()), _page()),
+    "compare_unreadable": _form(_field(validate={"compare": ">= start"})),
+    "compare_operator": _form(
+        _field(key="a"), _field(validate={"compare": {"op": "=>", "key": "a"}})
+    ),
+    "compare_unknown": _form(_field(validate={"compare": {"op": "=", "key": "andre"}})),
+    "compare_itself": _form(_field(validate={"compare": {"op": "=", "key": "navn"}})),
+    "compare_order": _form(_field(key="a"), _field(validate={"compare": {"op": "<", "key": "a"}})),
+    "compare_kinds": _form(
+        {"type": "checkbox", "key": "ok", "label": "OK"},
+        _field(validate={"compare": {"op": "=", "key": "ok"}}),
+    ),
 }
 
 

@@ -342,7 +342,8 @@ def test_reset_mails_per_account_and_requests_per_address_are_limited(app, clien
 
 
 def test_a_delivered_or_failed_mail_leaves_no_working_link_in_the_outbox(app, client):
-    from designer.notify.outbox import MAX_ATTEMPTS, deliver_pending
+    from designer.notify.outbox import MAX_ATTEMPTS
+    from designer.worker.outbox import deliver_pending
 
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=9, MAIL_TIMEOUT=1)  # refused
     _request_reset(client, "kari")

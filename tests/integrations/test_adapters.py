@@ -10,10 +10,11 @@ from sqlalchemy import select
 
 from designer.extensions import db
 from designer.integrations import build_registry
+from designer.integrations.letter import LetterMessage
 from designer.models import OutboxMessage, PaymentOrder, User
 from engine.api import CallContext, ConnectorFailed
 
-SENT: list[tuple[dict[str, Any], CallContext]] = []
+SENT: list[LetterMessage] = []
 
 
 class SvarUtLike:
@@ -22,9 +23,9 @@ class SvarUtLike:
     def __init__(self, app: Flask) -> None:
         self.app = app
 
-    def send_letter(self, letter: dict[str, Any], context: CallContext) -> dict[str, Any]:
-        SENT.append((letter, context))
-        return {"status": "sent", "forsendelse": f"F-{context.job_id}"}
+    def send_letter(self, message: LetterMessage) -> dict[str, Any]:
+        SENT.append(message)
+        return {"status": "sent", "forsendelse": f"F-{message.external_ref}"}
 
 
 def svarut_factory(app: Flask) -> SvarUtLike:
@@ -65,9 +66,13 @@ def test_a_municipality_plugs_in_its_own_letter_adapter(app: Flask) -> None:
     assert letter is not None
     context = _context(app)
     receipt = letter.call({"title": "Vedtak", "body": "Du får støtte."}, context)
-    assert receipt == {"status": "sent", "forsendelse": "F-7"}
-    sent, _ = SENT[0]
-    assert sent["recipient"] == "15818012001" and sent["case_no"] == "2026-000001"
+    assert receipt == {"status": "sent", "forsendelse": f"F-{context.idempotency_key}"}
+    sent = SENT[0]
+    assert sent.recipient_id == "15818012001" and sent.case_no == "2026-000001"
+    assert sent.recipient_name == "Kari Nordmann" and sent.postal_code == "3674"
+    assert sent.external_ref == context.idempotency_key and sent.extra["body"] == "Du får støtte."
+    (document,) = sent.documents
+    assert document.media_type == "application/pdf" and document.content.startswith(b"%PDF-")
 
 
 def test_the_default_letter_goes_to_the_case_outbox_once_per_job(app: Flask) -> None:

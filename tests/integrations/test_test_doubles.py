@@ -116,7 +116,7 @@ def test_a_test_run_pays_nothing_sends_nothing_and_says_what_it_would_have_done(
     page = text_of(owner.get(run_url))
     assert "Would have paid NOK 3,900 to 1234.56.78903 (Kari Nordmann)" in page
     assert "Would have sent a letter to the applicant's digital mailbox" in page
-    assert "Vedtak om støtte fra kontingentkassa" in page
+    assert "Melding om utbetaling fra kontingentkassa" in page
     # The test run took no number from the real series: the next real case follows on.
     after = _real_case(login_as("kari"))
     year, number = before.split("-")

@@ -18,7 +18,6 @@ from sqlalchemy import select
 from designer.extensions import db
 from designer.models import OutboxMessage, User
 from designer.notify import (
-    deliver_pending,
     mask,
     notify_assignment,
     notify_decision,
@@ -26,6 +25,7 @@ from designer.notify import (
     send,
     send_daily_digest,
 )
+from designer.worker.outbox import deliver_pending
 from engine.models import Event, HumanTask, Instance, Tenant, utcnow
 from tests.factories import PARKING_APPLICATION, text_of
 

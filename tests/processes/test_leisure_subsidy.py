@@ -67,19 +67,36 @@ def test_a_clear_case_is_granted_at_once_paid_and_explained(app: Flask, login_as
         assert order.reference == "Kontingentkassa – Emma"
         letter, notice = db.session.scalars(
             select(OutboxMessage)
-            .where(OutboxMessage.instance_id == instance.id)
+            .where(
+                OutboxMessage.instance_id == instance.id,
+                # The decision letter's copy (its PDF: designer.services.letters) is apart.
+                OutboxMessage.kind.not_like("letter:flytverk:%"),
+            )
             .order_by(OutboxMessage.id)
         ).all()
         # Decided by the connector job, not in a request: the citizen is told all the same.
         assert notice.kind == "decision" and notice.recipient == "kari@example.no"
-        assert "Du får 3900 kr i støtte til Fotball, Skotfoss IL for Emma" in letter.body_text
+        # The payment notice says what the decision letter does not: the account, the mark.
+        assert letter.body_text == (
+            "Vi betaler ut 3900 kr i støtte til Fotball, Skotfoss IL for Emma til kontonummer "
+            "1234 56 78903. Betalingen er merket «Kontingentkassa – Emma»."
+        )
+        assert instance.result["decided_by"] == "automatic"
+        assert instance.result["rule"] == "granted_automatically"
         kinds = [
             e.kind
             for e in db.session.scalars(select(Event).where(Event.instance_id == instance.id))
         ]
         assert kinds.count("connector_succeeded") == 2
     page = text_of(kari.get(f"/cases/{case_no}"))
-    assert "Brev: Vedtak om støtte fra kontingentkassa" in page  # the letter, on the case page
+    assert "Brev: Melding om utbetaling fra kontingentkassa" in page  # on the case page
+    assert (
+        "Begrunnelse Barnet er i aldersgruppen for kontingentkassa, og husholdningsinntekten er "
+        "under grensen for automatisk innvilgelse. Du får 3 900 kr i støtte til Fotball, "
+        "Skotfoss IL. Pengene blir betalt ut til kontoen du oppga i søknaden." in page
+    )
+    assert "Avgjort av Automatisk behandling etter reglene for tjenesten" in page
+    assert "En saksbehandler" not in page
     assert "under 450 000 kr, så søknaden innvilges med en gang" in page
     assert "Kontingenten dekkes med inntil 3 000 kr" in page
     assert "Utstyr dekkes med inntil 1 500 kr" in page
@@ -111,7 +128,9 @@ def test_a_borderline_case_goes_to_a_caseworker_who_can_adjust_the_amount(
         instance = _instance(case_no)
         assert instance.status == "completed" and instance.result["decided_by"] == "caseworker"
         assert db.session.scalars(select(PaymentOrder.amount)).one() == Decimal("2000.00")
-    assert "Tre barn i husstanden og høy husleie." in text_of(kari.get(f"/cases/{case_no}"))
+    page = text_of(kari.get(f"/cases/{case_no}"))
+    assert "Begrunnelse Tre barn i husstanden og høy husleie." in page
+    assert "Avgjort av En saksbehandler" in page
 
 
 def test_a_caseworker_can_refuse_and_nothing_is_paid(app: Flask, login_as) -> None:
@@ -136,8 +155,23 @@ def test_high_income_and_age_outside_the_scheme_are_rejected_at_once_with_reason
     toddler = _apply(kari, child_birth_date=date(date.today().year - 3, 1, 1).isoformat())
     with app.app_context():
         assert _instance(rich).outcome == "rejected" and _instance(toddler).outcome == "rejected"
-    assert "over grensen for kontingentkassa" in text_of(kari.get(f"/cases/{rich}"))
-    assert "fra 6 til og med 18 år. Barnet er 3 år." in text_of(kari.get(f"/cases/{toddler}"))
+    rich_page, toddler_page = (text_of(kari.get(f"/cases/{c}")) for c in (rich, toddler))
+    assert "over grensen for kontingentkassa" in rich_page  # the rule's explanation
+    assert "fra 6 til og med 18 år. Barnet er 3 år." in toddler_page
+    # The decision gives its own reason, and says no person decided.
+    assert (
+        "Begrunnelse Husholdningsinntekten er over inntektsgrensen for kontingentkassa, så "
+        "søknaden er avslått." in rich_page
+    )
+    assert (
+        "Begrunnelse Barnet er 3 år. Det er under aldersgrensen for kontingentkassa, så "
+        "søknaden er avslått." in toddler_page
+    )
+    for page in (rich_page, toddler_page):
+        assert "Avgjort av Automatisk behandling etter reglene for tjenesten" in page
+    with app.app_context():
+        assert _instance(rich).result["rule"] == "rejected_high_income"
+        assert _instance(toddler).result["decided_by"] == "automatic"
     assert work_once(app) == 0
 
 

@@ -188,17 +188,87 @@ def test_leisure_fund_rules_give_their_reasons_in_the_readers_language(
     assert _shown(_bokmal(_rows(app, "leisure_subsidy"), lang), page) == []
 
 
-@pytest.mark.parametrize(("lang", "price"), [("nn", "1 470"), ("en", "1,470")])
+KINDERGARTEN_VALUES = {  # 420 000 kr, the second child, 4 years old at the start
+    "nn": {"Inntektsgrense (kr)": "642 700", "core_reduction": "683", "monthly_price": "717"},
+    "en": {"Inntektsgrense (kr)": "642,700", "core_reduction": "683", "monthly_price": "717"},
+}
+KINDERGARTEN_COMMON = {
+    "Gratis timer i uka": "20",
+    "Timer i en heltidsplass": "41",
+    "sibling_discount": "30",
+    "rates_period": "2024/25",
+    "income_share": "6",
+    "months_paid": "11",
+    "Inntektsandel (%)": "6",
+}
+
+
+def _filled(text: str, values: dict[str, str]) -> str:
+    for name, value in values.items():
+        text = text.replace("{" + name + "}", value)
+    return text
+
+
+@pytest.mark.parametrize("lang", ["nn", "en"])
 def test_the_kindergarten_price_is_explained_in_the_readers_language(
-    app: Flask, login_as: Any, lang: str, price: str
+    app: Flask, login_as: Any, lang: str
 ) -> None:
     kari = _citizen(login_as, "kari", lang)
     url = "/services/kindergarten/apply"
     case_no = _case_no(kari.client.post(url, data={**kari.hidden_fields(url), **KINDERGARTEN}))
     page = text_of(kari.get(f"/cases/{case_no}"))
-    reason = _texts("kindergarten", lang)["decision/kindergarten_price/core_second"]
-    assert reason.replace("{monthly_price}", price) in page  # 420 000 * 6 % / 12 * 0.7
+    texts = _texts("kindergarten", lang)
+    thousands = {"nn": "1 400", "en": "1,400"}[lang]
+    values = {
+        **KINDERGARTEN_COMMON,
+        **KINDERGARTEN_VALUES[lang],
+        "price_before_core": thousands,
+        "max_price": {"nn": "2 000", "en": "2,000"}[lang],
+        "full_price": {"nn": "2 000", "en": "2,000"}[lang],
+    }
+    for text_id in (
+        "decision/kindergarten_rates/from_2024_08",
+        "decision/kindergarten_price/max_second",
+        "decision/kindergarten_core_hours/core_hours",
+    ):
+        assert _filled(texts[text_id], values) in page, text_id
     assert _shown(_bokmal(_rows(app, "kindergarten"), lang), page) == []
+
+
+@pytest.mark.parametrize(
+    ("lang", "place"),
+    [
+        ("nn", "Barnet har fått plass i Lia barnehage frå 15.08.2027."),
+        ("en", "The child has been given a place at Lia barnehage from 2027-08-15."),
+    ],
+)
+def test_the_kindergarten_offer_and_decision_name_the_place_in_the_readers_language(
+    app: Flask, login_as: Any, lang: str, place: str
+) -> None:
+    kari = _citizen(login_as, "kari", lang)
+    url = "/services/kindergarten/apply"
+    case_no = _case_no(kari.client.post(url, data={**kari.hidden_fields(url), **KINDERGARTEN}))
+    sara = login_as("saksbehandler")
+    inbox = sara.get(f"/casework/?q={case_no}").get_data(as_text=True)
+    task = re.search(r'href="(/casework/tasks/\d+)"', inbox)
+    assert task
+    offer = {
+        "_hidden": "",
+        "admission": "offer",
+        "offered_kindergarten": "Lia barnehage",
+        "offered_start_date": "2027-08-15",
+        "admission_reason": "Emma får plass i sin førsteprioritet.",
+    }
+    assert sara.submit(task.group(1), offer).status_code == 302
+    texts, rows = _texts("kindergarten", lang), _rows(app, "kindergarten")
+    answer_url = _task_url(kari, case_no)
+    page = text_of(kari.get(answer_url))
+    assert texts["task/offer/name"] in page and texts["form/offer.json/place/label"] in page
+    assert _shown(_bokmal(rows, lang), page) == []
+    assert _answer(kari, answer_url, "yes").status_code == 302
+    page = text_of(kari.get(f"/cases/{case_no}"))
+    assert place + " Emma får plass i sin førsteprioritet." in page  # her own words as written
+    assert _shown(_bokmal(rows, lang), page) == []
 
 
 def test_a_nynorsk_municipality_shows_its_citizens_nynorsk(app: Flask, login_as: Any) -> None:

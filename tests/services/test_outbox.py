@@ -14,8 +14,9 @@ from sqlalchemy.orm import Session
 
 from designer.extensions import db
 from designer.models import OutboxMessage
-from designer.notify import deliver_pending, enqueue
+from designer.notify import enqueue
 from designer.notify.outbox import MAX_ATTEMPTS
+from designer.worker.outbox import deliver_pending
 from engine.models import Tenant, utcnow
 from tests.notify.test_notify import Collector, _free_port
 

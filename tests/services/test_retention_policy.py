@@ -84,7 +84,10 @@ def _decided_parking_case(app: Flask, login_as: Any) -> tuple[int, str]:
     with app.app_context():
         instance = _instance(case_no)
         instance_id = instance.id
-        path = _attach(instance)
+        statement = db.session.scalars(
+            select(Attachment).where(Attachment.instance_id == instance_id)
+        ).one()  # the doctor's statement she uploaded
+        path = uploads.path_of(statement)
     case_url = f"/casework/cases/{instance_id}"
     sara.submit(case_url, {"text": "Ringte Kari Nordmann om saken."}, action=f"{case_url}/comments")
     sara.submit(

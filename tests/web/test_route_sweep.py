@@ -5,7 +5,8 @@ valid CSRF token: ids out of the database's range or of the wrong type in the pa
 query argument the views read set to huge, negative and non-numeric values, malformed JSON
 bodies (deep nesting, bare values, invalid UTF-8, the wrong content type) and form bodies
 whose fields are all of the wrong kind. The ids that are not under test are real ones of the
-user's own tenant, so the request gets past the lookup to the part that reads the input.
+user's own tenant, so the request gets past the lookup to the part that reads the input:
+the routes of a decision (its letter, an appeal, a review) get a case that has one.
 """
 
 from __future__ import annotations
@@ -21,10 +22,11 @@ from sqlalchemy import select
 from werkzeug.routing import IntegerConverter, Rule
 
 from designer.extensions import db
-from designer.models import User
+from designer.models import Appeal, Attachment, User
 from engine import runtime
-from engine.models import HumanTask, ProcessModel, ProcessVersion
+from engine.models import HumanTask, Instance, ProcessModel, ProcessVersion
 from tests.factories import PARKING_APPLICATION, Browser
+from tests.services.decision_cases import decided_by_caseworker, rejected_automatically
 
 ROLES = ("anonymous", "kari", "saksbehandler", "leder", "eier", "admin")
 BAD_INTS = (
@@ -42,13 +44,15 @@ BAD_TEXTS = ("abc", "x" * 500, "..%2f..%2fetc", "\u00b2")
 QUERY_ARGS = (
     "a", "b", "draft", "page", "before", "user", "service", "view", "sort", "status", "q",
     "role", "answered", "received", "next", "error", "from", "to", "case_no", "action",
-    "code", "state", "client_id", "redirect_uri",
+    "code", "state", "client_id", "redirect_uri", "run", "lang", "outcome", "by",
 )  # fmt: skip
 FORM_FIELDS = (
     "assignee", "user_id", "expected_version", "absent", "group", "username", "password",
     "text", "comment", "title", "file_name", "name", "key", "email", "roles", "lang", "next",
     "page", "submission_key", "action", "active", "new_password", "confirm", "slug", "file",
     "national_id", "pick", "code", "grant_type", "redirect_uri", "code_verifier",
+    "appeal_text", "late_reason", "appeal_files", "_page", "nav", "_hidden", "revision",
+    "nb:intro", "nn:approved", "en:rejected", "nb:contact",
     *PARKING_APPLICATION,
 )  # fmt: skip
 DEEP = b"[" * 100_000 + b"]" * 100_000
@@ -71,6 +75,23 @@ JSON_BODIES: tuple[tuple[bytes, str], ...] = (
     ),
 )
 LAST = ("auth.logout", "modeler.archive", "modeler.unpublish", "admin.set_active")
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+# Routes that need a decided case (each its own: a POST may appeal it) or a service with
+# decision tables: the route's argument -> the key of `_decided_values` that fills it.
+DECIDED = {
+    "portal.letter_pdf": {"case_no": "rejected_case_no", "number": "letter_number"},
+    "portal.review": {"case_no": "rejected_case_no"},
+    "portal.appeal": {"case_no": "decided_case_no"},
+    "portal.appeal_file": {
+        "case_no": "appealed_case_no",
+        "appeal_id": "appeal_id",
+        "attachment_id": "appeal_attachment_id",
+    },
+    "portal.withdraw": {"case_no": "appealed_case_no", "appeal_id": "appeal_id"},
+    "casework.letter_pdf": {"instance_id": "decided_instance_id", "number": "letter_number"},
+    "portal.rules": {"key": "rules_key", "number": "rules_number"},
+    "portal.live_rules": {"key": "rules_key"},
+}
 
 
 def _own_values(app: Flask) -> dict[str, Any]:
@@ -118,11 +139,56 @@ def _own_values(app: Flask) -> dict[str, Any]:
         }
 
 
+def _decided_values(app: Flask, login_as: Any) -> dict[str, Any]:
+    """Decided cases of kari's, each with its letter 1: rejected by the rules (a review may
+    be asked for), decided by a caseworker (appealed; its staff PDF), and one appealed with
+    a file; the leisure fund's live version (its rules page has decision tables)."""
+    kari, sara = login_as("kari"), login_as("saksbehandler")
+    rejected = rejected_automatically(kari)
+    decided = decided_by_caseworker(kari, sara)
+    appealed = rejected_automatically(kari)
+    sent = kari.submit(
+        f"/cases/{appealed}/appeal",
+        {"appeal_text": "Inntekten er feil.", "appeal_files": (io.BytesIO(PDF), "brev.pdf")},
+    )
+    assert sent.status_code == 303, sent.status_code
+    with app.app_context():
+        tenant_id = db.session.scalars(select(User.tenant_id).where(User.username == "kari")).one()
+        appeal = db.session.scalars(select(Appeal)).one()
+        attachment = db.session.scalars(
+            select(Attachment).where(Attachment.instance_id == appeal.handler_instance_id)
+        ).one()
+        leisure = db.session.scalars(
+            select(ProcessModel).where(
+                ProcessModel.tenant_id == tenant_id, ProcessModel.key == "leisure_subsidy"
+            )
+        ).one()
+        live = db.session.get(ProcessVersion, leisure.published_version_id)
+        assert live is not None
+        return {
+            "rejected_case_no": rejected,
+            "decided_case_no": decided,
+            "decided_instance_id": db.session.scalars(
+                select(Instance.id).where(
+                    Instance.tenant_id == tenant_id, Instance.case_no == decided
+                )
+            ).one(),
+            "appealed_case_no": appealed,
+            "appeal_id": appeal.id,
+            "appeal_attachment_id": attachment.id,
+            "letter_number": 1,
+            "rules_key": leisure.key,
+            "rules_number": live.number,
+        }
+
+
 def _values_for(rule: Rule, own: dict[str, Any]) -> dict[str, Any]:
-    """Decision routes need a service with a decision table to get past the file name."""
+    """Decision-table routes need a service with one to get past the file name; the routes
+    of a decision need a decided case."""
     if "/decisions/" in rule.rule:
         return {**own, "model_id": own["decision_model_id"], "name": "kindergarten_price.dmn"}
-    return own
+    picks = DECIDED.get(rule.endpoint, {})
+    return {**own, **{name: own[key] for name, key in picks.items()}}
 
 
 def _routes(app: Flask) -> list[Rule]:
@@ -155,9 +221,9 @@ class Sweep:
         headers = {"X-CSRFToken": self.token, **kwargs.pop("headers", {})}
         self.sent += 1
         try:  # under TESTING an unhandled error propagates instead of becoming a 500
-            status = self.browser.client.open(
-                url, method=method, headers=headers, **kwargs
-            ).status_code
+            response = self.browser.client.open(url, method=method, headers=headers, **kwargs)
+            status = response.status_code
+            response.close()  # a file download keeps its file open until then
         except Exception as err:  # noqa: BLE001 - every unhandled error is a 500
             status, what = 500, f"{what}: {type(err).__name__}"
         if status >= 500:
@@ -170,7 +236,8 @@ def _browser(app: Flask, login_as: Any, username: str) -> Browser:
 
 @pytest.mark.parametrize("username", ROLES)
 def test_no_route_answers_5xx(app: Flask, login_as: Any, username: str) -> None:
-    own = _own_values(app)
+    decided = _decided_values(app, login_as)  # first: the caseworker takes the inbox's task
+    own = {**_own_values(app), **decided}
     browser = _browser(app, login_as, username)
     sweep = Sweep(browser, browser.csrf("/"))
     rules = _routes(app)
@@ -224,6 +291,37 @@ def test_no_route_answers_5xx(app: Flask, login_as: Any, username: str) -> None:
             )
     assert sweep.sent > 1000  # the sweep really ran over the app's routes
     assert not sweep.failures, sweep.failures
+
+
+@pytest.mark.parametrize(
+    ("username", "method", "endpoint", "query", "status"),
+    [
+        ("kari", "GET", "portal.letter_pdf", "", 200),
+        ("kari", "GET", "portal.review", "", 200),
+        ("kari", "GET", "portal.appeal", "", 200),
+        ("kari", "GET", "portal.appeal_file", "", 200),
+        ("kari", "POST", "portal.withdraw", "", 303),
+        ("saksbehandler", "GET", "casework.letter_pdf", "", 200),
+        ("anonymous", "GET", "portal.live_rules", "", 302),
+        ("anonymous", "GET", "portal.rules", "", 200),
+        ("eier", "GET", "modeler.letter", "lang=en&outcome=approved&by=caseworker", 200),
+        ("eier", "GET", "modeler.letter_pdf", "lang=nn&outcome=rejected&by=rules", 200),
+    ],
+)
+def test_the_sweep_values_get_past_the_lookups_of_the_decision_routes(
+    app: Flask, login_as: Any, username: str, method: str, endpoint: str, query: str, status: int
+) -> None:
+    decided = _decided_values(app, login_as)
+    own = {**_own_values(app), **decided}
+    rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
+    browser = _browser(app, login_as, username)
+    token = browser.csrf("/")
+    url = f"{_path(rule, _values_for(rule, own))}?{query}"
+    response = browser.client.open(
+        url, method=method, data={"csrf_token": token} if method == "POST" else None
+    )
+    response.close()  # a file download keeps its file open until then
+    assert response.status_code == status, (url, response.status_code)
 
 
 def test_every_int_route_uses_the_bounded_converter(app: Flask) -> None:

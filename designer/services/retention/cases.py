@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 import os
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from designer.models import OutboxMessage
+from designer.models import DecisionLetter, OutboxMessage
 from engine.api import CASE_TABLES, purge
 from engine.api import anonymise as anonymise_case
 from engine.models import Base, Instance
@@ -46,6 +46,13 @@ def anonymise(session: Session, instance: Instance, days: int | None = None) -> 
         .where(OutboxMessage.instance_id == instance.id)
         .values(recipient="", subject="", body_text="", body_html=None, error=None)
     )
+    # The decision letters keep what statistics need: kind, outcome, language, dates.
+    for letter in session.scalars(
+        select(DecisionLetter).where(DecisionLetter.instance_id == instance.id)
+    ):
+        kept = {k: v for k, v in (letter.decision or {}).items() if k in RESULT_KEYS}
+        letter.decision, letter.html, letter.pdf = kept, "", None
+        letter.receipt, letter.error = None, None
 
 
 def delete_cases(session: Session, ids: list[int]) -> None:

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("casework", __name__, url_prefix="/casework")
 
-from designer.web.casework import case_views, team, views  # noqa: E402,F401
+from designer.web.casework import case_views, letters, team, views  # noqa: E402,F401

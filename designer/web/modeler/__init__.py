@@ -11,6 +11,7 @@ from designer.web.modeler import (  # noqa: E402,F401
     fields,
     formeditor,
     incidents,
+    letters,
     testruns,
     texts,
     versions,

@@ -14,7 +14,7 @@ from sqlalchemy import select
 import forms
 from designer.extensions import db_session
 from designer.identity.auth import role_required
-from designer.services import cases, drafts, publishing, steplog
+from designer.services import cases, drafts, pending, publishing, steplog, uploads
 from designer.services import testruns as test_calls
 from designer.web.modeler import bp
 from designer.web.modeler.common import registry
@@ -54,6 +54,12 @@ def new_test_run(model_id: int) -> ResponseReturnValue:
     form = portal_forms.form_class(definition)() if definition else FlaskForm()
     if form.validate_on_submit():
         data = forms.typed_data(form, definition) if definition else {}
+        # Files are stored and tied to the test case like a citizen's (never an Upload object
+        # in the engine's data).
+        data, attachment_ids = uploads.store_all(
+            db_session, data, current_user.actor, version.tenant_id
+        )
+        pending.tie_to_started_case(db_session, attachment_ids)
         try:
             instance = engine.start(
                 db_session,
@@ -65,6 +71,7 @@ def new_test_run(model_id: int) -> ResponseReturnValue:
                 is_test=True,
             )
         except StepFailed as err:
+            pending.forget(db_session)
             flash(err.message, "error")
             failed = err.instance
             if failed is None:

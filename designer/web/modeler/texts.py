@@ -20,13 +20,14 @@ from designer.web.modeler.common import record
 from designer.web.routing import form_int
 from engine.errors import Conflict
 
-GROUPS = ("card", "settings", "forms", "tasks", "outcomes", "decisions", "reasons")
+GROUPS = ("card", "settings", "letters", "forms", "tasks", "outcomes", "decisions", "reasons")
 
 
 def _group_titles() -> dict[str, str]:
     return {
         "card": _("Catalogue card"),
         "settings": _("Decision texts"),
+        "letters": _("Decision letter"),
         "forms": _("Forms"),
         "tasks": _("Tasks"),
         "outcomes": _("Outcomes (end events)"),

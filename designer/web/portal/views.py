@@ -20,7 +20,6 @@ from designer.web.i18n import locale
 from designer.web.portal import bp
 from designer.web.portal.forms import form_class
 from designer.web.routing import arg_id
-from engine import api as engine
 from engine.errors import NotFound, StepFailed
 from engine.models import Instance
 
@@ -150,7 +149,7 @@ def my_cases() -> ResponseReturnValue:
 def case(case_no: str) -> ResponseReturnValue:
     """One case: receipt, status, decision and what was submitted."""
     instance = cases.citizen_case(db_session, current_user, case_no)
-    data = engine.current_data(db_session, instance)
+    data = cases.case_data(db_session, instance)
     waiting = citizen_tasks.open_tasks(db_session, instance)
     return render_template(
         "portal/case.html",

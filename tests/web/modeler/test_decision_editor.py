@@ -12,6 +12,22 @@ from tests.factories import text_of
 from tests.processes.test_kindergarten import APPLY, FORM, _hidden
 
 PRICE = "kindergarten_price.dmn"
+CORE_HOURS = "kindergarten_price_core_hours.dmn"
+RATES = "kindergarten_rates.dmn"
+# The shipped service's tables, by file name, with the decision each defines.
+TABLES = [
+    (PRICE, "kindergarten_price", "Barnehagepris"),
+    (CORE_HOURS, "kindergarten_core_hours", "Gratis kjernetid"),
+    (RATES, "kindergarten_rates", "Satser for foreldrebetaling"),
+]
+# The decisions the shipped tables define, sorted by id as the editor's select lists them.
+SHIPPED_DECISIONS = [
+    {"id": "kindergarten_core_hours", "name": "Gratis kjernetid"},
+    {"id": "kindergarten_price", "name": "Barnehagepris"},
+    {"id": "kindergarten_rates", "name": "Satser for foreldrebetaling"},
+]
+# The second child's price at the maximum price, in the price table (rule max_second).
+MAX_SECOND_PRICE = "<text>round(max_price * (100 - second_child_discount) / 100)</text>"
 
 
 def _model_id(app, key: str = "kindergarten") -> int:  # type: ignore[no-untyped-def]
@@ -56,9 +72,10 @@ def test_the_process_page_lists_decision_tables_with_edit_new_and_delete(owner, 
     page = owner.get(f"/modeler/{model_id}/edit")
     html, text = page.get_data(as_text=True), text_of(page)
     assert "Beslutningstabeller i denne prosessen" in text
-    assert f"{PRICE} (Barnehagepris, kindergarten_price)" in text
-    assert f'href="{_url(model_id, what="edit")}"' in html
-    assert f'action="{_url(model_id, what="delete")}"' in html
+    for name, decision_id, title in TABLES:
+        assert f"{name} ({title}, {decision_id})" in text
+        assert f'href="{_url(model_id, name, "edit")}"' in html
+        assert f'action="{_url(model_id, name, "delete")}"' in html
     assert "Ny beslutningstabell" in text
     editor = owner.get(_url(model_id, what="edit"))
     assert editor.status_code == 200
@@ -73,21 +90,22 @@ def test_the_process_page_lists_decision_tables_with_edit_new_and_delete(owner, 
     assert listed == {
         "decisions": [
             {
-                "name": PRICE,
+                "name": name,
                 "editable": True,
-                "decisions": [{"id": "kindergarten_price", "name": "Barnehagepris"}],
+                "decisions": [{"id": decision_id, "name": title}],
             }
+            for name, decision_id, title in TABLES
         ]
     }
 
 
 def test_options_offer_the_drafts_decision_ids_to_business_rule_tasks(owner, model_id):
     options = owner.get(f"/modeler/{model_id}/options").get_json()
-    assert options["decisions"] == [{"id": "kindergarten_price", "name": "Barnehagepris"}]
+    assert options["decisions"] == SHIPPED_DECISIONS
     _create(owner, model_id, "Søskenmoderasjon")
     options = owner.get(f"/modeler/{model_id}/options").get_json()
     assert options["decisions"] == [
-        {"id": "kindergarten_price", "name": "Barnehagepris"},
+        *SHIPPED_DECISIONS,
         {"id": "soskenmoderasjon", "name": "Søskenmoderasjon"},
     ]
 
@@ -127,13 +145,15 @@ def test_saving_reports_what_publishing_would_refuse_and_a_stale_revision_is_a_c
     owner, model_id
 ):
     loaded = _load(owner, model_id)
-    broken = loaded["xml"].replace("<text>2100</text>", "<text>2100 +</text>")
+    assert loaded["xml"].count(MAX_SECOND_PRICE) == 1
+    broken = loaded["xml"].replace(MAX_SECOND_PRICE, MAX_SECOND_PRICE.replace("</", " +</"))
     saved = _save(owner, model_id, broken, loaded["revision"])
     assert saved.status_code == 200, saved.get_data(as_text=True)
     body = saved.get_json()
     assert body["revision"] != loaded["revision"]
     [problem] = body["problems"]
-    assert problem["element_id"] == "max_second" and "2100 +" in problem["message"]
+    assert problem["element_id"] == "max_second"
+    assert "second_child_discount) / 100) +" in problem["message"]
     assert problem["file"] == "decisions/kindergarten_price.dmn" and problem["line"]
     assert _load(owner, model_id)["xml"] == broken
     assert "max_second" in text_of(owner.get(f"/modeler/{model_id}/publish"))
@@ -160,7 +180,11 @@ def test_renaming_a_decision_the_diagram_calls_is_reported_on_save(owner, model_
     assert problem["element_id"] == "kindergarten_price"
     assert "ingen beslutningstabell i prosessen definerer den" in problem["message"]
     options = owner.get(f"/modeler/{model_id}/options").get_json()
-    assert options["decisions"] == [{"id": "pris", "name": "Barnehagepris"}]
+    assert options["decisions"] == [
+        {"id": "kindergarten_core_hours", "name": "Gratis kjernetid"},
+        {"id": "kindergarten_rates", "name": "Satser for foreldrebetaling"},
+        {"id": "pris", "name": "Barnehagepris"},
+    ]
 
 
 XXE = """<?xml version="1.0"?>
@@ -233,7 +257,8 @@ def test_decision_file_names_other_than_safe_dmn_names_are_a_400(owner, model_id
         _url(model_id, name, "delete"), data={"csrf_token": token}, follow_redirects=True
     )
     assert deleted.status_code == 400
-    assert owner.get(f"/modeler/{model_id}/decisions").get_json()["decisions"][0]["name"] == PRICE
+    files = owner.get(f"/modeler/{model_id}/decisions").get_json()["decisions"]
+    assert [f["name"] for f in files] == [name for name, _, _ in TABLES]
 
 
 @pytest.mark.parametrize("file_name", ["../x", "/etc/x.dmn", "x.xml", "forms/x", "..", "x.dmn.dmn"])
@@ -242,7 +267,7 @@ def test_creating_a_table_under_an_unsafe_file_name_is_a_400(owner, model_id, fi
     assert refused.status_code == 400
     assert "små bokstaver" in text_of(refused)
     files = owner.get(f"/modeler/{model_id}/decisions").get_json()["decisions"]
-    assert [f["name"] for f in files] == [PRICE]
+    assert [f["name"] for f in files] == [name for name, _, _ in TABLES]
 
 
 def test_a_missing_decision_file_is_a_404(owner, model_id):
@@ -281,14 +306,19 @@ def test_only_the_tenants_process_owners_reach_the_decision_editor(app, owner, m
 
 
 def test_json_save_and_delete_without_a_csrf_token_are_refused(owner, model_id):
-    loaded = _load(owner, model_id)
-    changed = loaded["xml"].replace("<text>2100</text>", "<text>2000</text>")
+    loaded = _load(owner, model_id, RATES)
+    # The maximum price from 1 August 2024, as in the most sparsely populated municipalities.
+    changed = loaded["xml"].replace(
+        '<outputEntry id="from_2024_08_max"><text>2000</text>',
+        '<outputEntry id="from_2024_08_max"><text>1500</text>',
+    )
+    assert changed != loaded["xml"]
     response = owner.client.post(
-        _url(model_id), json={"xml": changed, "revision": loaded["revision"]}
+        _url(model_id, RATES), json={"xml": changed, "revision": loaded["revision"]}
     )
     assert response.status_code == 400
-    assert owner.client.post(_url(model_id, what="delete")).status_code == 400
-    assert _load(owner, model_id) == loaded
+    assert owner.client.post(_url(model_id, RATES, "delete")).status_code == 400
+    assert _load(owner, model_id, RATES) == loaded
 
 
 def test_a_table_the_diagram_calls_cannot_be_deleted_an_unused_one_can(owner, model_id):
@@ -311,10 +341,13 @@ def test_a_table_the_diagram_calls_cannot_be_deleted_an_unused_one_can(owner, mo
 def test_a_changed_threshold_is_what_the_published_version_decides_with(
     app, owner, model_id, login_as
 ):
-    loaded = _load(owner, model_id)
-    assert loaded["xml"].count("&lt; 615590") == 3
-    lowered = loaded["xml"].replace("&lt; 615590", "&lt; 400000")
-    assert _save(owner, model_id, lowered, loaded["revision"]).get_json()["problems"] == []
+    # The income limit for free core hours lives in the rates table, once per period.
+    limit = '<outputEntry id="from_2024_08_limit"><text>642700</text>'
+    loaded = _load(owner, model_id, RATES)
+    assert loaded["xml"].count("<text>642700</text>") == 1 and limit in loaded["xml"]
+    lowered = loaded["xml"].replace(limit, limit.replace("642700", "400000"))
+    saved = _save(owner, model_id, lowered, loaded["revision"], RATES)
+    assert saved.get_json()["problems"] == []
     assert owner.submit(f"/modeler/{model_id}/publish", {"comment": "Ny grense"}).status_code == 302
 
     kari = login_as("kari")
@@ -322,10 +355,12 @@ def test_a_changed_threshold_is_what_the_published_version_decides_with(
     assert sent.status_code == 302, text_of(sent)
     case_no = re.search(r"/cases/(\d{4}-\d{6})", sent.headers["Location"]).group(1)
     page = text_of(kari.get(f"/cases/{case_no}"))
-    # Above the new threshold: the income rule fires, not the free-core-hours one.
-    assert "gratis kjernetid" not in page
-    assert "prisen er satt ned til 6 % av inntekten" in page
-    assert "Prisen blir 1 470 kr i måneden." in page
+    # Above the new limit: no free core hours (the shipped 642 700 gives 683 kr off: 717 kr).
+    # 420 000 x 6 % / 11 = 2 291 > 2 000: the maximum price, 30 % off for the second child.
+    assert "gratis kjernetid" not in page and "trekkes fra" not in page
+    assert "6 % av inntekten er mer enn makspris, så du betaler makspris, 2 000 kr" in page
+    assert "30 % søskenmoderasjon for barn nummer to, så prisen blir 1 400 kr." in page
+    assert "Prisen blir 1 400 kr i måneden." in page
     with app.app_context():
         version = db.session.query(ProcessVersion).filter_by(model_id=model_id, number=2).one()
-        assert "&lt; 400000" in version.files[f"decisions/{PRICE}"]
+        assert limit.replace("642700", "400000") in version.files[f"decisions/{RATES}"]

@@ -155,3 +155,30 @@ def test_versions_keep_the_texts_and_the_compare_says_what_changed(app, login_as
 
         version = db.session.query(ProcessVersion).filter_by(model_id=model_id, number=1).one()
         assert json.loads(version.files["texts.nn.json"]) == {LABEL: "Merknad"}
+
+
+def test_the_deciding_unit_and_the_appeal_body_are_texts_of_the_service(app, login_as) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import select
+
+    owner = login_as("eier")
+    with app.app_context():
+        model = db.session.scalars(
+            select(ProcessModel).where(ProcessModel.key == "parking_permit")
+        ).first()
+        assert model is not None
+        model.settings = {**model.settings, "appeal_body": "kommunens klagenemnd"}
+        db.session.commit()
+        model_id, revision = model.id, model.draft_revision
+    doc = _page(owner, model_id)
+    names = set(doc.xpath("//textarea/@name"))
+    assert {"nn:service/unit", "en:service/unit", "nn:service/appeal_body"} <= names
+    assert (
+        "Enheten som gjør vedtaket" in doc.text_content() and "Klageinstans" in doc.text_content()
+    )
+    saved = owner.submit(
+        f"/modeler/{model_id}/texts",
+        {"revision": str(revision), "nn:service/appeal_body": "klagenemnda i kommunen"},
+    )
+    assert saved.status_code == 302
+    nn = json.loads(_model(app, model_id).draft_files["texts.nn.json"])
+    assert nn["service/appeal_body"] == "klagenemnda i kommunen"
