@@ -142,8 +142,8 @@ def absence() -> ResponseReturnValue:
         if person is None or person.tenant_id != current_user.tenant_id:
             abort(404)
     person.absent = request.form.get("absent") == "1"
-    db_session.commit()
     if person.absent:
+        # One transaction: the engine commits the absence with the tasks it frees.
         freed = tasks.release_all(db_session, person.tenant_id, person.actor, current_user.actor)
         flash(
             _(
@@ -154,6 +154,7 @@ def absence() -> ResponseReturnValue:
             "success",
         )
     else:
+        db_session.commit()
         flash(_("%(name)s is back.", name=person.name), "success")
     target = "casework.workload" if person is not current_user else "casework.inbox"
     return redirect(url_for(target))

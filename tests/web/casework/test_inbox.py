@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+from sqlalchemy import event as sa_event
+from sqlalchemy.orm import Session
+
 from designer.extensions import db
 from designer.models import User
 from engine.models import HumanTask, utcnow
@@ -101,13 +104,20 @@ def test_absence_returns_tasks_to_the_group(app, login_as):
     assert "Ola Olsen" in team
     with app.app_context():
         ola_id = str(db.session.query(User).filter_by(username="ola").one().id)
-    marked = lise.submit(
-        "/casework/team",
-        {"user_id": ola_id, "absent": "1"},
-        action="/casework/absence",
-        form_index=-1,
-    )
+    commits: list[int] = []
+    count = lambda _session: commits.append(1)  # noqa: E731
+    sa_event.listen(Session, "after_commit", count)
+    try:
+        marked = lise.submit(
+            "/casework/team",
+            {"user_id": ola_id, "absent": "1"},
+            action="/casework/absence",
+            form_index=-1,
+        )
+    finally:
+        sa_event.remove(Session, "after_commit", count)
     assert marked.status_code == 302
+    assert len(commits) == 1  # the absence commits with the tasks it frees, or not at all
     assert "1 oppgaver" in text_of(lise.get("/casework/?view=unassigned"))
     assert "På grunn av fravær" in text_of(lise.get(_case_url(lise, case_no)))
     assign = lise.client.post(
