@@ -1,4 +1,5 @@
-"""Every `flask` command: seed, token, worker, retention run, notify digest, i18n sync.
+"""Every `flask` command: seed, token, worker, retention run, notify digest, i18n sync,
+package export/import.
 
 Commands own their transaction like views do: the services they call flush, the command
 commits (the retention run and the worker commit per batch / per tick).
@@ -21,12 +22,22 @@ from sqlalchemy import select
 from designer.extensions import db_session
 from designer.identity.tenancy import ensure_tenant
 from designer.models import User
+from designer.services import publishing
 from designer.services.appeal_standing import PLATFORM_DIR
 from designer.services.catalog import install, read_folder, shipped_folders
+from designer.services.packages import (
+    Limits,
+    PackageRefused,
+    from_zip,
+    install_draft,
+    of_version,
+    to_zip,
+)
 from designer.worker import outbox
 from designer.worker.daily import run_digest, run_retention
 from designer.worker.tick import work_once
-from engine.models import Tenant, utcnow
+from engine.errors import ModelInvalid, NotFound
+from engine.models import ProcessModel, Tenant, utcnow
 
 DEMO_PASSWORD = "demo"
 DEMO_USERS = (
@@ -105,6 +116,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(retention)
     app.cli.add_command(notify)
     app.cli.add_command(i18n)
+    app.cli.add_command(package)
 
 
 @click.command("token")
@@ -278,3 +290,67 @@ def i18n_sync() -> None:
             write_po(handle, catalog, width=100, omit_header=False, ignore_obsolete=True)
         missing = [m.id for m in catalog if m.id and not m.string]
         click.echo(f"{language}: {len(catalog)} texts, {len(missing)} untranslated")
+
+
+@click.group("package")
+def package() -> None:
+    """Service packages: a published version as a .zip, imported elsewhere as a new draft."""
+
+
+def _package_tenant(slug: str) -> Tenant:
+    tenant = db_session.scalar(select(Tenant).where(Tenant.slug == slug))
+    if tenant is None:
+        raise click.ClickException(f"No municipality '{slug}'.")
+    return tenant
+
+
+@package.command("export")
+@click.argument("slug")
+@click.argument("key")
+@click.option("--version", "number", type=click.IntRange(min=1), help="Default: the live one.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), required=True)
+@with_appcontext
+def package_export(slug: str, key: str, number: int | None, output: str) -> None:
+    """Write a published version of a municipality's service as a package (.zip)."""
+    tenant = _package_tenant(slug)
+    model = db_session.scalar(
+        select(ProcessModel).where(ProcessModel.tenant_id == tenant.id, ProcessModel.key == key)
+    )
+    if model is None:
+        raise click.ClickException(f"No service '{key}' in '{slug}'.")
+    versions = publishing.versions(db_session, model)  # the newest first
+    live = [v.number for v in versions if v.id == model.published_version_id]
+    wanted = number or next(iter([*live, *(v.number for v in versions)]), None)
+    if wanted is None:
+        raise click.ClickException(f"'{key}' has no published version.")
+    try:
+        version = publishing.version(db_session, model, wanted)
+    except NotFound:
+        raise click.ClickException(f"'{key}' has no version {wanted}.") from None
+    found = of_version(db_session, version)
+    data = to_zip(found)
+    with open(output, "wb") as handle:
+        handle.write(data)
+    click.echo(f"{output}: {key} v{version.number}, {len(found.files)} files, {len(data)} bytes")
+
+
+@package.command("import")
+@click.argument("slug")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+def package_import(slug: str, path: str) -> None:
+    """Import a package (.zip) as a new draft service of a municipality (never overwrites)."""
+    tenant = _package_tenant(slug)
+    limits = Limits.of(current_app.config)
+    with open(path, "rb") as handle:
+        data = handle.read(limits.packed_bytes + 1)
+    try:
+        model = install_draft(db_session, tenant, from_zip(data, limits), "system")
+    except PackageRefused as err:
+        raise click.ClickException(str(err.message)) from None
+    except ModelInvalid as err:
+        raise click.ClickException("; ".join(p.message for p in err.problems)) from None
+    db_session.commit()
+    click.echo(
+        f"draft '{model.key}' (id {model.id}): check the groups and parameters, then publish"
+    )

@@ -85,6 +85,12 @@ def load(app: Flask, test_config: dict[str, Any] | None) -> None:
         SVARUT_PASSWORD=None,
         SVARUT_TIMEOUT=120.0,
         SVARUT_CERTIFICATE=None,
+        # Service packages (designer.services.packages.container): an upload is refused
+        # above these sizes (packed, unpacked in all, one file unpacked) or entry count.
+        PACKAGE_MAX_BYTES=5 * 1024 * 1024,
+        PACKAGE_MAX_UNPACKED_BYTES=20 * 1024 * 1024,
+        PACKAGE_MAX_FILE_BYTES=2 * 1024 * 1024,
+        PACKAGE_MAX_ENTRIES=500,
         # Login throttling and password reset (defaults also in login_security.DEFAULTS).
         LOGIN_MAX_FAILURES=5,
         LOGIN_FAILURE_WINDOW=15 * 60,

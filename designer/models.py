@@ -530,3 +530,45 @@ class ArchiveHandover(Base):
     receipt: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     archived_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+
+
+# --- sharing services between municipalities (issue 16) --------------------------------
+class SharedService(Base):
+    """A service a municipality offers to the others (*Del med andre kommuner*).
+
+    What is shared is the origin's published versions (never its cases, users or figures);
+    the shared catalogue shows the latest. `active` False: withdrawn from the catalogue
+    (adopters keep what they have).
+    """
+
+    __tablename__ = "shared_service"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"), index=True)  # the origin
+    model_id: Mapped[int] = mapped_column(ForeignKey("process_model.id"), unique=True)
+    licence: Mapped[str] = mapped_column(String(100), default="NLOD-2.0")
+    note: Mapped[str] = mapped_column(String, default="")  # for adopters, from the origin
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    shared_by: Mapped[str] = mapped_column(String(100))
+    shared_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Adoption(Base):
+    """A municipality's service adopted from a shared one (*Ta i bruk*), and how it follows.
+
+    `origin_version` is the origin's version number the adopter's service is on;
+    `group_map` maps the origin's groups to the adopter's; `status` is "following" (updates
+    are offered) or "copy" (the adopter edited the diagram: no more updates).
+    """
+
+    __tablename__ = "adoption"
+    __table_args__ = (UniqueConstraint("model_id", name="uq_adoption_model"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"), index=True)  # adopter
+    model_id: Mapped[int] = mapped_column(ForeignKey("process_model.id"))  # adopter's own
+    shared_id: Mapped[int] = mapped_column(ForeignKey("shared_service.id"), index=True)
+    origin_version: Mapped[int] = mapped_column(Integer)
+    group_map: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(20), default="following")
+    adopted_by: Mapped[str] = mapped_column(String(100))
+    adopted_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -17,6 +17,7 @@ from . import (
     dmn,
     jobs,
     outcomes,
+    parameters,
     sandbox,
     scheduler,
     schedules,
@@ -48,6 +49,9 @@ from .outcomes import (
     on_transition,
     remove_listener,
 )
+from .parameters import checked as check_parameters
+from .parameters import definitions as parameter_definitions
+from .parameters import values_of as parameter_values
 from .reads import history, open_tasks
 from .retention import CASE_TABLES, anonymise, purge
 from .runtime import CLOSED, cancel, complete, receive, start, wake
@@ -85,6 +89,7 @@ __all__ = [
     "begin_write",
     "bpmn",
     "cancel",
+    "check_parameters",
     "clear_listeners",
     "complete",
     "configure",
@@ -106,6 +111,9 @@ __all__ = [
     "on_transition",
     "open_tasks",
     "outcomes",
+    "parameter_definitions",
+    "parameters",
+    "parameter_values",
     "parse_xml",
     "purge",
     "receive",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections import OrderedDict
 from collections.abc import Mapping
@@ -18,6 +19,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.spiff.parser.task_spec import ServiceTaskParser
 
+from . import parameters
 from .checks import structural_problems
 from .codechecks import label_of
 from .dmn import DmnBpmnParser, dmn_problems  # DMN: our table parser, engine and checks
@@ -156,10 +158,13 @@ def _parse(
     dmn: dict[str, bytes],
     form_names: set[str] | None,
     process_id: str | None,
+    values: Mapping[str, Any] | None = None,
 ) -> ParsedProcess:
     trees = {name: parse_xml(data, filename=name) for name, data in bpmn.items()}
     dmn_trees = {name: parse_xml(data, filename=name) for name, data in dmn.items()}
-    problems = structural_problems(trees, form_names) + dmn_problems(dmn_trees)  # DMN: checks
+    # `param.<name>` becomes the parameter's value before anything reads the expressions.
+    problems = parameters.apply({**trees, **dmn_trees}, values or {})
+    problems += structural_problems(trees, form_names) + dmn_problems(dmn_trees)  # DMN: checks
     try:
         found = _spiff_parse(trees, dmn_trees, process_id)
     except ModelInvalid as err:
@@ -236,17 +241,21 @@ class SpecCache:
         *,
         form_names: set[str] | None = None,
         process_id: str | None = None,
+        values: Mapping[str, Any] | None = None,
     ) -> ParsedProcess:
         """Validate and parse a bundle, or return the cached result."""
         bpmn_b, dmn_b = _as_bytes(bpmn), _as_bytes(dmn or {})
         forms_key = "" if form_names is None else "\0".join(sorted(form_names))
-        key = content_hash(bpmn_b, dmn_b, f"{process_id or ''}\0{forms_key}")
+        extra = f"{process_id or ''}\0{forms_key}"
+        if values:  # bundles without parameters keep the hash they always had
+            extra += "\0" + json.dumps(dict(values), sort_keys=True, default=str)
+        key = content_hash(bpmn_b, dmn_b, extra)
         with self._lock:
             cached = self._items.get(key)
             if cached is not None:
                 self._items.move_to_end(key)
                 return cached
-        parsed = _parse(bpmn_b, dmn_b, form_names, process_id)
+        parsed = _parse(bpmn_b, dmn_b, form_names, process_id, values)
         parsed.content_hash = key
         with self._lock:
             self._items[key] = parsed
@@ -264,10 +273,11 @@ def validate(
     *,
     form_names: set[str] | None = None,
     process_id: str | None = None,
+    values: Mapping[str, Any] | None = None,
 ) -> list[Problem]:
-    """Return every problem found in a bundle (empty when it can run)."""
+    """Every problem of a bundle (empty when it can run); `values`: its parameters."""
     try:
-        SPECS.parse(bpmn, dmn, form_names=form_names, process_id=process_id)
+        SPECS.parse(bpmn, dmn, form_names=form_names, process_id=process_id, values=values)
     except ModelInvalid as err:
         return err.problems
     return []
@@ -279,9 +289,10 @@ def parse(
     *,
     form_names: set[str] | None = None,
     process_id: str | None = None,
+    values: Mapping[str, Any] | None = None,
 ) -> ParsedProcess:
-    """Parse a bundle (cached); raise ModelInvalid listing its problems."""
-    return SPECS.parse(bpmn, dmn, form_names=form_names, process_id=process_id)
+    """Parse a bundle (cached; `values`: its parameters); ModelInvalid lists its problems."""
+    return SPECS.parse(bpmn, dmn, form_names=form_names, process_id=process_id, values=values)
 
 
 def describe(parsed: ParsedProcess) -> dict[str, Any]:

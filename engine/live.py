@@ -13,7 +13,7 @@ from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy.orm import Session
 
-from . import bpmn
+from . import bpmn, parameters
 from .models import Instance, ProcessVersion
 from .scripting import SCRIPT_ENGINE
 from .serialization import dump_state, load_state, to_json_value
@@ -27,7 +27,10 @@ def spec_for(version: ProcessVersion) -> bpmn.ParsedProcess:
     parsed = _PARSED.get(version.content_hash)
     if parsed is None:
         parsed = bpmn.parse(
-            {"process.bpmn": version.bpmn}, version.decisions(), process_id=version.process_id
+            {"process.bpmn": version.bpmn},
+            version.decisions(),
+            process_id=version.process_id,
+            values=parameters.values_of(version.files),
         )
         _PARSED[version.content_hash] = parsed
     return parsed

@@ -56,3 +56,46 @@ def test_flask_notify_digest_reports_per_municipality(app: Flask) -> None:
     assert "default: " in result.output and "digest e-mail(s)" in result.output
     unknown = runner.invoke(args=["notify", "digest", "--tenant", "nowhere"])
     assert unknown.exit_code != 0 and "nowhere" in unknown.output
+
+
+def test_flask_package_exports_a_version_and_imports_it_as_a_new_draft(
+    app: Flask, tmp_path: Any
+) -> None:
+    from designer.services.packages import from_zip
+    from engine.models import ProcessModel, Tenant
+
+    with app.app_context():
+        db.session.add(Tenant(slug="nabo", name="Nabokommune"))
+        db.session.commit()
+    runner = app.test_cli_runner()
+    path = str(tmp_path / "parking.zip")
+    made = runner.invoke(args=["package", "export", "default", "parking_permit", "-o", path])
+    assert made.exit_code == 0, made.output
+    assert "parking_permit v1" in made.output
+    with open(path, "rb") as handle:
+        data = handle.read()
+    assert from_zip(data).manifest["version"] == 1
+    for slug, key in (("nabo", "parking_permit"), ("default", "parking_permit_2")):
+        done = runner.invoke(args=["package", "import", slug, path])
+        assert done.exit_code == 0, done.output
+        assert f"draft '{key}'" in done.output
+        with app.app_context():
+            model = db.session.scalars(
+                select(ProcessModel)
+                .join(Tenant, Tenant.id == ProcessModel.tenant_id)
+                .where(Tenant.slug == slug, ProcessModel.key == key)
+            ).one()
+            assert model.published_version_id is None and model.draft_bpmn
+    with open(path, "wb") as handle:
+        handle.write(data.replace(b"manifest.json", b"manifest.jsox"))
+    refused = runner.invoke(args=["package", "import", "nabo", path])
+    assert refused.exit_code != 0 and "manifest.json" in refused.output
+    for args, said in (
+        (["package", "export", "nowhere", "parking_permit", "-o", path], "No municipality"),
+        (["package", "export", "default", "nothing", "-o", path], "No service 'nothing'"),
+        (["package", "export", "default", "parking_permit", "--version", "9", "-o", path],
+         "has no version 9"),
+        (["package", "import", "nowhere", path], "No municipality 'nowhere'"),
+    ):  # fmt: skip
+        failed = runner.invoke(args=args)
+        assert failed.exit_code != 0 and said in failed.output, failed.output

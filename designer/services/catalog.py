@@ -20,10 +20,11 @@ from sqlalchemy.orm import Session
 import forms
 from designer import languages
 from designer.services.service_texts import TEXT_FILE
-from engine.api import bpmn, local_name, parse_xml
+from engine.api import bpmn, check_parameters, local_name, parse_xml
 from engine.errors import ModelInvalid, Problem
 from engine.models import ProcessModel, ProcessVersion, Tenant, utcnow
 
+PARAMETERS_FILE = "parameters.json"  # the service's parameters (engine.parameters)
 PROCESSES_DIR = os.path.join(
     os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "processes"
 )
@@ -48,15 +49,15 @@ class ServiceBundle:
 
 
 def read_folder(path: str) -> ServiceBundle:
-    """Read a service folder: service.json, process.bpmn, forms/*.json, decisions/*.dmn and
-    texts.<language>.json."""
+    """Read a service folder: service.json, process.bpmn, forms/*.json, decisions/*.dmn,
+    texts.<language>.json and parameters.json."""
     with open(os.path.join(path, "service.json"), encoding="utf-8") as handle:
         meta = json.load(handle)
     with open(os.path.join(path, "process.bpmn"), encoding="utf-8") as handle:
         diagram = handle.read()
     files: dict[str, str] = {}
     for name in sorted(os.listdir(path)):  # texts.<language>.json: the other languages' texts
-        if TEXT_FILE.match(name):
+        if TEXT_FILE.match(name) or name == PARAMETERS_FILE:
             with open(os.path.join(path, name), encoding="utf-8") as handle:
                 files[name] = handle.read()
     for sub, suffix in (("forms", ".json"), ("decisions", ".dmn")):
@@ -94,12 +95,15 @@ def check(bundle: ServiceBundle) -> bpmn.ParsedProcess:
                 )
                 for p in err.problems
             ]
+    values, invalid = check_parameters(bundle.files)
+    problems += invalid
     try:
         parsed = bpmn.parse(
             {"process.bpmn": bundle.bpmn},
             bundle.decisions(),
             form_names=set(bundle.forms()),
             process_id=bundle.meta.get("process_id"),
+            values=values,
         )
     except ModelInvalid as err:
         problems = err.problems + problems
@@ -120,6 +124,27 @@ def _set_draft(model: ProcessModel, bundle: ServiceBundle, actor: str) -> None:
     model.draft_updated_by, model.draft_updated_at = actor, utcnow()
 
 
+def apply_meta(model: ProcessModel, meta: dict[str, Any]) -> None:
+    """Set the model's settings and catalogue card from a service.json."""
+    model.settings = meta.get("settings", {})
+    base = languages.base_of(model)
+    model.name_nb = _text(meta, "name", base)
+    model.description_nb = _text(meta, "description", base)
+    model.card_texts = {
+        code: card
+        for code in languages.LANGUAGES
+        if code != base
+        and (
+            card := {
+                k: v
+                for k in ("name", "description")
+                # given for the language (a dict entry), even where it reads like the base
+                if isinstance(meta.get(k), dict) and (v := _text(meta, k, code))
+            }
+        )
+    }
+
+
 def install(
     session: Session, tenant: Tenant, bundle: ServiceBundle, actor: str = "system"
 ) -> ProcessVersion:
@@ -133,23 +158,7 @@ def install(
     if model is None:
         model = ProcessModel(tenant_id=tenant.id, key=bundle.key, name_nb="")
         session.add(model)
-    model.settings = bundle.meta.get("settings", {})
-    base = languages.base_of(model)
-    model.name_nb = _text(bundle.meta, "name", base)
-    model.description_nb = _text(bundle.meta, "description", base)
-    model.card_texts = {
-        code: card
-        for code in languages.LANGUAGES
-        if code != base
-        and (
-            card := {
-                k: v
-                for k in ("name", "description")
-                # given for the language (a dict entry), even where it reads like the base
-                if isinstance(bundle.meta.get(k), dict) and (v := _text(bundle.meta, k, code))
-            }
-        )
-    }
+    apply_meta(model, bundle.meta)
     model.updated_by = actor
     session.flush()
     latest = session.scalar(

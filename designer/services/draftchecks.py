@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 import forms
 from designer.integrations.registry import problems as connector_problems
 from designer.services.catalog import ServiceBundle
-from engine.api import Registry, bpmn, dialects, local_name, parse_xml
+from engine.api import Registry, bpmn, check_parameters, dialects, local_name, parse_xml
 from engine.errors import ModelInvalid, Problem
 from engine.models import ProcessModel
 
@@ -43,13 +43,16 @@ def problems(
                 )
                 for p in err.problems
             ]
-    diagram: list[Problem] = []
+    values, diagram = check_parameters(files)
     try:
         parsed = bpmn.parse(
-            {"process.bpmn": bpmn_xml}, bundle.decisions(), form_names=set(bundle.forms())
+            {"process.bpmn": bpmn_xml},
+            bundle.decisions(),
+            form_names=set(bundle.forms()),
+            values=values,
         )
     except ModelInvalid as err:
-        diagram, parsed = list(err.problems), None
+        diagram, parsed = diagram + list(err.problems), None
     if parsed is not None and registry is not None:
         diagram += _connector_problems(registry, parsed)
     diagram += _lane_problems(bpmn_xml) + _vendor_problems(bpmn_xml)

@@ -29,6 +29,7 @@ from designer.services.draftchecks import (
     options,
     problems,
 )
+from designer.services.sharing import following
 from engine.api import Registry, begin_write, dialects
 from engine.errors import Conflict, NotFound, Problem
 from engine.models import ProcessModel, ProcessVersion, Tenant, utcnow
@@ -226,6 +227,7 @@ def _write(
             _("%(name)s saved this process after you opened it.", name=by or "?"),
             current_version=model.draft_revision,
         )
+    following.after_write(session, model)  # a local change makes an adoption a copy
 
 
 def save(

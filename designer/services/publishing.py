@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from designer.services.catalog import card_problems
 from designer.services.draftchecks import problems
-from engine.api import Registry, begin_write, bpmn, schedules
+from engine.api import Registry, begin_write, bpmn, parameter_values, schedules
 from engine.errors import Conflict, ModelInvalid, NotFound
 from engine.models import ProcessModel, ProcessVersion, utcnow
 
@@ -24,6 +24,7 @@ def _snapshot(model: ProcessModel, actor: str, number: int | None, comment: str)
         {"process.bpmn": model.draft_bpmn},
         {k: v for k, v in model.draft_files.items() if k.endswith(".dmn")},
         form_names={k[6:] for k in model.draft_files if k.startswith("forms/")},
+        values=parameter_values(model.draft_files),
     )
     return ProcessVersion(
         tenant_id=model.tenant_id,

@@ -115,6 +115,11 @@ _TEXTS: dict[str, Any] = {
         "unbroken sequence). Split it into sub-processes."
     ),
     "unreadable": _l("The diagram could not be read: %(detail)s"),
+    "parameter_unknown": _l(
+        "The rules use the parameter param.%(name)s, which the service does not have: add it "
+        "under Parameters, or correct the name."
+    ),
+    "parameters_invalid": _l("The parameters of the service cannot be used: %(detail)s"),
     "spiff": _l("'%(label)s' cannot be run: %(detail)s"),
     "vendor": _l(
         "'%(label)s' uses %(what)s from another modeller, which does not run here: %(fix)s"

@@ -158,11 +158,17 @@ def test_a_decision_table_in_words_from_the_published_kontingentkassa(app):
     support = tables["leisure_support"]
     assert support.policy == "Every rule that matches counts, and their results are added up."
     assert [t.words for t in support.rules[0].tests] == ["includes “Membership fee”"]
-    assert support.rules[0].outputs[0].expression == "min(activity_fee, 3000)"
+    fee = support.rules[0].outputs[0]
+    assert fee.expression == "min(activity_fee, param.fee_max)"  # as written, the parameter
+    assert fee.notes == (  # named with the version's value
+        ("param.fee_max", f"Highest support for membership fees a year (NOK{NBSP}3,000)"),
+    )
     assert [n.text for n in support.used_by] == ["Beregn støtte"]
     assert support.name.lang == "nb"  # the table's name has no English: marked as written
     eligibility = tables["leisure_eligibility"]
-    assert eligibility.rules[2].tests[0].words == f"is less than NOK{NBSP}450,000"
+    assert eligibility.rules[2].tests[0].words == (
+        f"is less than Income limit for automatic grant (NOK{NBSP}450,000)"
+    )
     assert eligibility.rules[4].tests == []  # all "-": any other case
     review = next(s for s in doc.steps if s.element_id == "review")
     assert review.kind == "caseworker" and review.group is not None

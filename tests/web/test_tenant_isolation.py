@@ -417,3 +417,119 @@ def test_rules_pages_are_those_of_the_readers_municipality(
     assert [_status(nora, url) for url in only_theirs] == [302, 200, 200]
     assert LEGAL_BASIS in text_of(nora.get("/services/leisure_subsidy/rules/2"))
     assert OWN_NAME in text_of(nora.get(f"/services/{OWN_KEY}/rules/1"))
+
+
+# --- sharing services between municipalities (issue 16) ---------------------------------
+SHARING = (
+    "modeler.share",
+    "modeler.unshare",
+    "modeler.shared_service",
+    "modeler.shared_rules",
+    "modeler.shared_download",
+    "modeler.adopt_service",
+    "modeler.adoption",
+    "modeler.take_update",
+)
+# What another municipality must never see of the one that shares: its cases, its people.
+PEOPLE = ("Nils Naboeier", "Nina Nabosaksbehandler")
+
+
+def _share_theirs(app: Flask, other: dict[str, Any]) -> int:
+    """The other municipality shares its leisure fund (its process owner does)."""
+    from designer.services.sharing import catalogue
+
+    with app.app_context():
+        model = db.session.scalars(
+            select(ProcessModel).where(
+                ProcessModel.tenant_id == other["tenant_id"],
+                ProcessModel.key == "leisure_subsidy",
+            )
+        ).one()
+        shared = catalogue.share(db.session, model, "Nils Naboeier", "")
+        db.session.commit()
+        return int(shared.id)
+
+
+@pytest.mark.parametrize("username", ROLES)
+def test_the_sharing_routes_show_only_the_shared_service(
+    app: Flask, login_as: Any, username: str
+) -> None:
+    other = _other_tenant(app)
+    shared_id = _share_theirs(app, other)
+    before = _snapshot(app, other["tenant_id"])
+    browser = login_as(username)
+    token = browser.csrf("/")
+    values = {**other, "shared_id": shared_id}
+    secrets = (*other["case_nos"], "Nora Nabo", "Naboveien 9", *PEOPLE)
+    rules = [r for r in app.url_map.iter_rules() if r.endpoint in SHARING]
+    assert {r.endpoint for r in rules} == set(SHARING)
+    seen: dict[str, int] = {}
+    for rule in rules:
+        url = _fill(rule, values)
+        assert url is not None, rule.rule
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            if method == "GET":
+                response = browser.client.get(url)
+            else:
+                response = browser.client.post(
+                    url, data={"csrf_token": token}, headers={"X-CSRFToken": token}
+                )
+            status = response.status_code
+            seen[f"{method} {rule.endpoint}"] = status
+            assert status != 500, (username, method, url)
+            if status in (200, 201):
+                body = response.get_data(as_text=True)
+                assert [s for s in secrets if s in body] == [], (username, method, url)
+            else:
+                assert status in ALLOWED, (username, method, url, status)
+    if username == "eier":  # the shared service itself is what another owner may read
+        assert seen["GET modeler.shared_service"] == 200
+        assert seen["GET modeler.shared_rules"] == 200
+        assert seen["GET modeler.adopt_service"] == 200
+        for endpoint in ("modeler.adoption", "modeler.take_update"):
+            assert seen[f"GET {endpoint}"] == 404  # their model is not this tenant's
+        assert seen["POST modeler.share"] == seen["POST modeler.unshare"] == 404
+    else:
+        assert {s for key, s in seen.items() if key.startswith("GET")} == {403}
+    assert _snapshot(app, other["tenant_id"]) == before
+    with app.app_context():
+        from designer.models import SharedService
+
+        shared = db.session.get(SharedService, shared_id)
+        assert shared is not None and shared.active  # nobody else withdrew it
+
+
+def test_adopting_another_municipalitys_service_changes_nothing_of_theirs(
+    app: Flask, login_as: Any
+) -> None:
+    other = _other_tenant(app)
+    shared_id = _share_theirs(app, other)
+    before = _snapshot(app, other["tenant_id"])
+    eier = login_as("eier")
+    page = eier.get(f"/modeler/shared/{shared_id}/adopt").get_data(as_text=True)
+    import lxml.html
+
+    fields = {k: v for k, v in lxml.html.fromstring(page).forms[-1].fields.items() if v}
+    sent = eier.client.post(f"/modeler/shared/{shared_id}/adopt", data=fields)
+    assert sent.status_code == 303, text_of(sent)[:1000]
+    adopted = sent.headers["Location"]
+    for url in (adopted, adopted.replace("/adoption", "/versions"), "/modeler/"):
+        body = eier.get(url).get_data(as_text=True)
+        assert [s for s in (*other["case_nos"], "Nora Nabo", *PEOPLE) if s in body] == [], url
+    assert _snapshot(app, other["tenant_id"]) == before
+    # The origin sees how many use it, never who.
+    versions = _login(app, "nabo-eier").get(f"/modeler/{_their_leisure(app, other)}/versions")
+    assert versions.status_code == 200
+    assert "Demo kommune" not in text_of(versions) and "Per Prosesseier" not in text_of(versions)
+
+
+def _their_leisure(app: Flask, other: dict[str, Any]) -> int:
+    with app.app_context():
+        return int(
+            db.session.scalars(
+                select(ProcessModel.id).where(
+                    ProcessModel.tenant_id == other["tenant_id"],
+                    ProcessModel.key == "leisure_subsidy",
+                )
+            ).one()
+        )

@@ -3,10 +3,11 @@
 The public page that the Public Administration Act asks for where decisions are made by
 automated processing: what the service decides on (its legal basis), which steps are
 automated and which a person decides, each decision table's inputs, hit policy, rules
-("if <input> <test> and … then <outputs>") and the reason each rule gives, and each choice
-in the process with its conditions and where it leads. Generated from the version itself
-(its diagram, decision tables, forms and text resources), never written by hand, so it
-cannot drift from what the rules do.
+("if <input> <test> and … then <outputs>") and the reason each rule gives, each choice
+in the process with its conditions and where it leads, and the municipality's parameters
+(the values the rules use: a limit, an amount, a deadline) with the version's values.
+Generated from the version itself (its diagram, decision tables, forms, parameters and text
+resources), never written by hand, so it cannot drift from what the rules do.
 
 Plain functions: a session and explicit arguments, no request. Texts are in `lang` (the
 function sets it for the catalogue); the service's own texts come in `lang` where the
@@ -14,14 +15,14 @@ service has them, else in the municipality's målform, else as written (each `Na
 says which).
 
     words.py   cells and conditions in words (the simple shapes; others as written)
-    labels.py  names, labels, options and values in the reader's language
+    labels.py  names, labels, options, values and parameters in the reader's language
     tables.py  the decision tables
     flow.py    the steps and the choices of the diagram
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import force_locale
@@ -29,7 +30,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from designer.languages import card_text
-from designer.services import localised
+from designer.services import localised, parameters
 from designer.services.errors import Missing
 from designer.services.rulesdoc.flow import Choice, Path, Step, process_parts
 from designer.services.rulesdoc.labels import Labels, Named
@@ -41,6 +42,7 @@ __all__ = [
     "Choice",
     "Named",
     "Output",
+    "ParameterDoc",
     "Path",
     "Rule",
     "RulesDoc",
@@ -51,6 +53,16 @@ __all__ = [
     "live_number",
     "published_version",
 ]
+
+
+@dataclass(frozen=True)
+class ParameterDoc:
+    """A parameter of the version: its label, its value in words and what it means."""
+
+    name: str
+    label: Named
+    value: str
+    description: Named | None
 
 
 @dataclass(frozen=True)
@@ -66,6 +78,7 @@ class RulesDoc:
     steps: list[Step]
     tables: list[Table]
     choices: list[Choice]
+    parameters: list[ParameterDoc] = field(default_factory=list)
 
     @property
     def automated(self) -> bool:
@@ -129,6 +142,19 @@ def _legal_basis(model: ProcessModel, labels: Labels) -> Named | None:
     return Named(text, texts.lang if own else texts.base)
 
 
+def _parameters(labels: Labels) -> list[ParameterDoc]:
+    """The version's parameters in the reader's language, with their values."""
+    return [
+        ParameterDoc(
+            p.name,
+            Named(p.label, p.label_lang),
+            parameters.shown(p, labels.lang),
+            Named(p.description, p.description_lang) if p.description else None,
+        )
+        for p in labels.parameters.values()
+    ]
+
+
 def _card_lang(model: ProcessModel, lang: str, malform: str, base: str) -> str:
     """The language the card name `card_text` gives is written in."""
     cards = model.card_texts or {}
@@ -164,4 +190,5 @@ def document(session: Session, version: ProcessVersion, lang: str) -> RulesDoc:
             steps=steps,
             tables=tables,
             choices=choices,
+            parameters=_parameters(labels),
         )

@@ -53,6 +53,7 @@ class Path:
     expression: str = ""
     name: Named | None = None
     otherwise: bool = False
+    notes: tuple[tuple[str, str], ...] = ()  # (param.<name>, its label and value)
 
 
 @dataclass(frozen=True)
@@ -216,7 +217,8 @@ class _Diagram:
         if found is None:
             written = " ".join(str(flow.get("name") or "").split())
             name = labels.as_written(written) if written else None
-            return Path([], "", target, expression=expression, name=name)
+            notes = labels.notes(expression)
+            return Path([], "", target, expression=expression, name=name, notes=notes)
         clauses, joiner = found
         tests = [Test(labels.label(c.name), c.words) for c in clauses]
         return Path(tests, joiner_word(joiner), target)

@@ -3,7 +3,9 @@
 A `Named` text knows the language it is written in: a decision table's or a gateway's name
 has no translation resource, so an English page shows it as written (marked `lang="nb"`).
 Names in conditions and cells get the form field's label (and its options' labels) or the
-decision output's label; amounts are written in kroner, other numbers as numbers.
+decision output's label; amounts are written in kroner, other numbers as numbers. A
+parameter (`param.<name>`) is written as its label and the version's value: "Inntektsgrense
+for automatisk innvilgelse (450 000 kr)".
 """
 
 from __future__ import annotations
@@ -17,7 +19,9 @@ from typing import Any
 from flask_babel import gettext as _
 
 import forms
-from designer.services.rulesdoc.words import Ref
+from designer.services import parameters
+from designer.services.errors import Invalid
+from designer.services.rulesdoc.words import Param, Ref
 from designer.services.service_texts import Texts, form_texts
 from engine.api import local_name, parse_xml
 from engine.errors import ModelInvalid
@@ -60,6 +64,11 @@ class Labels:
         self.texts, self.malform, self.lang, self.base = texts, malform, texts.lang, texts.base
         self.fields: dict[str, _Field] = {}
         self.outputs: dict[str, Named] = {}
+        try:
+            found = parameters.read(files, self.lang, self.base)
+        except Invalid:  # a version cannot be published so; an old draft's page shows none
+            found = []
+        self.parameters = {p.name: p for p in found}
         for name, text in sorted(files.items()):
             if name.startswith("forms/") and name.endswith(".json"):
                 self._read_form(name.removeprefix("forms/"), text)
@@ -120,8 +129,40 @@ class Labels:
         field = self.fields.get(name)
         return field.label if field is not None and field.label.lang != self.base else None
 
+    def parameter(self, name: str) -> str:
+        """A parameter in words: its label and value, 'Inntektsgrense (450 000 kr)'."""
+        found = self.parameters.get(name)
+        if found is None:
+            return f"{parameters.PREFIX}.{name}"
+        return f"{found.label} ({parameters.shown(found, self.lang)})"
+
+    def parameter_named(self, name: str) -> Named:
+        """A parameter's label and value, marked with the language of the label."""
+        found = self.parameters.get(name)
+        return Named(self.parameter(name), found.label_lang if found else self.lang)
+
+    def parameter_value(self, name: str) -> str | None:
+        """A parameter's value as an explanation fills it in: '450 000' (the unit is the
+        text's); None for a name that is not one."""
+        found = self.parameters.get(name)
+        if found is None:
+            return None
+        if found.kind in parameters.NUMBER_KINDS:
+            return parameters.number_text(found.value, self.lang)
+        return parameters.shown(found, self.lang)
+
+    def notes(self, expression: str) -> tuple[tuple[str, str], ...]:
+        """The parameters an expression shown as written uses, each with its words:
+        ('param.fee_max', 'Høyeste støtte til kontingent per år (3 000 kr)')."""
+        return tuple(
+            (f"{parameters.PREFIX}.{name}", self.parameter(name))
+            for name in parameters.names_in(expression)
+        )
+
     def value(self, name: str | None, value: Any, *, money: bool = False) -> str:
         """A value as the page writes it: '615 590 kr', '«Kontingent»', 'ja', '18'."""
+        if isinstance(value, Param):
+            return self.parameter(value.name)
         if isinstance(value, Ref):
             return f"[{self.label(value.name).text}]"
         if isinstance(value, bool):
@@ -143,11 +184,14 @@ class Labels:
             return _("“%(text)s”", text=option.text if option is not None else value)
         return repr(value)
 
-    def fill(self, text: str, names: dict[str, str]) -> str:
-        """A reason with its `{placeholders}` named: 'Prisen blir [Pris per måned] kr'."""
+    def fill(self, text: str, names: dict[str, str], values: dict[str, str] | None = None) -> str:
+        """A reason with its `{placeholders}` named: 'Prisen blir [Pris per måned] kr'; a
+        placeholder in `values` (a column that reads a parameter) is its value: '450 000'."""
 
         def replace(match: re.Match[str]) -> str:
             key = match.group(1).strip()
+            if values and key in values:
+                return values[key]
             return f"[{names.get(key, key)}]"
 
         return _PLACEHOLDER.sub(replace, text)

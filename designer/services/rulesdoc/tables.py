@@ -11,7 +11,7 @@ from typing import Any
 from flask_babel import gettext as _
 
 from designer.services.rulesdoc.labels import Labels, Named, is_money
-from designer.services.rulesdoc.words import Ref, cell_words, is_any
+from designer.services.rulesdoc.words import Ref, cell_words, is_any, parameter_of
 from engine.api import local_name, parse_xml
 from engine.errors import ModelInvalid
 
@@ -25,6 +25,7 @@ class Test:
     label: Named
     words: str
     expression: str = ""  # not a simple shape: shown as written
+    notes: tuple[tuple[str, str], ...] = ()  # (param.<name>, its label and value)
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class Output:
     label: Named
     value: str
     expression: str = ""
+    notes: tuple[tuple[str, str], ...] = ()  # (param.<name>, its label and value)
 
 
 @dataclass(frozen=True)
@@ -115,7 +117,10 @@ class _Reader:
         except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
             if text.isidentifier():  # another value of the case: named, not shown as code
                 return Output(label, self.labels.value(None, Ref(text)))
-            return Output(label, "", expression=text)
+            parameter = parameter_of(text)
+            if parameter:  # the municipality's value: its label and value
+                return Output(label, self.labels.parameter(parameter))
+            return Output(label, "", expression=text, notes=self.labels.notes(text))
         if isinstance(value, list | tuple | dict | set):
             return Output(label, "", expression=text)
         return Output(label, self.labels.value(None, value, money=is_money(name, label.text)))
@@ -126,10 +131,15 @@ class _Reader:
         policy = str(element.get("hitPolicy") or "UNIQUE").upper()
         doc = Table(decision_id, name, policy=policy_words(policy, element.get("aggregation")))
         inputs: list[tuple[Named, str, bool]] = []
+        values: dict[str, str] = {}  # placeholders of columns that read a parameter
         for column in _children(element, "input"):
             expression = next((_text(e) for e in _children(column, "inputExpression")), "")
             written = str(column.get("label") or expression)
             label = labels.translated_field(expression) or labels.as_written(written)
+            parameter = parameter_of(expression)
+            if parameter and parameter in labels.parameters:
+                label = labels.parameter_named(parameter)
+                values[written] = labels.parameter_value(parameter) or ""
             inputs.append((label, expression, is_money(written, expression, label.text)))
         outputs: list[tuple[Named, str, str]] = []
         for column in _children(element, "output"):
@@ -149,7 +159,7 @@ class _Reader:
             }
         )
         for number, rule in enumerate(_children(element, "rule"), start=1):
-            doc.rules.append(self.rule(decision_id, number, rule, inputs, outputs, names))
+            doc.rules.append(self.rule(decision_id, number, rule, inputs, outputs, names, values))
         doc.defaults = [self.output_value(lb, key, d) for lb, key, d in outputs if d]
         if policy in SINGLE_HIT and not doc.defaults:
             doc.no_match = _(
@@ -170,6 +180,7 @@ class _Reader:
         inputs: list[tuple[Named, str, bool]],
         outputs: list[tuple[Named, str, str]],
         names: dict[str, str],
+        values: dict[str, str],
     ) -> Rule:
         labels = self.labels
         cells = [_text(entry) for entry in _children(rule, "inputEntry")]
@@ -179,7 +190,8 @@ class _Reader:
                 continue
             key = expression if expression.isidentifier() else None
             words = cell_words(cell, partial(labels.value, key, money=money))
-            tests.append(Test(label, words or "", expression="" if words else cell))
+            notes = () if words else labels.notes(cell)
+            tests.append(Test(label, words or "", expression="" if words else cell, notes=notes))
         given = [_text(entry) for entry in _children(rule, "outputEntry")]
         results = [
             self.output_value(label, key, text)
@@ -193,7 +205,7 @@ class _Reader:
         reason = None
         if annotation:
             found = labels.named(f"decision/{decision_id}/{rule_id}", annotation)
-            reason = Named(labels.fill(found.text, names), found.lang)
+            reason = Named(labels.fill(found.text, names, values), found.lang)
         return Rule(number, rule_id, tests, results, reason)
 
 

@@ -5,8 +5,9 @@ Cells are Python (engine/dmn/cells.py): an expression on its own is compared wit
 'in ("a", "b")'), a `?` stands for the input ('2 <= ? <= 5', '"fee" in ?'), and '-' or an
 empty cell matches anything. Conditions are the shapes the condition builder writes
 (`field`, `not field`, `field == "x"`, `field >= 18`, `field in ["a", "b"]`, `"x" in field`),
-also joined by one `and` or `or`. Anything else is not put into words: the caller shows the
-expression as written.
+also joined by one `and` or `or`. A parameter (`param.income_limit`, engine/parameters.py)
+is a value like a literal: the caller writes its label and value. Anything else is not put
+into words: the caller shows the expression as written.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext as _
+
+from designer.services.parameters import PREFIX
 
 ANY = ("", "-")
 _VALUE = "_rule_value_"  # stands for the input in a cell; never a name a cell can use
@@ -32,6 +35,13 @@ Format = Callable[[str, Any], str]
 @dataclass(frozen=True)
 class Ref:
     """A name a test compares with ('< max_price'): written as what the name stands for."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class Param:
+    """A parameter a test compares with ('< param.income_limit'): its label and value."""
 
     name: str
 
@@ -82,7 +92,13 @@ def _range(low_op: ast.cmpop, low: str, high_op: ast.cmpop, high: str) -> str:
 
 
 def _literal(node: ast.expr, subject: str | None = None) -> tuple[bool, Any]:
-    """A constant, or a `Ref` to a name other than the subject; (False, None) otherwise."""
+    """A constant, a `Param`, or a `Ref` to a name other than the subject; else (False, None)."""
+    if (
+        isinstance(node, ast.Attribute)
+        and isinstance(node.value, ast.Name)
+        and node.value.id == PREFIX
+    ):
+        return True, Param(node.attr)
     if isinstance(node, ast.Name):
         return (node.id != subject and node.id != _VALUE), Ref(node.id)
     try:
@@ -131,7 +147,9 @@ def _compare(node: ast.Compare, wanted: str | None, fmt: Format) -> Clause | Non
         if not ok:
             return None
         if isinstance(op, ast.In | ast.NotIn):
-            listed = fmt(name, value) if isinstance(value, Ref) else _values(name, value, fmt)
+            listed = (
+                fmt(name, value) if isinstance(value, Ref | Param) else _values(name, value, fmt)
+            )
             words = _single(op, listed) if listed is not None else None
         else:
             words = (_dated if _is_date(value) else _single)(op, fmt(name, value))
@@ -177,6 +195,13 @@ def _parse(text: str) -> ast.expr | None:
         return ast.parse(text, mode="eval").body
     except (SyntaxError, ValueError, MemoryError, RecursionError):
         return None
+
+
+def parameter_of(expression: str) -> str | None:
+    """The parameter's name when `expression` is just `param.<name>`, else None."""
+    node = _parse(expression.strip())
+    ok, value = _literal(node) if node is not None else (False, None)
+    return value.name if ok and isinstance(value, Param) else None
 
 
 def is_any(cell: str | None) -> bool:

@@ -8,15 +8,17 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import current_app, render_template
+from flask import current_app, g, render_template
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import InputRequired, Length, Optional
 
+from designer.extensions import db_session
 from designer.integrations import Registry, registry_of
 from designer.services import decisiondrafts
+from designer.services.sharing import following
 from designer.web import auditing as audit
 from designer.web import editor_texts
 from designer.web.i18n import locale
@@ -38,6 +40,17 @@ def record(action: str, model: ProcessModel, detail: dict[str, Any] | None = Non
         detail=detail,
         commit=False,
     )
+    if following.copies_made(db_session, model.id):  # the change made an adoption a copy
+        audit.record(
+            current_user,
+            "model.adoption_copy",
+            object_type="model",
+            object_id=model.id,
+            roles=OWNER_ROLES,
+            detail={"after": action},
+            commit=False,
+        )
+        g.adoption_copy = True  # the answer says so (modeler/sharing/hooks.py)
 
 
 def registry() -> Registry | None:

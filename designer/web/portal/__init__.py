@@ -15,4 +15,4 @@ def _upload_settings() -> tuple[Any, str]:
 
 uploads.use_settings(_upload_settings)  # read from the app of the current context
 
-from designer.web.portal import appeals, export, letters, rules, tasks, views  # noqa: E402,F401
+from designer.web.portal import appeals, cpsv, export, letters, rules, tasks, views  # noqa: E402,F401

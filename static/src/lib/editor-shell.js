@@ -1,9 +1,9 @@
 // The shell the process, form and decision editors share: toolbar and status
 // line, notices, the height that fills the viewport, dirty state and the
 // beforeunload warning, Ctrl/Cmd+S, loading, saving with the server's answers
-// (200 saved, 400 not saved with problems, 409 conflict dialog) and the JSON
-// API with the CSRF token. The editor brings the library (bpmn-js, form-js,
-// dmn-js) and tells the shell how to read and write it:
+// (200 saved, with its `notice` shown if it has one; 400 not saved with problems,
+// 409 conflict dialog) and the JSON API with the CSRF token. The editor brings the
+// library (bpmn-js, form-js, dmn-js) and tells the shell how to read and write it:
 //
 //   createEditorShell(app, {
 //     prefix: 'modeler',            class/id prefix: .modeler-toolbar, #modeler-conflict-title …
@@ -282,6 +282,9 @@ export function createEditorShell(app, options) {
       state.problems = answer.problems || [];
       renderProblems();
       updateStatus(prepared.saved ? prepared.saved(answer) : undefined);
+      if (answer.notice) {
+        notify(answer.notice, 'info'); // e.g. the save made an adopted service a copy
+      }
       return 'saved';
     }
     if (res.status === 409) {

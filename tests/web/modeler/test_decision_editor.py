@@ -27,7 +27,7 @@ SHIPPED_DECISIONS = [
     {"id": "kindergarten_rates", "name": "Satser for foreldrebetaling"},
 ]
 # The second child's price at the maximum price, in the price table (rule max_second).
-MAX_SECOND_PRICE = "<text>round(max_price * (100 - second_child_discount) / 100)</text>"
+MAX_SECOND_PRICE = "<text>round(max_price * (100 - param.second_child_discount) / 100)</text>"
 
 
 def _model_id(app, key: str = "kindergarten") -> int:  # type: ignore[no-untyped-def]

@@ -109,9 +109,14 @@ def test_conditions_thresholds_and_options_read_as_words(client):
     assert "Behandling er «grant»" in nb_text  # the decision output's label, the value quoted
     assert "Behandling is “grant”" in en_text
     tests = [_text(row.xpath("td")[0]) for row in nb.xpath("//table[.//th='Hvis']/tbody/tr")]
-    assert "Husholdningsinntekt er under 450 000 kr" in tests  # _text folds the no-break spaces
+    # A threshold is the municipality's parameter: its label and the version's value.
+    # (_text folds the no-break spaces.)
+    limit = "Inntektsgrense for automatisk innvilgelse (450 000 kr)"
+    assert f"Husholdningsinntekt er under {limit}" in tests
     assert f"450{NBSP}000{NBSP}kr" in "".join(nb.xpath("//table//td//text()"))
-    assert any("is less than NOK 550,000" in _text(td) for td in en.xpath("//td"))
+    assert any(
+        "is less than Upper income limit (NOK 550,000)" in _text(td) for td in en.xpath("//td")
+    )
     assert "Hva det søkes om omfatter «Kontingent»" in tests  # the form's option label
     assert "includes “Membership fee”" in en_text
     assert "Alle andre saker" in tests  # the last rule, all "-"

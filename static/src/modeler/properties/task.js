@@ -4,7 +4,7 @@
 import { getBusinessObject, is } from 'bpmn-js/lib/util/ModelUtil';
 
 import { getBodyExtension, getSpiffProperty, setBodyExtension, setSpiffProperty } from '../extensions';
-import { group, numberField, textArea } from './entries';
+import { group, textArea, textField } from './entries';
 import { formEntry } from './forms';
 import { groupEntry } from './groups';
 import { findLaneName, laneEntry } from './lanes';
@@ -13,23 +13,26 @@ function isNoneStartEvent(bo) {
   return is(bo, 'bpmn:StartEvent') && !(bo.get('eventDefinitions') || []).length;
 }
 
+// Days until the deadline: a whole number, or a parameter of the service (param.<name>)
+// that each municipality sets on the Parameters page.
+var DUE_PATTERN = /^(\d+|param\.[a-z][a-z0-9_]*)$/;
+
 function dueEntry(element, injector, t) {
   var bo = getBusinessObject(element);
-  return numberField('flytverk-due', t('due_in_days'), function () {
+  return textField('flytverk-due', t('due_in_days'), function () {
     var value = getSpiffProperty(bo, 'dueInDays');
-    return value === undefined ? '' : value;
+    return value === undefined ? '' : String(value);
   }, function (value) {
-    var clean = value === undefined || value === null || isNaN(value) ? undefined : String(Math.max(0, Math.round(value)));
-    setSpiffProperty(injector, element, 'dueInDays', clean);
+    var clean = String(value === undefined || value === null ? '' : value).trim();
+    setSpiffProperty(injector, element, 'dueInDays', DUE_PATTERN.test(clean) ? clean : undefined);
   }, {
     description: t('due_hint'),
-    min: 0,
-    step: 1,
     validate: function (value) {
-      if (value === undefined || value === null || value === '') {
+      var clean = String(value === undefined || value === null ? '' : value).trim();
+      if (clean === '') {
         return null;
       }
-      return /^\d+$/.test(String(value)) ? null : t('due_invalid');
+      return DUE_PATTERN.test(clean) ? null : t('due_invalid');
     },
   });
 }
