@@ -48,6 +48,8 @@ class Tenant(Base):
     name: Mapped[str] = mapped_column(String(200))
     # The municipality's målform: nb or nn (designer.services.languages).
     language: Mapped[str] = mapped_column(String(8), default="nb", server_default="nb")
+    # The organisasjonsnummer (Enhetsregisteret), set by its administrator; None until then.
+    org_number: Mapped[str | None] = mapped_column(String(9), default=None)
 
 
 class ProcessModel(Base):

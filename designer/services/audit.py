@@ -82,6 +82,7 @@ ACTION_LABELS: dict[str, Any] = {
     "admin.group.remove": _l("Removed someone from a group"),
     "admin.tenant.create": _l("Created a municipality"),
     "admin.tenant.language": _l("Changed the municipality's written standard"),
+    "admin.tenant.org_number": _l("Set the organisation number"),
 }
 ACTIONS = tuple(ACTION_LABELS)
 # The role recorded is the first of these the person holds (views narrow it to their own).

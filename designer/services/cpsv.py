@@ -24,8 +24,9 @@ Platform data -> CPSV-AP-NO (M mandatory, R recommended, O optional):
         they are written in; those languages -> dct:language (O, EU language table)
     the tenant -> cv:hasCompetentAuthority (M), cv:ownedBy (M): a cv:PublicOrganisation
         with dct:identifier, skos:prefLabel, dct:spatial Norway (M), dct:type
-        LocalAuthority (R). The platform keeps no organisation number, so its URI is
-        <catalogue URL>#<slug>, not the organisation-catalog URI of an orgnr
+        LocalAuthority (R). With the municipality's organisasjonsnummer (set on the admin
+        page) its URI is the organisation-catalog URI of the orgnr; without one
+        <catalogue URL>#<slug>
     the citizens' portal -> cv:contactPoint (M): a cv:ContactPoint with cv:contactPage
         (the platform keeps no phone number or e-mail address of the municipality)
     the decision letter -> cpsvno:hasPossibleOutput (M): a cpsvno:PossibleOutput with
@@ -75,6 +76,8 @@ EU_LANGUAGE = "http://publications.europa.eu/resource/authority/language/"
 LANGUAGE_URIS = {"nb": EU_LANGUAGE + "NOB", "nn": EU_LANGUAGE + "NNO", "en": EU_LANGUAGE + "ENG"}
 NORWAY = "http://publications.europa.eu/resource/authority/country/NOR"
 LOCAL_AUTHORITY = "http://purl.org/adms/publishertype/LocalAuthority"
+# An organisation with an organisasjonsnummer is named by the national organisation catalogue.
+ORGANISATION_CATALOG = "https://organization-catalog.fellesdatakatalog.digdir.no/organizations/"
 COMPLETED = "http://publications.europa.eu/resource/authority/distribution-status/COMPLETED"
 ONLINE = "https://data.norge.no/vocabulary/service-channel-type#online"
 
@@ -184,7 +187,11 @@ def _places(tenant: Tenant) -> _Places:
     return _Places(
         catalog=catalog,
         portal=external_url("portal.index"),
-        organisation=f"{catalog}#{tenant.slug}",
+        organisation=(
+            f"{ORGANISATION_CATALOG}{tenant.org_number}"
+            if tenant.org_number
+            else f"{catalog}#{tenant.slug}"
+        ),
         contact=f"{catalog}#contact-point",
     )
 
@@ -195,7 +202,7 @@ def _shared(tenant: Tenant, places: _Places) -> list[Node]:
     organisation = {
         "@id": places.organisation,
         "@type": "cv:PublicOrganisation",
-        "dct:identifier": places.organisation,
+        "dct:identifier": tenant.org_number or places.organisation,
         "skos:prefLabel": {languages.of_tenant(tenant): tenant.name},
         "dct:spatial": NORWAY,
         "dct:type": LOCAL_AUTHORITY,
