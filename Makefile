@@ -65,6 +65,7 @@ bench: setup
 	$(BIN)/python tests/bench/step_cost.py
 	$(BIN)/python tests/bench/http_throughput.py
 	$(BIN)/python tests/bench/sandbox_cost.py
+	$(BIN)/python tests/bench/cpu_budget.py --raw
 
 clean:
 	rm -rf $(VENV) node_modules static/dist

@@ -55,8 +55,28 @@ def waiting(workflow: BpmnWorkflow) -> list[tuple[str, str | None, str]]:
     return found
 
 
+def catches_messages(workflow: BpmnWorkflow) -> bool:
+    """True when the process (or a sub-process it calls) can wait for a message; known once
+    per parsed spec, which versions share and never change."""
+    spec = workflow.spec
+    found = getattr(spec, "_flytverk_catches_messages", None)
+    if found is None:
+        specs = [spec, *workflow.subprocess_specs.values()]
+        found = any(
+            isinstance(getattr(task_spec, "event_definition", None), MessageEventDefinition)
+            and type(task_spec).__name__ != "StartEvent"
+            for process in specs
+            for task_spec in process.task_specs.values()
+        )
+        spec._flytverk_catches_messages = found
+    return bool(found)
+
+
 def sync_waits(session: Session, instance: Instance, workflow: BpmnWorkflow) -> None:
-    """Replace the instance's message_wait rows with what it waits for now."""
+    """Replace the instance's message_wait rows with what it waits for now (nothing to do,
+    and no statement, for a process that never waits for a message)."""
+    if not catches_messages(workflow):
+        return
     session.execute(delete(MessageWait).where(MessageWait.instance_id == instance.id))
     rows = (
         [

@@ -34,16 +34,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import step_cost  # noqa: E402  (beside this file: the same instance and databases)
 
 RESULTS = Path(__file__).resolve().parent / "results"
+OURS = str(Path(__file__).resolve().parents[2])  # the checkout: engine/, designer/, tests/
 # First match wins: (bucket, fragment of the code's file path).
 BUCKETS = (
-    ("sandbox evaluation", "/engine/sandbox/"),
-    ("sandbox evaluation", "/engine/scripting.py"),
+    ("sandbox evaluation", f"{OURS}/engine/sandbox/"),
+    ("sandbox evaluation", f"{OURS}/engine/scripting.py"),
     ("sandbox evaluation", "RestrictedPython"),
-    ("serialization", "/engine/serialization"),
+    ("serialization", f"{OURS}/engine/serialization"),
     ("serialization", "SpiffWorkflow/bpmn/serializer"),
-    ("history pruning", "/engine/history.py"),
+    ("history pruning", f"{OURS}/engine/history.py"),
     ("SpiffWorkflow stepping", "SpiffWorkflow"),
-    ("engine (transitions, index, events)", "/engine/"),
+    ("engine (transitions, index, events)", f"{OURS}/engine/"),
     ("SQLAlchemy ORM", "sqlalchemy/orm"),
     ("SQLAlchemy Core and pool", "sqlalchemy"),
     ("JSON", "/json/"),
@@ -52,7 +53,10 @@ BUCKETS = (
     ("database driver and commits", "psycopg"),
     ("database driver and commits", "{method 'commit'"),
     ("database driver and commits", "{method 'execute'"),
-    ("benchmark harness", "/tests/bench/"),
+    ("database driver and commits", "posix.write"),
+    ("database driver and commits", "posix.fsync"),
+    ("benchmark harness", f"{OURS}/tests/bench/"),
+    ("UUIDs (SpiffWorkflow's task ids)", "/uuid.py"),
 )
 
 

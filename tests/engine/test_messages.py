@@ -58,3 +58,37 @@ def test_a_message_start_event_starts_a_case(
     assert runtime.current_data(session, started)["offer"] == "Barnehageplass for Emma"
     with pytest.raises(NotFound):
         runtime.start(session, version, data={}, actor="api:x", message="something_else")
+
+
+def test_a_process_without_message_events_never_touches_message_wait(
+    session: Session, install: Install, tenant_id: int
+) -> None:
+    from sqlalchemy import event
+
+    from tests.engine.helpers import process_xml
+
+    plain = process_xml(
+        '<bpmn:startEvent id="start" /><bpmn:userTask id="review" name="Vurder" />'
+        '<bpmn:endEvent id="end" />'
+        '<bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="review" />'
+        '<bpmn:sequenceFlow id="f2" sourceRef="review" targetRef="end" />'
+    )
+    statements: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    bind = session.get_bind()
+    event.listen(bind, "before_cursor_execute", seen)
+    try:
+        waiting = runtime.start(
+            session, install(WAIT, key="waits"), data={"case_ref": "x"}, actor="k"
+        )
+        assert any("message_wait" in s for s in statements)  # a process that waits keeps its rows
+        statements.clear()
+        runtime.start(session, install(plain, key="plain"), data={}, actor="kari")
+    finally:
+        event.remove(bind, "before_cursor_execute", seen)
+    assert statements and not [s for s in statements if "message_wait" in s]
+    assert runtime.receive(session, tenant_id, "documents_received", "x", {}, "api") is not None
+    assert waiting.id
