@@ -31,9 +31,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import results_file  # noqa: E402  (beside this file)
 import step_cost  # noqa: E402  (beside this file: the same instance and databases)
 
-RESULTS = Path(__file__).resolve().parent / "results"
 OURS = str(Path(__file__).resolve().parents[2])  # the checkout: engine/, designer/, tests/
 # First match wins: (bucket, fragment of the code's file path).
 BUCKETS = (
@@ -159,8 +159,7 @@ def main(argv: list[str] | None = None) -> int:
         }
     if args.raw:
         figures["raw"] = profile_raw(args.n)
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "cpu_budget.json").write_text(json.dumps(figures, indent=2), encoding="utf-8")
+    results_file.save("cpu_budget", figures)
     print(json.dumps(figures, indent=2) if args.json else render(figures))
     return 0
 

@@ -38,6 +38,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+import results_file  # noqa: E402  (beside this file)
+
 from tests.factories import PARKING_APPLICATION  # noqa: E402
 
 REJECTED = {**PARKING_APPLICATION, "doctor_statement": "no"}
@@ -249,6 +251,17 @@ def main() -> None:
         ):
             print(f"{label}: {args.n} instances, {args.clients} clients", file=sys.stderr)
             rows.append((label, over_http(db_path, instance, args.n, args.clients, kind)))
+    results_file.save(
+        "http_throughput",
+        {
+            "n": args.n,
+            "clients": args.clients,
+            "variants": [
+                {"variant": label, "instances_per_s": rate, "vs_in_process": rate / floor}
+                for label, rate in rows
+            ],
+        },
+    )
     print(f"{'variant (SQLite, synchronous=FULL)':44} {'instances/s':>12} {'vs (a)':>8}")
     for label, rate in rows:
         print(f"{label:44} {rate:12.0f} {rate / floor:8.2f}")

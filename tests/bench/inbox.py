@@ -47,6 +47,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+import results_file  # noqa: E402  (beside this file)
 import sqlalchemy  # noqa: E402
 from flask import Flask, request  # noqa: E402
 from flask_login import current_user, login_user  # noqa: E402
@@ -56,7 +57,8 @@ from sqlalchemy.engine import Engine, make_url  # noqa: E402
 from designer import create_app  # noqa: E402
 from designer.extensions import db  # noqa: E402
 from designer.models import User  # noqa: E402
-from designer.services.inbox import InboxQuery, inbox, workload  # noqa: E402
+from designer.services import inbox as inbox_queries  # noqa: E402
+from designer.services.inbox import InboxQuery  # noqa: E402
 from engine.models import (  # noqa: E402
     HumanTask,
     Instance,
@@ -141,7 +143,9 @@ def seed_reference(app: Flask) -> dict[str, Any]:
         session.flush()
         models, versions = [], []
         for key, name, _share in SERVICES:
-            model = ProcessModel(tenant_id=tenant.id, key=key, name_nb=name, name_en=name)
+            model = ProcessModel(
+                tenant_id=tenant.id, key=key, name_nb=name, card_texts={"en": {"name": name}}
+            )
             session.add(model)
             session.flush()
             version = ProcessVersion(
@@ -397,16 +401,16 @@ def run_once(app: Flask, user_id: int, query: InboxQuery | None) -> tuple[float,
         login_user(user)
         if query is None:
             t0 = time.perf_counter()
-            result = workload(current_user)
+            result = inbox_queries.team_workload(db.session(), current_user)
             elapsed = time.perf_counter() - t0
             rows = sum(result["per_person"].values()) + sum(result["unassigned"].values())
         else:
             parsed = InboxQuery.from_args(request.args)
             assert parsed == query, (parsed, query)
             t0 = time.perf_counter()
-            page = inbox(current_user, parsed)
+            found = inbox_queries.page(db.session(), current_user, parsed)
             elapsed = time.perf_counter() - t0
-            rows = page.total
+            rows = found.total
     return elapsed, rows  # leaving the context removes the session, as a request does
 
 
@@ -705,6 +709,7 @@ def main(argv: list[str] | None = None) -> int:
         },
         "backends": backends,
     }
+    results_file.save("inbox", _rounded(figures))
     if args.json:
         print(json.dumps(_rounded(figures), indent=2, default=str))
     else:

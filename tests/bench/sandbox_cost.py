@@ -34,6 +34,7 @@ for path in (ROOT, ROOT / "tests" / "bench"):
     if str(path) not in sys.path:
         sys.path.insert(0, str(path))
 
+import results_file  # noqa: E402
 import step_cost  # noqa: E402
 
 import engine.scripting as scripting  # noqa: E402
@@ -140,13 +141,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--n", type=int, default=20000)
     parser.add_argument("--instances", type=int, default=200)
     args = parser.parse_args(argv)
+    first, second = part1(args.n), part2(args.instances)
     print("Part 1: per evaluation                       µs      ratio")
-    for name, value, base in part1(args.n):
+    for name, value, base in first:
         print(f"  {name:<42} {value:8.2f}  {value / base:7.2f}")
     print("Part 2: per completed instance               ms      ratio")
-    for name, value, base in part2(args.instances):
+    for name, value, base in second:
         print(f"  {name:<42} {value:8.3f}  {value / base:7.2f}")
     print(f"(sandbox processes started: {POOL.started})")
+    results_file.save(
+        "sandbox_cost",
+        {
+            "per_evaluation_us": [
+                {"what": name, "value": value, "ratio": value / base} for name, value, base in first
+            ],
+            "per_instance_ms": [
+                {"what": name, "value": value, "ratio": value / base}
+                for name, value, base in second
+            ],
+            "sandbox_processes_started": POOL.started,
+        },
+    )
     return 0
 
 

@@ -50,6 +50,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+import results_file  # noqa: E402  (beside this file)
 import sqlalchemy  # noqa: E402
 from SpiffWorkflow.bpmn import BpmnWorkflow  # noqa: E402
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer  # noqa: E402
@@ -743,6 +744,7 @@ def main(argv: list[str] | None = None) -> int:
         "part1": p1,
         "part2": {"limit": args.loop, "engine": engine_figures, "raw": raw_figures},
     }
+    results_file.save("step_cost", _rounded(figures))
     if args.json:
         print(json.dumps(_rounded(figures), indent=2, default=str))
     else:

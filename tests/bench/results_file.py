@@ -1,0 +1,34 @@
+"""Where every benchmark leaves its figures: tests/bench/results/<name>.json (ignored by git).
+
+Each file holds the figures of one run with the date, the time and the machine they were
+measured on, so the README's performance section can be regenerated from them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def save(name: str, figures: Any) -> Path:
+    """Write `figures` of benchmark `name` with when and where they were measured."""
+    RESULTS.mkdir(exist_ok=True)
+    path = RESULTS / f"{name}.json"
+    document = {
+        "benchmark": name,
+        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },
+        "figures": figures,
+    }
+    path.write_text(json.dumps(document, indent=2, default=str) + "\n", encoding="utf-8")
+    return path
