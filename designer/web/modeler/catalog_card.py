@@ -72,7 +72,7 @@ def _fields(form: FlaskForm) -> list[tuple[str, Any, Any]]:
     ]
 
 
-def _start_form(model: ProcessModel, start: catalog.StartEvent | None):  # type: ignore[no-untyped-def]
+def start_form_preview(model: ProcessModel, start: catalog.StartEvent | None):  # type: ignore[no-untyped-def]
     """The start form built read-only for the "what citizens will see" preview, or None."""
     text = model.draft_files.get(f"forms/{start.form}") if start and start.form else None
     if text is None:
@@ -126,7 +126,7 @@ def catalog_card(model_id: int) -> ResponseReturnValue:
         "description": next((typed[c][1] for c in order if typed.get(c, ("", ""))[1]), ""),
     }
     start = catalog.start_event(model.draft_bpmn)
-    start_form, definition = _start_form(model, start)
+    start_form, definition = start_form_preview(model, start)
     return render_template(
         "modeler/catalog_card.html",
         model=model,

@@ -13,9 +13,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf import FlaskForm
 
-import forms
 from designer import languages
 from designer.extensions import db_session
 from designer.identity.auth import role_required
@@ -24,8 +22,8 @@ from designer.services import catalog, drafts, groupchecks, processes, submissio
 from designer.services.errors import Forbidden, Invalid, Missing
 from designer.services.letters import preview
 from designer.services.sharing import adopt, catalogue, updates, values
-from designer.web.i18n import locale
 from designer.web.modeler import bp
+from designer.web.modeler.catalog_card import start_form_preview
 from designer.web.modeler.common import record, registry
 from designer.web.modeler.sharing.common import (
     StepForm,
@@ -148,16 +146,7 @@ def adopt_service(shared_id: int) -> ResponseReturnValue:
 
 def _start_form(model: ProcessModel) -> tuple[Any, Any]:
     """The draft's start form, read-only, as citizens get it (None, None without one)."""
-    start = catalog.start_event(model.draft_bpmn)
-    text = model.draft_files.get(f"forms/{start.form}") if start and start.form else None
-    if text is None:
-        return None, None
-    try:
-        definition = forms.FormDefinition.from_json(text)
-        form_cls = forms.build_form_class(definition, base=FlaskForm, locale=locale())
-    except forms.DefinitionError:
-        return None, None
-    return form_cls(formdata=None, meta={"csrf": False}), definition
+    return start_form_preview(model, catalog.start_event(model.draft_bpmn))
 
 
 @bp.get("/<int:model_id>/adoption")
