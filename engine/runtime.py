@@ -13,7 +13,7 @@ from uuid import UUID
 
 from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from . import messages, outcomes, servicetasks
@@ -176,8 +176,14 @@ def complete(
         raise
 
 
-def _lock_task(session: Session, tenant_id: int, task_id: int) -> tuple[Instance, HumanTask]:
-    """Lock the instance a task belongs to and load both, fresh, in one round trip."""
+def _lock_task(
+    session: Session, tenant_id: int, task_id: int
+) -> tuple[Instance, HumanTask, list[tuple[int, str]]]:
+    """Lock the instance a task belongs to and load both, fresh, in one round trip.
+
+    The same round trip reads the instance's other open tasks (id, uuid): the task index
+    is brought up to date from them after the step, without reading them again.
+    """
     begin_write(session)
     owner = (
         select(HumanTask.instance_id)
@@ -192,13 +198,15 @@ def _lock_task(session: Session, tenant_id: int, task_id: int) -> tuple[Instance
     )
     if locked.rowcount != 1:  # type: ignore[attr-defined]
         raise NotFound(f"Task {task_id} does not exist.", code=TASK_NOT_FOUND)
-    row = session.execute(
+    rows = session.execute(
         select(Instance, HumanTask)
         .join(HumanTask, HumanTask.instance_id == Instance.id)
-        .where(HumanTask.id == task_id)
+        .where(Instance.id == owner, or_(HumanTask.id == task_id, HumanTask.status == "open"))
         .execution_options(populate_existing=True)
-    ).one()
-    return row[0], row[1]
+    ).all()
+    human = next(row[1] for row in rows if row[1].id == task_id)
+    others = [(row[1].id, row[1].task_uuid) for row in rows if row[1].id != task_id]
+    return rows[0][0], human, others
 
 
 def _complete(
@@ -210,7 +218,7 @@ def _complete(
     expected_version: int | None,
     due_days: int | None = None,
 ) -> Instance:
-    instance, human = _lock_task(session, tenant_id, task_id)
+    instance, human, others = _lock_task(session, tenant_id, task_id)
     if human.status != "open":
         if human.status == "completed":
             raise TaskNotReady(
@@ -234,7 +242,7 @@ def _complete(
         raise TaskNotReady("This task is no longer open.") from None
     if task.state != TaskState.READY:
         raise TaskNotReady("This task is no longer open.", current_version=instance.version)
-    writes = Writes(instance.tenant_id, default_due_days=due_days)
+    writes = Writes(instance.tenant_id, default_due_days=due_days, open_tasks=others)
 
     def run() -> StepLog:
         task.task_spec.add_data_from_form(task, copy.deepcopy(data))

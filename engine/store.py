@@ -22,8 +22,9 @@ from sqlalchemy import TextClause, event, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
+from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, scoped_session
 
+from . import writers
 from .errors import CASE_NOT_FOUND, NotFound
 from .models import CaseCounter, Instance
 
@@ -32,6 +33,7 @@ CALLER_WORK = "flytverk_caller_work"  # session.info: the transaction holds the 
 # Execution option of the engine's own lock writes (a row lock, a claim) that a decline may
 # roll back: every other write after begin_write counts as the caller's work.
 OWN = "flytverk_own"
+SERIAL = "flytverk_serial"  # session.info: releases the SQLite writer lock (engine.writers)
 TEST_SERIES = "TEST"  # the case-number series of test runs
 
 
@@ -76,6 +78,31 @@ def _ended(session: Session, transaction: SessionTransaction) -> None:
     if transaction.parent is None:  # the outermost transaction: committed or rolled back
         session.info.pop(WROTE, None)
         session.info.pop(CALLER_WORK, None)
+        release = session.info.pop(SERIAL, None)
+        if release is not None:
+            release()
+
+
+def _take_turn(session: Session) -> None:
+    """On SQLite, wait for this database's writer lock and begin the write transaction.
+
+    The lock is released when the transaction ends (commit, rollback or close).
+    """
+    if SERIAL in session.info or not writers.enabled():
+        return
+    bind = session.get_bind()
+    lock = writers.lock_for(bind if isinstance(bind, Engine) else bind.engine)
+    if lock is None:
+        return
+    release = lock.acquire()
+    if release is None:  # not had in time: SQLite's busy handler takes over
+        return
+    try:
+        session.begin()
+    except BaseException:
+        release()
+        raise
+    session.info[SERIAL] = release
 
 
 def _watch_writes() -> None:
@@ -113,8 +140,36 @@ def begin_write(session: Session) -> None:
         session.flush()
         session.info[CALLER_WORK] = True
         return
-    session.rollback()  # a no-op when nothing is open
+    end_read(session)
+    _take_turn(session)
     session.info[CALLER_WORK] = False
+
+
+def _real(session: Session) -> Session:
+    """The Session itself behind a scoped_session (Flask-SQLAlchemy's db.session)."""
+    if isinstance(session, scoped_session):
+        return session()
+    return session
+
+
+def end_read(session: Session) -> None:
+    """End a transaction that only read, keeping what it loaded (no reload afterwards).
+
+    A read-only transaction is committed (for the database the same as a rollback) without
+    expiring the loaded objects: the process version, the tenant and the like read before a
+    transition need no second SELECT in it. A session that must roll back is rolled back.
+    """
+    session = _real(session)
+    if not session.in_transaction():
+        return
+    if not session.is_active:
+        session.rollback()
+        return
+    expire, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire
 
 
 def decline(session: Session) -> None:

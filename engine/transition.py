@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import insert, select, update
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
 
 from .models import Event, HumanTask, Instance, utcnow
@@ -22,6 +22,8 @@ GROUP_PROPERTY = "candidateGroup"  # the group picked for a task; the lane other
 # read and never evaluated.
 _DATA_VARIABLE = re.compile(r"=\s*([A-Za-z_][A-Za-z0-9_]*)\s*")
 MAX_GROUP = 200  # human_task.lane
+EVENT_TABLE = cast(Table, Event.__table__)  # Core inserts: no ORM bulk path on the step path
+HUMAN_TASK_TABLE = cast(Table, HumanTask.__table__)
 
 
 @dataclass
@@ -34,6 +36,9 @@ class Writes:
     events: list[dict[str, Any]] = field(default_factory=list)
     written: list[dict[str, Any]] = field(default_factory=list)  # events already flushed
     opened: list[str] = field(default_factory=list)  # task uuids of newly opened human tasks
+    # The instance's open human tasks (id, uuid) as read under the row lock, when the
+    # transition read them already (completing a task); None: sync_human_tasks reads them.
+    open_tasks: list[tuple[int, str]] | None = None
 
     def event(
         self,
@@ -59,7 +64,8 @@ class Writes:
         if self.events:
             for row in self.events:
                 row["instance_id"] = instance_id
-            session.execute(insert(Event), self.events)
+            # Core, one executemany: no ORM bulk path, NULLs rendered so every row batches.
+            session.connection().execute(insert(EVENT_TABLE), self.events)
             self.written.extend(self.events)
             self.events = []
 
@@ -140,12 +146,17 @@ def sync_human_tasks(
     ready = {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
     known: set[str] = set()
     if not new:
-        rows = session.execute(
-            select(HumanTask.id, HumanTask.task_uuid).where(
-                HumanTask.instance_id == instance.id, HumanTask.status == "open"
-            )
-        ).all()
-        gone = [row.id for row in rows if row.task_uuid not in ready]
+        rows = writes.open_tasks
+        if rows is None:
+            rows = [
+                (row.id, row.task_uuid)
+                for row in session.execute(
+                    select(HumanTask.id, HumanTask.task_uuid).where(
+                        HumanTask.instance_id == instance.id, HumanTask.status == "open"
+                    )
+                )
+            ]
+        gone = [task_id for task_id, task_uuid in rows if task_uuid not in ready]
         if gone:
             session.execute(
                 update(HumanTask)
@@ -153,7 +164,7 @@ def sync_human_tasks(
                 .values(status="cancelled")
                 .execution_options(synchronize_session=False)
             )
-        known = {row.task_uuid for row in rows}
+        known = {task_uuid for _, task_uuid in rows}
     added = []
     for task_uuid, task in ready.items():
         if task_uuid in known:
@@ -184,4 +195,4 @@ def sync_human_tasks(
         writes.event("system", "task_opened", spec.bpmn_id, {"name": name, "lane": group})
         writes.opened.append(task_uuid)
     if added:
-        session.execute(insert(HumanTask), added)
+        session.connection().execute(insert(HUMAN_TASK_TABLE), added)

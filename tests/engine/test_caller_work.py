@@ -191,9 +191,12 @@ def test_a_timer_not_due_leaves_the_callers_work_to_the_caller(
 
 def test_begin_write_ends_a_read_and_keeps_writes(session: Session, tenant_id: int) -> None:
     session.get(Tenant, tenant_id)
-    assert session.in_transaction()
+    read = session.get_transaction()
+    assert read is not None
     store.begin_write(session)
-    assert not session.in_transaction()  # only read: the read is over
+    # Only read: the read is over (on SQLite a write transaction begins with the writer lock).
+    assert session.get_transaction() is not read
+    assert session.in_transaction() == (store.SERIAL in session.info)
     _unrelated(session, flush=True)
     assert store.has_writes(session) and not session.new
     store.begin_write(session)

@@ -138,7 +138,7 @@ def test_fodselsnummer_impossible_dates(day: int, month: int, year: int) -> None
     assert found
 
 
-@settings(database=None, max_examples=200)
+@settings(database=None, max_examples=200, deadline=None)  # a property, not a timing
 @given(
     born=st.dates(min_value=date(1854, 1, 1), max_value=date(2039, 12, 31)),
     individual=st.integers(0, 999),
@@ -255,7 +255,7 @@ def test_normalize_identifier() -> None:
     assert normalize_identifier("kontonummer", "not a number") == "not a number"
 
 
-@settings(database=None, max_examples=300)
+@settings(database=None, max_examples=300, deadline=None)
 @given(st.text())
 def test_validators_never_raise(text: str) -> None:
     for check in (
