@@ -13,7 +13,7 @@ from uuid import UUID
 
 from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import or_, select, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from . import messages, outcomes, servicetasks
@@ -21,7 +21,6 @@ from .errors import (
     CASE_CHANGED,
     NO_MESSAGE_START,
     TASK_COMPLETED,
-    TASK_NOT_FOUND,
     Conflict,
     InstanceClosed,
     InstanceCorrupt,
@@ -34,7 +33,7 @@ from .live import cache_key, current_data, new_workflow, spec_for, task_data, wo
 from .models import HumanTask, Instance, ProcessVersion
 from .serialization import dump_state
 from .steps import StepLog, advance
-from .store import TEST_SERIES, WORKFLOWS, begin_write, lock_instance, next_case_no
+from .store import TEST_SERIES, WORKFLOWS, begin_write, lock_instance, lock_task, next_case_no
 from .transact import (
     commit,
     failure_message,
@@ -176,39 +175,6 @@ def complete(
         raise
 
 
-def _lock_task(
-    session: Session, tenant_id: int, task_id: int
-) -> tuple[Instance, HumanTask, list[tuple[int, str]]]:
-    """Lock the instance a task belongs to and load both, fresh, in one round trip.
-
-    The same round trip reads the instance's other open tasks (id, uuid): the task index
-    is brought up to date from them after the step, without reading them again.
-    """
-    begin_write(session)
-    owner = (
-        select(HumanTask.instance_id)
-        .where(HumanTask.id == task_id, HumanTask.tenant_id == tenant_id)
-        .scalar_subquery()
-    )
-    locked = session.execute(
-        update(Instance)
-        .where(Instance.id == owner)
-        .values(version=Instance.version)
-        .execution_options(synchronize_session=False)
-    )
-    if locked.rowcount != 1:  # type: ignore[attr-defined]
-        raise NotFound(f"Task {task_id} does not exist.", code=TASK_NOT_FOUND)
-    rows = session.execute(
-        select(Instance, HumanTask)
-        .join(HumanTask, HumanTask.instance_id == Instance.id)
-        .where(Instance.id == owner, or_(HumanTask.id == task_id, HumanTask.status == "open"))
-        .execution_options(populate_existing=True)
-    ).all()
-    human = next(row[1] for row in rows if row[1].id == task_id)
-    others = [(row[1].id, row[1].task_uuid) for row in rows if row[1].id != task_id]
-    return rows[0][0], human, others
-
-
 def _complete(
     session: Session,
     tenant_id: int,
@@ -218,7 +184,7 @@ def _complete(
     expected_version: int | None,
     due_days: int | None = None,
 ) -> Instance:
-    instance, human, others = _lock_task(session, tenant_id, task_id)
+    instance, human, others = lock_task(session, tenant_id, task_id)
     if human.status != "open":
         if human.status == "completed":
             raise TaskNotReady(

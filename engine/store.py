@@ -1,4 +1,4 @@
-"""Load and save instance state: row locks, version checks, case numbers, a live cache.
+"""Load and save instance state: row locks, version checks, case numbers, writer turns.
 
 Every transition runs in one transaction that starts with a write, so SQLite
 takes its write lock up front (no stale read snapshot to upgrade) and
@@ -12,21 +12,19 @@ transaction, so they commit with it and are rolled back with it.
 
 from __future__ import annotations
 
-from collections import OrderedDict
-from collections.abc import Hashable
-from threading import Lock
 from typing import Any
 
-from SpiffWorkflow.bpmn import BpmnWorkflow
-from sqlalchemy import TextClause, event, select, update
+from sqlalchemy import TextClause, bindparam, event, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, scoped_session
 
 from . import writers
-from .errors import CASE_NOT_FOUND, NotFound
-from .models import CaseCounter, Instance
+from .cache import WORKFLOWS as WORKFLOWS  # re-exported: engine.store.WORKFLOWS
+from .cache import WorkflowCache as WorkflowCache
+from .errors import CASE_NOT_FOUND, TASK_NOT_FOUND, NotFound
+from .models import CaseCounter, HumanTask, Instance
 
 WROTE = "flytverk_wrote"  # session.info: the open transaction holds writes
 CALLER_WORK = "flytverk_caller_work"  # session.info: the transaction holds the caller's writes
@@ -190,19 +188,75 @@ def decline(session: Session) -> None:
 def lock_instance(session: Session, tenant_id: int, instance_id: int) -> Instance:
     """Take the write lock on one instance and return its current row."""
     begin_write(session)
-    locked = session.execute(
-        update(Instance)
-        .where(Instance.id == instance_id, Instance.tenant_id == tenant_id)
-        .values(version=Instance.version)
-        .execution_options(synchronize_session=False, **{OWN: True})
-    )
-    if locked.rowcount != 1:  # type: ignore[attr-defined]
+    ids = {"b_instance": instance_id, "b_tenant": tenant_id}
+    if session.execute(_LOCK_INSTANCE, ids).rowcount != 1:  # type: ignore[attr-defined]
         session.rollback()
         raise NotFound(f"Case {instance_id} does not exist.", code=CASE_NOT_FOUND)
-    instance = session.execute(
-        select(Instance).where(Instance.id == instance_id).execution_options(populate_existing=True)
-    ).scalar_one()
-    return instance
+    return session.execute(_READ_INSTANCE, ids).scalar_one()
+
+
+# Built once with bound parameters: building a statement per call costs as much as running it.
+_LOCK_INSTANCE = (
+    update(Instance)
+    .where(Instance.id == bindparam("b_instance"), Instance.tenant_id == bindparam("b_tenant"))
+    .values(version=Instance.version)
+    .execution_options(synchronize_session=False, **{OWN: True})
+)
+_READ_INSTANCE = (
+    select(Instance)
+    .where(Instance.id == bindparam("b_instance"))
+    .execution_options(populate_existing=True)
+)
+_BUMP_CASE_NO = (
+    update(CaseCounter)
+    .where(
+        CaseCounter.tenant_id == bindparam("b_tenant"),
+        CaseCounter.year == bindparam("b_year"),
+        CaseCounter.series == bindparam("b_series"),
+    )
+    .values(last=CaseCounter.last + 1)
+    .returning(CaseCounter.last)
+)
+
+
+_TASK_OWNER = (
+    select(HumanTask.instance_id)
+    .where(HumanTask.id == bindparam("b_task"), HumanTask.tenant_id == bindparam("b_tenant"))
+    .scalar_subquery()
+)
+_LOCK_TASK = (
+    update(Instance)
+    .where(Instance.id == _TASK_OWNER)
+    .values(version=Instance.version)
+    .execution_options(synchronize_session=False)
+)
+_READ_TASK = (
+    select(Instance, HumanTask)
+    .join(HumanTask, HumanTask.instance_id == Instance.id)
+    .where(
+        Instance.id == _TASK_OWNER,
+        or_(HumanTask.id == bindparam("b_task"), HumanTask.status == "open"),
+    )
+    .execution_options(populate_existing=True)
+)
+
+
+def lock_task(
+    session: Session, tenant_id: int, task_id: int
+) -> tuple[Instance, HumanTask, list[tuple[int, str]]]:
+    """Lock the instance a task belongs to and load both, fresh, in one round trip.
+
+    The same round trip reads the instance's other open tasks (id, uuid): the task index
+    is brought up to date from them after the step, without reading them again.
+    """
+    begin_write(session)
+    ids = {"b_task": task_id, "b_tenant": tenant_id}
+    if session.execute(_LOCK_TASK, ids).rowcount != 1:  # type: ignore[attr-defined]
+        raise NotFound(f"Task {task_id} does not exist.", code=TASK_NOT_FOUND)
+    rows = session.execute(_READ_TASK, ids).all()
+    human = next(row[1] for row in rows if row[1].id == task_id)
+    others = [(row[1].id, row[1].task_uuid) for row in rows if row[1].id != task_id]
+    return rows[0][0], human, others
 
 
 def next_case_no(session: Session, tenant_id: int, year: int, series: str = "") -> str:
@@ -211,17 +265,8 @@ def next_case_no(session: Session, tenant_id: int, year: int, series: str = "") 
     A series has its own counter and prefixes its numbers: test runs use TEST_SERIES
     ("TEST-2026-000001"), so they never take a number from the real cases.
     """
-    bump = (
-        update(CaseCounter)
-        .where(
-            CaseCounter.tenant_id == tenant_id,
-            CaseCounter.year == year,
-            CaseCounter.series == series,
-        )
-        .values(last=CaseCounter.last + 1)
-        .returning(CaseCounter.last)
-    )
-    number = session.execute(bump).scalar_one_or_none()
+    ids = {"b_tenant": tenant_id, "b_year": year, "b_series": series}
+    number = session.execute(_BUMP_CASE_NO, ids).scalar_one_or_none()
     if number is None:
         dialect = session.get_bind().dialect.name
         insert = pg_insert if dialect == "postgresql" else sqlite_insert
@@ -230,48 +275,6 @@ def next_case_no(session: Session, tenant_id: int, year: int, series: str = "") 
             .values(tenant_id=tenant_id, year=year, series=series, last=0)
             .on_conflict_do_nothing()
         )
-        number = session.execute(bump).scalar_one()
+        number = session.execute(_BUMP_CASE_NO, ids).scalar_one()
     prefix = f"{series}-" if series else ""
     return f"{prefix}{year}-{number:06d}"
-
-
-class WorkflowCache:
-    """Live workflow objects of recently used instances, checked out exclusively.
-
-    A workflow is only reused when the row's version matches the version it was
-    saved at, so a write from another process simply causes a reload.
-    """
-
-    def __init__(self, size: int = 512) -> None:
-        self._size = size
-        self._items: OrderedDict[Hashable, tuple[int, BpmnWorkflow]] = OrderedDict()
-        self._lock = Lock()
-
-    def checkout(self, key: Hashable, version: int) -> BpmnWorkflow | None:
-        """Take the cached workflow if it is current; nobody else gets it meanwhile."""
-        with self._lock:
-            item = self._items.pop(key, None)
-        if item is None or item[0] != version:
-            return None
-        return item[1]
-
-    def checkin(self, key: Hashable, version: int, workflow: BpmnWorkflow) -> None:
-        """Keep a workflow that matches the committed row version."""
-        with self._lock:
-            self._items[key] = (version, workflow)
-            self._items.move_to_end(key)
-            while len(self._items) > self._size:
-                self._items.popitem(last=False)
-
-    def evict(self, key: Hashable) -> None:
-        """Forget an instance (after a failed step)."""
-        with self._lock:
-            self._items.pop(key, None)
-
-    def clear(self) -> None:
-        """Forget everything."""
-        with self._lock:
-            self._items.clear()
-
-
-WORKFLOWS = WorkflowCache()
