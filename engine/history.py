@@ -5,6 +5,11 @@ task adds a level per iteration: the state and the cost of every step grow, and
 near 250 iterations the library's task iterator (depth limit 1000) stops seeing
 the ready task and reports the workflow completed. History lives in our event
 table, so the engine cuts finished ancestors out of the tree after each step.
+
+A multi-instance (or standard loop) task keeps each of its instances as a child of its
+own, beside the ones still open: siblings, not ancestors, so that cut never reaches them.
+Once an instance is completed and merged into its task (its output is in the task's
+data), nothing reads it again: the engine drops it too.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.util.task import TaskState
 
 _LIVE = TaskState.NOT_FINISHED_MASK
@@ -74,11 +80,36 @@ def _prune(workflow: Any) -> int:
     return len(removed)
 
 
+def _drop_merged_instances(workflow: Any) -> int:
+    """Drop the completed, merged instances of multi-instance and loop tasks."""
+    removed = 0
+    for task in [t for t in workflow.tasks.values() if isinstance(t.task_spec, LoopTask)]:
+        merged = set(task.internal_data.get("merged", ()))
+        gone = {
+            child.id
+            for child in task.children
+            if child.task_spec.name == task.task_spec.task_spec  # an instance, not an output
+            and child.state == TaskState.COMPLETED
+            and str(child.id) in merged
+            and not child._children
+        }
+        if not gone:
+            continue
+        task._children = [tid for tid in task._children if tid not in gone]
+        for tid in gone:
+            del workflow.tasks[tid]
+        if workflow.last_task is not None and workflow.last_task.id in gone:
+            workflow.last_task = task
+        removed += len(gone)
+    return removed
+
+
 def prune_history(workflow: BpmnWorkflow) -> int:
-    """Drop finished ancestors of the live tasks; return how many tasks went."""
-    removed = _prune(workflow)
+    """Drop finished ancestors of the live tasks and merged instances of multi-instance
+    tasks; return how many tasks went."""
+    removed = _prune(workflow) + _drop_merged_instances(workflow)
     for subprocess in list(workflow.subprocesses.values()):
-        removed += _prune(subprocess)
+        removed += _prune(subprocess) + _drop_merged_instances(subprocess)
     alive = set(workflow.tasks)
     for subprocess in workflow.subprocesses.values():
         alive.update(subprocess.tasks)

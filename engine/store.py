@@ -14,11 +14,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import TextClause, bindparam, event, or_, select, update
+from sqlalchemy import String, TextClause, bindparam, cast, event, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, scoped_session
+from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, aliased, scoped_session
 
 from . import writers
 from .cache import WORKFLOWS as WORKFLOWS  # re-exported: engine.store.WORKFLOWS
@@ -230,13 +230,23 @@ _LOCK_TASK = (
     .values(version=Instance.version)
     .execution_options(synchronize_session=False)
 )
-_READ_TASK = (
-    select(Instance, HumanTask)
-    .join(HumanTask, HumanTask.instance_id == Instance.id)
+_OPEN = aliased(HumanTask)
+# The instance's other open tasks as one "id:uuid,id:uuid" text, so the read stays one row
+# (a join would repeat the instance's state once per open task: quadratic for a big
+# multi-instance).
+_OTHERS_OPEN = (
+    select(func.aggregate_strings(cast(_OPEN.id, String) + ":" + _OPEN.task_uuid, ","))
     .where(
-        Instance.id == _TASK_OWNER,
-        or_(HumanTask.id == bindparam("b_task"), HumanTask.status == "open"),
+        _OPEN.instance_id == HumanTask.instance_id,
+        _OPEN.status == "open",
+        _OPEN.id != HumanTask.id,
     )
+    .scalar_subquery()
+)
+_READ_TASK = (
+    select(Instance, HumanTask, _OTHERS_OPEN)
+    .join(HumanTask, HumanTask.instance_id == Instance.id)
+    .where(HumanTask.id == bindparam("b_task"))
     .execution_options(populate_existing=True)
 )
 
@@ -253,10 +263,9 @@ def lock_task(
     ids = {"b_task": task_id, "b_tenant": tenant_id}
     if session.execute(_LOCK_TASK, ids).rowcount != 1:  # type: ignore[attr-defined]
         raise NotFound(f"Task {task_id} does not exist.", code=TASK_NOT_FOUND)
-    rows = session.execute(_READ_TASK, ids).all()
-    human = next(row[1] for row in rows if row[1].id == task_id)
-    others = [(row[1].id, row[1].task_uuid) for row in rows if row[1].id != task_id]
-    return rows[0][0], human, others
+    instance, human, others = session.execute(_READ_TASK, ids).one()
+    pairs = [item.split(":", 1) for item in (others or "").split(",") if item]
+    return instance, human, [(int(other_id), uuid) for other_id, uuid in pairs]
 
 
 def next_case_no(session: Session, tenant_id: int, year: int, series: str = "") -> str:

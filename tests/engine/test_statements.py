@@ -13,9 +13,9 @@ from contextlib import contextmanager
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from engine import runtime
+from engine import runtime, store
 from tests.engine.conftest import Install
-from tests.engine.helpers import PARKING_BPMN, PARKING_FORMS, open_tasks
+from tests.engine.helpers import PARKING_BPMN, PARKING_FORMS, bpmn_text, open_tasks
 
 APPLICATION = {
     "applicant_name": "Kari Nordmann",
@@ -81,3 +81,23 @@ def test_a_start_and_a_completion_send_only_what_they_must(
         "INSERT INTO event",
     ], statements
     assert done.status == "completed" and done.outcome == "approved"
+
+
+def test_completing_one_of_many_open_tasks_reads_the_instance_once(
+    session: Session, install: Install, tenant_id: int
+) -> None:
+    """The lock read is one row whatever the number of open tasks (a join repeated the
+    instance's state once per open review: quadratic in a big multi-instance)."""
+    version = install(bpmn_text("multi_review.bpmn"), key="multi_review")
+    items = [{"line": i} for i in range(12)]
+    instance = runtime.start(session, version, data={"items": items}, actor="kari")
+    first, *others = open_tasks(session, instance.id)
+    session.commit()
+    rows = session.execute(store._READ_TASK, {"b_task": first.id}).all()
+    assert len(rows) == 1
+    locked, human, open_ids = store.lock_task(session, tenant_id, first.id)
+    assert locked.id == instance.id and human.id == first.id
+    assert sorted(open_ids) == sorted((t.id, t.task_uuid) for t in others)
+    session.rollback()
+    done = runtime.complete(session, tenant_id, first.id, {"verdict": {"ok": True}}, "sara")
+    assert [t.id for t in open_tasks(session, done.id)] == [t.id for t in others]
