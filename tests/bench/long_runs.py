@@ -576,7 +576,7 @@ def main(argv: list[str] | None = None) -> int:
         "raw": raw,
         "part2": loop,
     }
-    rounded = step_cost._rounded(figures)
+    rounded = results_file.rounded(figures)
     results_file.save("long_runs", rounded)
     if args.json:
         print(json.dumps(rounded, indent=2, default=str))

@@ -32,3 +32,14 @@ def save(name: str, figures: Any) -> Path:
     }
     path.write_text(json.dumps(document, indent=2, default=str) + "\n", encoding="utf-8")
     return path
+
+
+def rounded(value: Any) -> Any:
+    """Floats to 4 significant digits, for a readable JSON report."""
+    if isinstance(value, float):
+        return float(f"{value:.4g}")
+    if isinstance(value, dict):
+        return {k: rounded(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [rounded(v) for v in value]
+    return value

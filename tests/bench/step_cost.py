@@ -764,23 +764,12 @@ def main(argv: list[str] | None = None) -> int:
         "part1": p1,
         "part2": {"limit": args.loop, "engine": engine_figures, "raw": raw_figures},
     }
-    results_file.save("step_cost", _rounded(figures))
+    results_file.save("step_cost", results_file.rounded(figures))
     if args.json:
-        print(json.dumps(_rounded(figures), indent=2, default=str))
+        print(json.dumps(results_file.rounded(figures), indent=2, default=str))
     else:
         print(render(figures))
     return 0
-
-
-def _rounded(value: Any) -> Any:
-    """Floats to 4 significant digits, for a readable JSON report."""
-    if isinstance(value, float):
-        return float(f"{value:.4g}")
-    if isinstance(value, dict):
-        return {k: _rounded(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_rounded(v) for v in value]
-    return value
 
 
 def _filesystem(path: str) -> str | None:
