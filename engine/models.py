@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -153,8 +154,41 @@ class HumanTask(Base):
     __tablename__ = "human_task"
     __table_args__ = (
         UniqueConstraint("instance_id", "task_uuid"),
-        Index("ix_human_task_inbox", "tenant_id", "status", "is_test", "lane", "created_at"),
-        Index("ix_human_task_due", "tenant_id", "status", "is_test", "lane", "due_at"),
+        # The inbox's indexes hold the open tasks only, and every column an inbox filter
+        # or search reads, so a page, its count and the workload come from the index
+        # alone. Per lane they are in the inbox's order (created, due, assignee); queries
+        # must say status = 'open' literally to use them (designer/services/inbox.py).
+        # status comes last: PostgreSQL drops the condition the index's WHERE implies, so
+        # a key column before the lane would leave the lane unbounded; SQLite needs it in
+        # the index to read the index alone.
+        Index(
+            "ix_human_task_inbox",
+            *("tenant_id", "is_test", "lane", "created_at", "id"),
+            *("assignee", "due_at", "model_id", "case_no", "subject", "status"),
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
+        Index(
+            "ix_human_task_due",
+            *("tenant_id", "is_test", "lane", "due_at", "id"),
+            *("assignee", "created_at", "model_id", "case_no", "subject", "status"),
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
+        Index(
+            "ix_human_task_workload",
+            *("tenant_id", "is_test", "lane", "assignee", "created_at", "id", "due_at", "status"),
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
+        # A case's open tasks, read under its row lock at every completed task: with a
+        # long loop the case has thousands of finished tasks this index never holds.
+        Index(
+            "ix_human_task_open",
+            *("instance_id", "id", "task_uuid", "status"),
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
         Index("ix_human_task_assignee", "tenant_id", "status", "is_test", "assignee", "created_at"),
         Index("ix_human_task_case", "tenant_id", "case_no"),
         Index("ix_human_task_done", "tenant_id", "completed_at"),

@@ -14,7 +14,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import String, TextClause, bindparam, cast, event, func, select, update
+from sqlalchemy import (
+    String,
+    TextClause,
+    bindparam,
+    cast,
+    event,
+    func,
+    literal_column,
+    select,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
@@ -238,7 +248,7 @@ _OTHERS_OPEN = (
     select(func.aggregate_strings(cast(_OPEN.id, String) + ":" + _OPEN.task_uuid, ","))
     .where(
         _OPEN.instance_id == HumanTask.instance_id,
-        _OPEN.status == "open",
+        _OPEN.status == literal_column("'open'", String),  # literal: the index is partial
         _OPEN.id != HumanTask.id,
     )
     .scalar_subquery()
