@@ -61,11 +61,18 @@ test: lint pytest
 format: $(VENV)/.stamp-python
 	$(BIN)/ruff check --fix .
 
+# Every benchmark prints its ratios and writes tests/bench/results/<name>.json; the last line
+# prints the README's figures from them (`tests/bench/report.py --write` puts them there).
+# DATABASE_URL=postgresql://... adds the PostgreSQL variants.
 bench: setup
 	$(BIN)/python tests/bench/step_cost.py
+	$(BIN)/python tests/bench/cpu_budget.py --raw
+	$(BIN)/python tests/bench/long_runs.py
 	$(BIN)/python tests/bench/http_throughput.py
 	$(BIN)/python tests/bench/sandbox_cost.py
-	$(BIN)/python tests/bench/cpu_budget.py --raw
+	$(BIN)/python tests/bench/inbox.py
+	$(BIN)/python tests/bench/designer_open.py
+	$(BIN)/python tests/bench/report.py
 
 clean:
 	rm -rf $(VENV) node_modules static/dist

@@ -7,6 +7,7 @@ with the document language and title. Nothing is fetched while rendering.
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import datetime
 from typing import Any
@@ -68,8 +69,15 @@ def simple_pdf(
     return pdf(document(html, lang=lang, title=title, author=municipality))
 
 
+@functools.lru_cache(maxsize=512)
+def _cleaned(html: str) -> str:
+    """bleach's cleaning of one letter body (a pure function of the text: cached, since a
+    receipt or case page shows the same stored letter on every view)."""
+    return str(bleach.clean(html, tags=TAGS, attributes=ATTRIBUTES, strip=True))
+
+
 def page_html_of(html: str, shift: int = 1) -> Markup:
     """A letter body for a web page: cleaned again, its headings `shift` levels down."""
-    clean = bleach.clean(html or "", tags=TAGS, attributes=ATTRIBUTES, strip=True)
+    clean = _cleaned(html or "")
     shifted = _HEADING.sub(lambda m: f"<{m[1]}h{min(int(m[2]) + shift, 6)}", clean)
     return Markup(shifted)  # noqa: S704 - cleaned by bleach just above

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from designer.models import SubmissionKey
 from designer.services.errors import Invalid
+from engine import api as engine
 
 FORM = "form"
 MAX_KEY = 100
@@ -57,10 +58,11 @@ def claim(
     if earlier is not None:
         session.rollback()
         return _refreshed(session, earlier), False
-    if not session.new and not session.dirty and not session.deleted:
-        # End the read so far: SQLite refuses to turn a stale read into a write, and the
-        # insert below should wait for a concurrent first submission, then see it.
-        session.rollback()
+    # End the read so far (keeping what it loaded: the user, the version) and take the
+    # writer's turn: SQLite refuses to turn a stale read into a write, and the insert below
+    # should wait for a concurrent first submission, then see it. Writes of the caller's
+    # already in the session stay and commit with the submission.
+    engine.begin_write(session)
     row = SubmissionKey(tenant_id=tenant_id, scope=scope, key=key, owner=owner)
     session.add(row)
     try:
