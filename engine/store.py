@@ -226,6 +226,7 @@ _BUMP_CASE_NO = (
     )
     .values(last=CaseCounter.last + 1)
     .returning(CaseCounter.last)
+    .execution_options(synchronize_session=False)  # no walk of the identity map
 )
 
 

@@ -221,11 +221,13 @@ def http(doc: Doc, targets: list[list[str]]) -> list[str]:
             f"{ratio:.2f} | {num(row.get('latency_p95_ms'), 0)} ms |"
         )
     setting = figures.get("best_setting") or {}
-    if setting:
+    if setting.get("worst"):
+        # The best setting's worse client count: what a deployment can count on.
+        best = setting["worst"] / base
         lines += [
             "",
-            f"Best on this machine: {setting.get('workers')} worker(s) × "
-            f"{setting.get('threads')} thread(s).",
+            f"Best on this machine: {setting['workers']} worker(s) × {setting['threads']} "
+            f"thread(s), {setting['worst']:.0f}–{setting['best']:.0f} instances/s.",
         ]
     targets.append(["HTTP ≥ 0.8 × in-process (gunicorn, SQLite)", f"{best:.2f}", yes(best >= 0.8)])
     return [*lines, "", when(doc), ""]
