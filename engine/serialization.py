@@ -21,6 +21,7 @@ from SpiffWorkflow.bpmn.serializer.default.workflow import (
 )
 from SpiffWorkflow.bpmn.serializer.helpers.encoder import create_encoder
 from SpiffWorkflow.bpmn.specs import BpmnProcessSpec
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 
 from .scripting import SCRIPT_ENGINE
@@ -208,6 +209,24 @@ def dump_state(workflow: BpmnWorkflow) -> str:
     return json.dumps(dct, cls=_ENCODER, separators=(",", ":"))
 
 
+def _connect_merges(process: BpmnProcessSpec) -> None:
+    """Hook each multi-instance (loop) task to its instances' completion, once per spec.
+
+    SpiffWorkflow connects the hook when a run creates an instance, or when its own
+    serializer restores the spec. We parse specs ourselves: a spec parsed in another process
+    (or after a restart) that restores instances created elsewhere would never merge them,
+    and the case would wait for ever.
+    """
+    if getattr(process, "_flytverk_merges", False):
+        return
+    for task_spec in list(process.task_specs.values()):
+        if isinstance(task_spec, LoopTask):
+            child = process.task_specs.get(task_spec.task_spec)
+            if child is not None and not child.completed_event.is_connected(task_spec.merge_child):
+                child.completed_event.connect(task_spec.merge_child)
+    process._flytverk_merges = True  # type: ignore[attr-defined]
+
+
 def load_state(
     state: str,
     spec: BpmnProcessSpec,
@@ -216,6 +235,8 @@ def load_state(
     """Restore a workflow from `dump_state` output and its (cached) specs."""
     dct = json.loads(state)
     dct.pop("format", None)
+    for process in (spec, *subprocess_specs.values()):
+        _connect_merges(process)
     workflow: BpmnWorkflow = REGISTRY.restore(dct, spec=spec, subprocess_specs=subprocess_specs)
     workflow.script_engine = SCRIPT_ENGINE
     return workflow

@@ -41,7 +41,7 @@ CALLER_WORK = "flytverk_caller_work"  # session.info: the transaction holds the 
 # Execution option of the engine's own lock writes (a row lock, a claim) that a decline may
 # roll back: every other write after begin_write counts as the caller's work.
 OWN = "flytverk_own"
-SERIAL = "flytverk_serial"  # session.info: releases the SQLite writer lock (engine.writers)
+SERIAL = writers.SERIAL  # session.info: releases the SQLite writer lock (engine.writers)
 TEST_SERIES = "TEST"  # the case-number series of test runs
 
 
@@ -86,31 +86,7 @@ def _ended(session: Session, transaction: SessionTransaction) -> None:
     if transaction.parent is None:  # the outermost transaction: committed or rolled back
         session.info.pop(WROTE, None)
         session.info.pop(CALLER_WORK, None)
-        release = session.info.pop(SERIAL, None)
-        if release is not None:
-            release()
-
-
-def _take_turn(session: Session) -> None:
-    """On SQLite, wait for this database's writer lock and begin the write transaction.
-
-    The lock is released when the transaction ends (commit, rollback or close).
-    """
-    if SERIAL in session.info or not writers.enabled():
-        return
-    bind = session.get_bind()
-    lock = writers.lock_for(bind if isinstance(bind, Engine) else bind.engine)
-    if lock is None:
-        return
-    release = lock.acquire()
-    if release is None:  # not had in time: SQLite's busy handler takes over
-        return
-    try:
-        session.begin()
-    except BaseException:
-        release()
-        raise
-    session.info[SERIAL] = release
+        writers.end_turn(session)
 
 
 def _watch_writes() -> None:
@@ -118,6 +94,8 @@ def _watch_writes() -> None:
     for name, listener in (
         ("after_flush", _flushed),
         ("do_orm_execute", _executed),
+        ("after_commit", writers.end_turn),
+        ("after_rollback", writers.end_turn),
         ("after_transaction_end", _ended),
     ):
         if not event.contains(Session, name, listener):
@@ -149,7 +127,7 @@ def begin_write(session: Session) -> None:
         session.info[CALLER_WORK] = True
         return
     end_read(session)
-    _take_turn(session)
+    writers.take_turn(session)
     session.info[CALLER_WORK] = False
 
 
@@ -239,7 +217,7 @@ _LOCK_TASK = (
     update(Instance)
     .where(Instance.id == _TASK_OWNER)
     .values(version=Instance.version)
-    .execution_options(synchronize_session=False)
+    .execution_options(synchronize_session=False, **{OWN: True})
 )
 _OPEN = aliased(HumanTask)
 # The instance's other open tasks as one "id:uuid,id:uuid" text, so the read stays one row

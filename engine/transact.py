@@ -129,6 +129,11 @@ def commit(
     try:
         outcomes.tell(session, instance, kind, actor, writes.written, writes.opened)
         session.flush()
+    except StaleDataError:  # a listener wrote a row someone else changed meanwhile
+        session.rollback()
+        raise Conflict(
+            "Someone else changed this case at the same time.", code=CONCURRENT_CHANGE
+        ) from None
     except BaseException:
         session.rollback()
         raise

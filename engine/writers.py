@@ -20,8 +20,10 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 ENABLED_VARIABLE = "FLYTVERK_SQLITE_SERIAL_WRITES"
 WAIT_SECONDS = 30.0  # as SQLite's busy timeout (engine.store.configure_engine)
@@ -93,6 +95,17 @@ _LOCKS: dict[str, WriterLock] = {}
 _LOCKS_GUARD = threading.Lock()
 
 
+def _forget_after_fork() -> None:
+    # A child starts with no turn taken: the parent's thread lock state (and its file
+    # description, shared across the fork) is not the child's.
+    global _LOCKS_GUARD
+    _LOCKS.clear()
+    _LOCKS_GUARD = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_after_fork)
+
+
 def lock_for(engine: Engine) -> WriterLock | None:
     """The writer lock of a SQLite engine's database; None for other databases."""
     if engine.dialect.name != "sqlite":
@@ -108,3 +121,37 @@ def lock_for(engine: Engine) -> WriterLock | None:
                 path = None if memory or database is None else str(Path(database).resolve())
                 found = _LOCKS[key] = WriterLock(path)
     return found
+
+
+SERIAL = "flytverk_serial"  # session.info: releases the writer lock the session holds
+
+
+def take_turn(session: Session) -> None:
+    """On SQLite, wait for this database's writer lock and begin the write transaction.
+
+    The lock is released when the transaction ends: at its commit or rollback (before the
+    after_commit listeners run, one of which may talk to a broker for seconds), at the
+    latest when the session closes.
+    """
+    if SERIAL in session.info or not enabled():
+        return
+    bind = session.get_bind()
+    lock = lock_for(bind if isinstance(bind, Engine) else bind.engine)
+    if lock is None:
+        return
+    release = lock.acquire()
+    if release is None:  # not had in time: SQLite's busy handler takes over
+        return
+    try:
+        session.begin()
+    except BaseException:
+        release()
+        raise
+    session.info[SERIAL] = release
+
+
+def end_turn(session: Session, *_: Any) -> None:
+    """Give the writer lock back, if this session holds it (a session event listener)."""
+    release = session.info.pop(SERIAL, None)
+    if release is not None:
+        release()

@@ -69,7 +69,7 @@ def simple_pdf(
     return pdf(document(html, lang=lang, title=title, author=municipality))
 
 
-@functools.lru_cache(maxsize=512)
+@functools.lru_cache(maxsize=64)  # a few pages' letters; personal data: keep it small
 def _cleaned(html: str) -> str:
     """bleach's cleaning of one letter body (a pure function of the text: cached, since a
     receipt or case page shows the same stored letter on every view)."""

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import runtime, store
+from engine import bpmn, runtime, store
 from engine.models import HumanTask, Instance
 from tests.engine.helpers import Install, bpmn_text, open_tasks, process_xml
 
@@ -124,3 +124,23 @@ def test_a_completion_condition_still_finds_its_instance_and_ends_the_review(
         select(HumanTask.status).where(HumanTask.instance_id == instance.id).order_by(HumanTask.id)
     )
     assert list(rows) == ["completed"] * 4 + ["cancelled"] * 6
+
+
+def test_a_review_restored_in_another_process_still_merges_its_instances(
+    session: Session, install: Install
+) -> None:
+    """Each completion as if served by a fresh process: no live workflow, no parsed spec.
+
+    SpiffWorkflow hooks a multi-instance task to its instances' completion when a run
+    creates them; a spec parsed anew (another gunicorn worker, a restart) lacked the hook,
+    so a completed instance was never merged and the case waited for ever.
+    """
+    version = install(bpmn_text("multi_review.bpmn"), key="multi_review")
+    instance = runtime.start(session, version, data={"items": _items(3)}, actor="kari")
+    for task in open_tasks(session, instance.id):
+        store.WORKFLOWS.clear()
+        runtime._PARSED.clear()
+        bpmn.SPECS._items.clear()
+        instance = _complete(session, instance, task, {"verdict": VERDICT}, False)
+    assert instance.status == "completed", instance.error
+    assert runtime.current_data(session, instance)["reviews"] == [VERDICT] * 3

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from engine import runtime, store, writers
 from engine.models import Base, Instance, ProcessVersion, Tenant
+from engine.writers import WriterLock
 from tests.engine.conftest import install_version
 from tests.engine.helpers import START_TO_END, process_xml
 
@@ -31,6 +33,18 @@ def _sqlite(path: Path, *, impatient: bool = False) -> Engine:
 
     Base.metadata.create_all(bind)
     return bind
+
+
+@pytest.fixture
+def locked_db(tmp_path: Path, shared_database: str | None) -> Iterator[tuple[Engine, WriterLock]]:
+    """A SQLite database with the app's set-up and its writer lock (skipped on PostgreSQL)."""
+    if shared_database:
+        pytest.skip("SQLite's writer lock")
+    bind = _sqlite(tmp_path / "locked.sqlite")
+    lock = writers.lock_for(bind)
+    assert lock is not None
+    yield bind, lock
+    bind.dispose()
 
 
 def _start_concurrently(bind: Engine) -> list[BaseException]:
@@ -88,26 +102,19 @@ def test_concurrent_writers_take_turns(
 
 
 def test_the_lock_is_released_when_the_transaction_ends(
-    tmp_path: Path, shared_database: str | None
+    locked_db: tuple[Engine, WriterLock],
 ) -> None:
-    if shared_database:
-        pytest.skip("SQLite's writer lock")
-    bind = _sqlite(tmp_path / "release.sqlite")
-    lock = writers.lock_for(bind)
-    assert lock is not None
-    try:
-        for end in ("commit", "rollback", "close"):
-            session = Session(bind)
-            store.begin_write(session)
-            assert store.SERIAL in session.info
-            session.add(Tenant(slug=end, name=end))
-            getattr(session, end)()
-            assert store.SERIAL not in session.info
-            release = lock.acquire()  # free again: taken at once
-            assert release is not None
-            release()
-    finally:
-        bind.dispose()
+    bind, lock = locked_db
+    for end in ("commit", "rollback", "close"):
+        session = Session(bind)
+        store.begin_write(session)
+        assert store.SERIAL in session.info
+        session.add(Tenant(slug=end, name=end))
+        getattr(session, end)()
+        assert store.SERIAL not in session.info
+        release = lock.acquire()  # free again: taken at once
+        assert release is not None
+        release()
 
 
 def test_other_databases_have_no_writer_lock() -> None:
@@ -115,17 +122,39 @@ def test_other_databases_have_no_writer_lock() -> None:
 
 
 def test_a_second_session_of_the_same_thread_does_not_wait_for_the_first(
-    tmp_path: Path, shared_database: str | None
+    locked_db: tuple[Engine, WriterLock],
 ) -> None:
-    if shared_database:
-        pytest.skip("SQLite's writer lock")
-    bind = _sqlite(tmp_path / "nested.sqlite")
-    try:
-        with Session(bind) as first, Session(bind) as second:
-            store.begin_write(first)
-            assert store.SERIAL in first.info
-            store.begin_write(second)  # returns at once, without the lock
-            assert store.SERIAL not in second.info
-            first.rollback()
-    finally:
-        bind.dispose()
+    bind, _lock = locked_db
+    with Session(bind) as first, Session(bind) as second:
+        store.begin_write(first)
+        assert store.SERIAL in first.info
+        store.begin_write(second)  # returns at once, without the lock
+        assert store.SERIAL not in second.info
+        first.rollback()
+
+
+def test_the_turn_ends_at_the_commit_before_after_commit_listeners_run(
+    locked_db: tuple[Engine, WriterLock],
+) -> None:
+    """An after_commit listener (e.g. sending jobs to a broker) must not hold up other writers."""
+    bind, lock = locked_db
+    free_in_listener: list[bool] = []
+
+    def other_writer_gets_it() -> None:
+        release = lock.acquire()
+        free_in_listener.append(release is not None)
+        if release is not None:
+            release()
+
+    def after_commit(_session: Session) -> None:
+        thread = threading.Thread(target=other_writer_gets_it)
+        thread.start()
+        thread.join(timeout=5)
+
+    with Session(bind) as session:
+        event.listen(session, "after_commit", after_commit)
+        store.begin_write(session)
+        assert store.SERIAL in session.info
+        session.add(Tenant(slug="c", name="C"))
+        session.commit()
+    assert free_in_listener == [True]
