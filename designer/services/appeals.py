@@ -219,7 +219,8 @@ def _user(session: Session, actor: str) -> User | None:
 
 def _answer(session: Session, appeal: Appeal, handler: Instance, actor: str) -> None:
     """The unit's answer, read from the completed task: a new decision, or forwarding."""
-    case = session.get(Instance, appeal.instance_id)
+    # Fresh, not a copy loaded before the transition began (the engine keeps those).
+    case = session.get(Instance, appeal.instance_id, populate_existing=True)
     assert case is not None
     answer = engine.current_data(session, handler)
     reason = str(answer.get("decision_reason") or "").strip()
@@ -260,6 +261,10 @@ def on_transition(session: Session, outcome: engine.Outcome) -> None:
         engine.add_event(session, case, "system", "appeal_in_review", None, _summary(appeal))
         return
     if outcome.kind == "task_completed" and outcome.completed:
-        appeal = session.scalar(select(Appeal).where(Appeal.handler_instance_id == handler.id))
+        appeal = session.scalar(
+            select(Appeal)
+            .where(Appeal.handler_instance_id == handler.id)
+            .execution_options(populate_existing=True)
+        )
         if appeal is not None and appeal.is_open:
             _answer(session, appeal, handler, outcome.actor)

@@ -398,3 +398,42 @@ def test_a_purged_case_takes_its_appeals_along(app: Flask, login_as: Any) -> Non
         assert appeals.delete_for_cases(db.session, [case.id]) == [handler_id]
         db.session.commit()
         assert _appeals(case_no) == []
+
+
+def test_the_appeal_answer_reads_the_case_fresh_even_if_it_was_loaded_before(
+    app: Flask, login_as: Any
+) -> None:
+    """The engine keeps what a request read before the transition; the appeal's answer writes
+    the appealed case, so it must not write a copy another request changed meanwhile."""
+    from sqlalchemy import update
+    from sqlalchemy.orm import Session as PlainSession
+
+    from designer.models import User
+    from designer.services import cases
+
+    kari, sara = login_as("kari"), login_as("saksbehandler")
+    case_no = _decided_by_caseworker(app, kari, sara)
+    kari.submit(f"/cases/{case_no}/appeal", {"appeal_text": "Vi har tre barn."})
+    with app.app_context():
+        appealed = _case(case_no)  # loaded, as a page showing the case would
+        handler_id = _appeals(case_no)[0].handler_instance_id
+        task = db.session.scalars(
+            select(HumanTask).where(HumanTask.instance_id == handler_id, HumanTask.status == "open")
+        ).one()
+        user = db.session.scalars(select(User).where(User.username == "saksbehandler")).one()
+        with PlainSession(db.engine) as other:  # someone else touches the case meanwhile
+            other.execute(
+                update(Instance)
+                .where(Instance.id == appealed.id)
+                .values(version=Instance.version + 1, subject=Instance.subject)
+            )
+            other.commit()
+        done = cases.complete_task(
+            db.session,
+            user,
+            task,
+            {"appeal_action": "reverse", "new_outcome": "approved", "decision_reason": "Ja."},
+            None,
+        )
+        assert done.status == "completed"
+        assert _case(case_no).result["outcome"] == "approved"
