@@ -148,6 +148,12 @@ class Instance(Base):
     __mapper_args__ = {"version_id_col": version}
 
 
+def _open_only(name: str, *columns: str) -> Index:
+    """An index of open tasks only (status = 'open'; queries must say it literally)."""
+    where = text("status = 'open'")
+    return Index(name, *columns, sqlite_where=where, postgresql_where=where)
+
+
 class HumanTask(Base):
     """One open or finished human task, indexed for inbox queries."""
 
@@ -161,33 +167,25 @@ class HumanTask(Base):
         # status comes last: PostgreSQL drops the condition the index's WHERE implies, so
         # a key column before the lane would leave the lane unbounded; SQLite needs it in
         # the index to read the index alone.
-        Index(
+        _open_only(
             "ix_human_task_inbox",
             *("tenant_id", "is_test", "lane", "created_at", "id"),
             *("assignee", "due_at", "model_id", "case_no", "subject", "status"),
-            sqlite_where=text("status = 'open'"),
-            postgresql_where=text("status = 'open'"),
         ),
-        Index(
+        _open_only(
             "ix_human_task_due",
             *("tenant_id", "is_test", "lane", "due_at", "id"),
             *("assignee", "created_at", "model_id", "case_no", "subject", "status"),
-            sqlite_where=text("status = 'open'"),
-            postgresql_where=text("status = 'open'"),
         ),
-        Index(
+        _open_only(
             "ix_human_task_workload",
             *("tenant_id", "is_test", "lane", "assignee", "created_at", "id", "due_at", "status"),
-            sqlite_where=text("status = 'open'"),
-            postgresql_where=text("status = 'open'"),
         ),
         # A case's open tasks, read under its row lock at every completed task: with a
         # long loop the case has thousands of finished tasks this index never holds.
-        Index(
+        _open_only(
             "ix_human_task_open",
             *("instance_id", "id", "task_uuid", "status"),
-            sqlite_where=text("status = 'open'"),
-            postgresql_where=text("status = 'open'"),
         ),
         Index("ix_human_task_assignee", "tenant_id", "status", "is_test", "assignee", "created_at"),
         Index("ix_human_task_case", "tenant_id", "case_no"),

@@ -989,11 +989,7 @@ def main(argv: list[str] | None = None) -> int:
         "modes": modes,
         "target": {mode: verdict(m["sizes"][str(TARGET_SIZE)]) for mode, m in modes.items()},
     }
-    results_file.save("designer_open", results_file.rounded(figures))
-    if args.json:
-        print(json.dumps(results_file.rounded(figures), indent=2, default=str))
-    else:
-        print(render(figures))
+    results_file.publish("designer_open", figures, as_json=args.json, render=render)
     return 0
 
 

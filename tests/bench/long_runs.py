@@ -381,11 +381,7 @@ def engine_loop(limit: int, tmp: str) -> dict[str, Any]:
         WORKFLOWS.clear()
         gc.collect()
         with Clock() as total:
-            with Session(engine) as session:
-                version = session.get(ProcessVersion, version_id)
-                assert version is not None
-                instance = runtime.start(session, version, data={"limit": limit}, actor="bench")
-                instance_id = instance.id
+            instance_id = step_cost.start_loop(engine, version_id, limit)
             status = "running"
             for i in range(1, limit + 1):
                 with Session(engine) as session:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -43,3 +44,11 @@ def rounded(value: Any) -> Any:
     if isinstance(value, list):
         return [rounded(v) for v in value]
     return value
+
+
+def publish(name: str, figures: Any, *, as_json: bool, render: Callable[[Any], str]) -> Path:
+    """Save a benchmark's figures (rounded) and print them: as JSON, or as its table."""
+    figures = rounded(figures)
+    path = save(name, figures)
+    print(json.dumps(figures, indent=2, default=str) if as_json else render(figures))
+    return path

@@ -34,7 +34,6 @@ import contextlib
 import copy
 import datetime as _dt
 import gc
-import json
 import os
 import platform
 import signal
@@ -427,6 +426,14 @@ def summarise(times: dict[int, float], sizes: dict[int, int], limit: int) -> dic
     return out
 
 
+def start_loop(engine: Engine, version_id: int, limit: int) -> int:
+    """Start one instance of loop.bpmn with `limit` iterations; return its id."""
+    with Session(engine) as session:
+        version = session.get(ProcessVersion, version_id)
+        assert version is not None
+        return runtime.start(session, version, data={"limit": limit}, actor="bench").id
+
+
 def engine_loop(limit: int, tmp: str) -> dict[str, Any]:
     bpmn_text = LOOP_BPMN.read_text(encoding="utf-8")
     times: dict[int, float] = {}
@@ -434,11 +441,7 @@ def engine_loop(limit: int, tmp: str) -> dict[str, Any]:
     with sqlite_database(tmp, "loop.sqlite") as engine:
         tenant_id, version_id = install(engine, "loop", bpmn_text, "loop")
         WORKFLOWS.clear()
-        with Session(engine) as session:
-            version = session.get(ProcessVersion, version_id)
-            assert version is not None
-            instance = runtime.start(session, version, data={"limit": limit}, actor="bench")
-            instance_id = instance.id
+        instance_id = start_loop(engine, version_id, limit)
         status = "running"
         for i in range(1, limit + 1):
             with Session(engine) as session:
@@ -764,11 +767,7 @@ def main(argv: list[str] | None = None) -> int:
         "part1": p1,
         "part2": {"limit": args.loop, "engine": engine_figures, "raw": raw_figures},
     }
-    results_file.save("step_cost", results_file.rounded(figures))
-    if args.json:
-        print(json.dumps(results_file.rounded(figures), indent=2, default=str))
-    else:
-        print(render(figures))
+    results_file.publish("step_cost", figures, as_json=args.json, render=render)
     return 0
 
 
