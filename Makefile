@@ -72,6 +72,7 @@ bench: setup
 	$(BIN)/python tests/bench/sandbox_cost.py
 	$(BIN)/python tests/bench/inbox.py
 	$(BIN)/python tests/bench/designer_open.py
+	$(BIN)/python tests/bench/subscriptions.py
 	$(BIN)/python tests/bench/report.py
 
 clean:

@@ -49,9 +49,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         errors,
         headers,
         i18n,
+        lists,
         modeler,
         outbox,
         portal,
+        subscriptions,
     )
     from engine import api as engine
 
@@ -97,6 +99,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         oidc.bp,
         devidp.bp,
         outbox.bp,
+        lists.bp,
+        subscriptions.bp,
     ):
         app.register_blueprint(blueprint)
     csrf.exempt(api.bp)

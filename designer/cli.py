@@ -55,7 +55,7 @@ DEMO_USERS = (
         username="saksbehandler",
         name="Sara Saksbehandler",
         roles="caseworker",
-        groups="Saksbehandler",
+        groups="Saksbehandler,Tildelingskontoret",
         email="sara@example.no",
     ),
     dict(
@@ -74,6 +74,9 @@ DEMO_USERS = (
     ),
     dict(username="eier", name="Per Prosesseier", roles="process_owner", email="per@example.no"),
     dict(username="admin", name="Anne Admin", roles="admin", email="anne@example.no"),
+    # Staff who only work the meal service's lists: the kitchen (and its menu), the drivers.
+    dict(username="kokk", name="Kåre Kokk", roles="staff", groups="Kjøkkenet"),
+    dict(username="sjafor", name="Siri Sjåfør", roles="staff", groups="Sjåfører"),
 )
 
 
@@ -163,6 +166,26 @@ def seed(demo_users: bool) -> None:
     if demo_users:
         for name in seed_demo_users():
             click.echo(f"demo user {name} (password '{DEMO_PASSWORD}')")
+        made = seed_demo_subscriptions()
+        if made:
+            click.echo(f"demo subscriptions: {made} granted meal cases")
+
+
+def seed_demo_subscriptions() -> int:
+    """A few granted meal cases (the connector run by the worker), and the menu."""
+    from designer.services.subscriptions import demo
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    kari = db_session.scalar(select(User).where(User.username == "kari"))
+    sara = db_session.scalar(select(User).where(User.username == "saksbehandler"))
+    if kari is None or sara is None:
+        return 0
+    made = demo.seed(db_session, kari.tenant_id, kari, sara)
+    db_session.commit()
+    for _attempt in range(3 * max(made, 1)):  # the subscriptions' connector jobs
+        if not work_once(app):
+            break
+    return made
 
 
 @click.command("worker")

@@ -34,7 +34,8 @@ def is_citizen_lane(lane: str | None) -> bool:
     return bool(lane) and str(lane).strip().casefold() in CITIZEN_LANES
 
 
-ROLES = ("citizen", "caseworker", "team_lead", "process_owner", "admin")
+# "staff": people who only work a service's lists and tables (a kitchen, drivers), by group.
+ROLES = ("citizen", "caseworker", "team_lead", "process_owner", "admin", "staff")
 # Werkzeug's default, pinned: a Werkzeug upgrade must not silently change our stored hashes.
 # scrypt N=2^15, r=8 uses 32 MiB per check. config PASSWORD_METHOD overrides it (TESTING).
 DEFAULT_PASSWORD_METHOD = "scrypt:32768:8:1"
@@ -572,3 +573,119 @@ class Adoption(Base):
     adopted_by: Mapped[str] = mapped_column(String(100))
     adopted_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+# --- subscriptions, case lists' data and recurring work (issue 18) ----------------------
+from datetime import date  # noqa: E402
+
+from sqlalchemy import Date  # noqa: E402
+
+
+class Subscription(Base):
+    """A standing order a decision granted (e.g. meals delivered on fixed weekdays).
+
+    `plan` is the standing week: {weekday "0".."6": {"quantity", "choice"}} for the delivery
+    `weekdays`; a change to one day is a `SubscriptionDay`. `attributes` are the case data the
+    lists show (size, diet, allergies, address, access notes, route, stop, income tier ...).
+    """
+
+    __tablename__ = "subscription"
+    __table_args__ = (Index("ix_subscription_service", "tenant_id", "model_id", "status"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"))
+    model_id: Mapped[int] = mapped_column(Integer)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instance.id"), unique=True)
+    case_no: Mapped[str] = mapped_column(String(20))
+    owner: Mapped[str] = mapped_column(String(100), index=True)  # the citizen's actor
+    name: Mapped[str] = mapped_column(String(200), default="")  # who receives it
+    status: Mapped[str] = mapped_column(String(20), default="active")  # active | ended
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date, default=None)
+    weekdays: Mapped[list[int]] = mapped_column(JSON, default=list)
+    plan: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    attributes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    __mapper_args__ = {"version_id_col": version}
+
+
+class SubscriptionDay(Base):
+    """One delivery day changed from the standing week: another order, a pause, or a late
+    cancellation (not delivered, but charged)."""
+
+    __tablename__ = "subscription_day"
+    __table_args__ = (
+        UniqueConstraint("subscription_id", "day", name="uq_subscription_day"),
+        Index("ix_subscription_day_day", "tenant_id", "day"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"))
+    subscription_id: Mapped[int] = mapped_column(
+        ForeignKey("subscription.id", ondelete="CASCADE")
+    )
+    day: Mapped[date] = mapped_column(Date)
+    quantity: Mapped[int] = mapped_column(Integer, default=0)
+    choice: Mapped[str] = mapped_column(String(40), default="")
+    kind: Mapped[str] = mapped_column(String(20), default="order")  # order|pause|late_cancel
+    changed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    changed_by: Mapped[str] = mapped_column(String(100), default="")
+
+
+class MenuDay(Base):
+    """What can be chosen on one day of a service (a kitchen's menu), entered by staff."""
+
+    __tablename__ = "menu_day"
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"), primary_key=True)
+    model_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    choices: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)  # choice key -> text
+    note: Mapped[str] = mapped_column(Text, default="")  # e.g. the dessert of the day
+    updated_by: Mapped[str] = mapped_column(String(100), default="")
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Invoice(Base):
+    """One subscription's invoice for one period, made by a recurring run; handed to the
+    invoice adapter by the worker. One per subscription and period (idempotent)."""
+
+    __tablename__ = "invoice"
+    __table_args__ = (
+        UniqueConstraint("subscription_id", "period", name="uq_invoice_period"),
+        Index("ix_invoice_due", "status", "next_attempt_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"), index=True)
+    model_id: Mapped[int] = mapped_column(Integer)
+    subscription_id: Mapped[int] = mapped_column(ForeignKey("subscription.id"))
+    period: Mapped[str] = mapped_column(String(7))  # YYYY-MM
+    reference: Mapped[str] = mapped_column(String(60))  # case number and period
+    recipient: Mapped[str] = mapped_column(String(200), default="")
+    amount: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    lines: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(20), default="ready")  # ready|sent|failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+    receipt: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    last_error: Mapped[str | None] = mapped_column(Text, default=None)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
+
+
+class RecurringRun(Base):
+    """One period's run of a service's recurring work (e.g. the monthly invoicing)."""
+
+    __tablename__ = "recurring_run"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "model_id", "work", "period", name="uq_recurring_run"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"))
+    model_id: Mapped[int] = mapped_column(Integer)
+    work: Mapped[str] = mapped_column(String(60))
+    period: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20), default="done")
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    total: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=0)
+    started_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)

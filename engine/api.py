@@ -34,8 +34,9 @@ from .connectors import (
     host_allowed,
     missing_params,
 )
+from .decide import decide
 from .diff import Change, Diff, diff
-from .dmn import dmn_problems, explain
+from .dmn import DecisionError, dmn_problems, explain
 from .dmn.checks import DMN_NAMESPACES
 from .dmn.parser import local_name
 from .jobs import LEASE_SECONDS, continue_with, retry, retry_incident, run_due, run_one
@@ -75,6 +76,7 @@ __all__ = [
     "CallContext",
     "Change",
     "Connector",
+    "DecisionError",
     "ConnectorFailed",
     "ConnectorTask",
     "Diff",
@@ -97,6 +99,7 @@ __all__ = [
     "connectors",
     "continue_with",
     "current_data",
+    "decide",
     "dialects",
     "diff",
     "dmn",

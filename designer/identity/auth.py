@@ -40,6 +40,7 @@ HOME_BY_ROLE = (
     ("admin", "admin.index"),
     ("process_owner", "modeler.index"),
     ("caseworker", "casework.inbox"),
+    ("staff", "lists.index"),
     ("citizen", "portal.my_cases"),
 )
 

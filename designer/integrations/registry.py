@@ -20,6 +20,7 @@ from designer.integrations.http import http_connector
 from designer.integrations.letter import CaseOutboxLetters, LetterConnector
 from designer.integrations.mail import MailConnector
 from designer.integrations.payment import LedgerPayments, PaymentConnector
+from designer.integrations.subscription import SubscriptionConnector
 from engine import api as engine_api
 from engine.api import CallContext, Connector, ConnectorTask, missing_params
 from engine.errors import Problem
@@ -95,6 +96,7 @@ def build_registry(app: Flask) -> Registry:
         PaymentConnector(_plugged(app, "PAYMENT_ADAPTER", LedgerPayments)),
         testing.payment_double(),
     )
+    registry.register("subscription", SubscriptionConnector(app))
     return registry
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import sessionmaker
 
 from designer.extensions import db
 from designer.integrations.letter import adapter_of
-from designer.worker import letters, outbox
+from designer.worker import letters, outbox, recurring
 from designer.worker.archive import hand_over_finished
 from designer.worker.daily import run_daily
 from engine.api import Registry, run_due, run_one, scheduler
@@ -54,6 +54,8 @@ def work_once(app: Flask, now: datetime | None = None, *, daily: bool = True) ->
     deliver_letters(app, now)
     hand_over_finished(app, now)  # finished cases (letters sent, no open appeal) to the archive
     deliver_outbox(app, now)
+    recurring.run_due_work(app, now)  # e.g. monthly invoices, once per period
+    recurring.send_invoices(app, now)
     if daily:
         run_daily(app, now)
     return done

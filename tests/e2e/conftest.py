@@ -121,3 +121,22 @@ def log_in(page, base: str, username: str) -> None:  # type: ignore[no-untyped-d
     page.get_by_label("Passord").fill("demo")
     page.get_by_role("main").get_by_role("button", name="Logg inn").click()
     page.wait_for_url(lambda url: "/login" not in url)
+
+
+def open_general(page) -> None:  # type: ignore[no-untyped-def]
+    """Open the properties panel's *Generelt* group of the selected element.
+
+    The panel may re-render for a new selection between finding the group header and
+    the click, which then toggles the old panel's group: click until the name field shows.
+    """
+    name = page.get_by_label("Navn", exact=True)
+    for _ in range(4):
+        if name.is_visible():
+            return
+        page.get_by_text("Generelt", exact=True).first.click()
+        try:
+            name.wait_for(timeout=2000)
+            return
+        except Exception:  # noqa: BLE001 - Playwright's TimeoutError: try again
+            continue
+    raise AssertionError("the Generelt group never opened")

@@ -6,7 +6,7 @@ import pytest
 
 from designer.extensions import db
 from engine.models import ProcessModel
-from tests.e2e.conftest import axe_violations, log_in
+from tests.e2e.conftest import axe_violations, log_in, open_general
 
 pytestmark = pytest.mark.browser
 
@@ -54,7 +54,7 @@ def test_every_shape_is_a_named_button_that_follows_edits(app, live_server, page
 
     # A rename in the properties panel renames the shape and the flows that mention it.
     _shape(canvas, "Skriptoppgave: Lag vedtak").click()
-    page.get_by_text("Generelt", exact=True).click()
+    open_general(page)
     page.get_by_label("Navn", exact=True).fill("Skriv vedtak")
     page.keyboard.press("Tab")
     expect(_shape(canvas, "Skriptoppgave: Skriv vedtak")).to_be_visible()

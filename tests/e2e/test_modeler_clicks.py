@@ -6,6 +6,7 @@ import pytest
 
 from designer.extensions import db
 from engine.models import ProcessModel
+from tests.e2e.conftest import open_general
 from tests.e2e.test_condition_builder import _login, _select_element
 
 pytestmark = pytest.mark.browser
@@ -21,7 +22,7 @@ def test_change_type_opens_at_the_first_click_after_a_properties_edit(app, live_
         "'modeler-app').dataset.ready === 'true'"
     )
     _select_element(page, "review")
-    page.get_by_text("Generelt", exact=True).click()
+    open_general(page)
     page.get_by_label("Navn", exact=True).fill("Vurder søknaden nå")
     # The press moves focus out of the name field, whose save re-renders the context pad.
     page.get_by_title("Endre type").click()

@@ -20,6 +20,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from designer.extensions import db
+from designer.models import User
 from designer.services.catalog import read_folder, shipped_folders
 from designer.worker import work_once
 from engine.models import ProcessModel, Tenant
@@ -30,6 +31,7 @@ from tests.processes.test_leisure_subsidy import _apply as _apply_leisure
 from tests.processes.test_proactive_kindergarten import _answer, _form_values, _offer, _task_url
 from tests.processes.test_service_languages import BOKMAL_ONLY
 from tests.services.decision_cases import (
+    case_no_of,
     decided_by_caseworker,
     letters_of,
     rejected_automatically,
@@ -41,10 +43,12 @@ LANGUAGES = ("nb", "nn", "en")
 PARTS = ("intro", "approved", "rejected", "contact")
 OWN = (*PARTS, "unit")
 # Fixed texts of the letter (catalogue texts), each language's its own. The appeal body is
-# the platform's: each shipped service's appeals go to the municipal appeals committee in
-# 3 weeks (forvaltningsloven §§ 28-29), none is a health and care service.
+# the platform's: the shipped services' appeals go to the municipal appeals committee in
+# 3 weeks (forvaltningsloven §§ 28-29), except the health and care services' (4 weeks, to
+# Statsforvalteren: pasient- og brukerrettighetsloven § 7-5).
 TEMPLATE = ("Reason", "Details", "You can appeal", "Contact", "Legal references")
 APPEAL_BODY = "the municipal appeals committee"
+HEALTH_CARE = {"meal_delivery": "Statsforvalteren"}  # service -> its appeal body
 
 
 @dataclass
@@ -112,6 +116,47 @@ def _proactive_approved(run: Run) -> str:
     return case_no
 
 
+def _meal_decided(run: Run, outcome: str) -> str:
+    kari = run.login_as("kari")
+    url = "/services/meal_delivery/apply"
+    application = {
+        "applicant_name": "Kari Nordmann",
+        "address": "Storgata 1",
+        "postal_code": "3674",
+        "city": "Notodden",
+        "phone": "91234567",
+        "portion_size": "normal",
+        "delivery_days": ["0", "3"],
+        "portions": "2",
+        "income_level": "low",
+        "need_description": "Eg klarer ikkje å stå ved komfyren etter operasjonen.",
+    }
+    case_no = case_no_of(kari.submit(url, {**application, "_hidden": ""}))
+    with run.app.app_context():  # the review task's lane is the allocation office
+        sara = db.session.scalars(select(User).where(User.username == "saksbehandler")).one()
+        sara.groups = [*sara.group_list, "Tildelingskontoret"]
+        db.session.commit()
+    caseworker = run.login_as("saksbehandler")
+    review = {"_hidden": "", "outcome": outcome, "review_reason": "Vi har snakka med deg."}
+    if outcome == "approved":
+        review.update(start_date="2027-01-04", route="nord", stop="12", weekdays=["0", "3"])
+        review.update(portions_per_day="2", size="normal", income_tier="low")
+    done = caseworker.submit(_staff_task(caseworker, case_no), review)
+    assert done.status_code == 302, done.get_data(as_text=True)[:2000]
+    for _attempt in range(5):  # the subscription's connector job (approved only)
+        if not work_once(run.app):
+            break
+    return case_no
+
+
+def _meal_approved(run: Run) -> str:
+    return _meal_decided(run, "approved")
+
+
+def _meal_rejected(run: Run) -> str:
+    return _meal_decided(run, "rejected")
+
+
 # Every outcome a shipped service's own run can give a letter for (the proactive offer
 # is never refused: the parents say no, or do not answer, and no letter is written).
 DECIDE: dict[tuple[str, str], Callable[[Run], str]] = {
@@ -122,6 +167,8 @@ DECIDE: dict[tuple[str, str], Callable[[Run], str]] = {
     ("kindergarten", "approved"): _kindergarten_approved,
     ("kindergarten", "rejected"): _kindergarten_rejected,
     ("proactive_kindergarten", "approved"): _proactive_approved,
+    ("meal_delivery", "approved"): _meal_approved,
+    ("meal_delivery", "rejected"): _meal_rejected,
 }
 
 
@@ -169,7 +216,9 @@ def test_every_shipped_service_has_its_letter_in_every_language() -> None:
     for key in FOLDERS:
         settings = read_folder(FOLDERS[key]).meta["settings"]
         appeal = ("appeal_weeks", "appeal_body", "health_care")
-        assert [name for name in appeal if name in settings] == [], key
+        health = ["health_care"] if key in HEALTH_CARE else []
+        assert [name for name in appeal if name in settings] == health, key
+        assert settings.get("health_care", False) is bool(health), key
         texts = _own_texts(key)
         assert [(lang, n) for lang in LANGUAGES for n in OWN if not texts[lang][n].strip()] == []
         for part in ("intro", "approved", "rejected"):  # each language says it its own way
@@ -195,7 +244,7 @@ def test_a_decision_letter_has_the_services_own_texts_in_the_applicants_language
     for part in ("intro", outcome):
         assert own[part] in text, (part, own[part])
     assert contact in text and own["unit"] in text
-    assert _catalogue(app, lang, (APPEAL_BODY,)).pop() in text
+    assert _catalogue(app, lang, (HEALTH_CARE.get(key, APPEAL_BODY),)).pop() in text
     # Said once: no other part of the letter says the service's own sentences again.
     said = _sentences(own["intro"]) + _sentences(own[outcome])
     assert [s for s in said if text.count(s) != 1] == []

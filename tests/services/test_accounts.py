@@ -165,4 +165,4 @@ def test_user_pages(app):
         last = accounts.user_page(db.session, _tenant_id(), q="Person", page=3, size=3)
         assert [u.username for u in first.users] == ["p0", "p1", "p2"] and first.has_next
         assert [u.username for u in last.users] == ["p6"] and not last.has_next
-        assert accounts.counts(db.session, _tenant_id()) == (13, 12)
+        assert accounts.counts(db.session, _tenant_id()) == (15, 14)  # 8 demo users + 7

@@ -27,7 +27,8 @@ from designer.services.errors import Missing
 from engine.models import ProcessModel, Tenant
 
 ALL = set(languages.LANGUAGES)
-CATALOGUE = {"kindergarten", "leisure_subsidy", "parking_permit"}  # shipped, with a start form
+# shipped, with a start form
+CATALOGUE = {"kindergarten", "leisure_subsidy", "meal_delivery", "parking_permit"}
 SERVICE_MANDATORY = (
     "dct:identifier",
     "dct:title",
@@ -226,7 +227,7 @@ def test_archived_unpublished_and_platform_services_are_left_out(app, monkeypatc
         db.session.add(ProcessModel(tenant_id=tenant.id, key="draft_only", name_nb="Utkast"))
         db.session.commit()
         monkeypatch.setattr(cpsv, "HIDDEN", frozenset({PLATFORM_KEY, "kindergarten"}))
-        assert set(_services(_catalog(app))) == {"leisure_subsidy"}
+        assert set(_services(_catalog(app))) == {"leisure_subsidy", "meal_delivery"}
         for key in ("parking_permit", "draft_only", PLATFORM_KEY, "kindergarten", "nope"):
             with app.test_request_context(), pytest.raises(Missing):
                 cpsv.service_document(db.session, tenant.id, key)

@@ -34,6 +34,7 @@ EXPECTED = {
         "offer_answer_days": 14,
     },
     "proactive_kindergarten": {"answer_days": 30},
+    "meal_delivery": {"cutoff_days": 1, "cutoff_hour": 12, "min_per_week": 3},
 }
 
 

@@ -25,7 +25,7 @@ from engine import api as engine
 from engine.models import HumanTask, ProcessModel
 from tests.factories import PARKING_APPLICATION
 
-ROLES = ("anonymous", "kari", "saksbehandler", "leder", "eier", "admin")
+ROLES = ("anonymous", "kari", "saksbehandler", "leder", "eier", "admin", "kokk")
 MIN_LENGTH = 14  # shorter texts ("Søknad", "Avslått") are often the same words in two languages
 SKIP_ROUTES = {"/logout", "/dev-idp/authorize", "/oidc/login", "/oidc/callback", "/my-data"}
 

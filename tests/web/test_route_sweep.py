@@ -28,7 +28,7 @@ from engine.models import HumanTask, Instance, ProcessModel, ProcessVersion
 from tests.factories import PARKING_APPLICATION, Browser
 from tests.services.decision_cases import decided_by_caseworker, rejected_automatically
 
-ROLES = ("anonymous", "kari", "saksbehandler", "leder", "eier", "admin")
+ROLES = ("anonymous", "kari", "saksbehandler", "leder", "eier", "admin", "kokk")
 BAD_INTS = (
     str(2**63),
     str(2**64),

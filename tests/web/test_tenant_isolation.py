@@ -29,7 +29,7 @@ from engine.models import HumanTask, Instance, ProcessModel, ProcessVersion, Ten
 from tests.factories import PARKING_APPLICATION, Browser, text_of
 from tests.services.decision_cases import decided_by_caseworker, rejected_automatically
 
-ROLES = ("kari", "saksbehandler", "leder", "eier", "admin")
+ROLES = ("kari", "saksbehandler", "leder", "eier", "admin", "kokk")
 ALLOWED = {302, 303, 400, 401, 403, 404, 405, 409, 410, 413, 422, 429}
 PASSWORD = "a long enough password"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

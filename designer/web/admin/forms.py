@@ -24,6 +24,7 @@ def role_labels() -> list[tuple[str, Any]]:
     """Staff roles with their labels, in the order the form shows them."""
     return [
         ("caseworker", _l("Caseworker")),
+        ("staff", _l("Staff (lists only)")),
         ("team_lead", _l("Team lead")),
         ("process_owner", _l("Process owner")),
         ("admin", _l("Administrator")),

@@ -12,6 +12,7 @@ from designer.web.modeler import (  # noqa: E402,F401
     formeditor,
     incidents,
     letters,
+    lists,
     packages,
     parameters,
     sharing,

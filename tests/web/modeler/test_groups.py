@@ -33,7 +33,10 @@ def _warnings(response) -> list[dict]:  # type: ignore[no-untyped-def]
 def test_the_picker_lists_the_tenants_groups_and_no_citizen_lane(app, login_as):
     owner = login_as("eier")
     body = owner.get(f"/modeler/{_model_id(app)}/groups").get_json()
-    assert body["groups"] == ["Saksbehandler", "Teamleder"]
+    # The demo users' groups (the meal service's kitchen, drivers and allocation office too).
+    assert body["groups"] == sorted(
+        ["Kjøkkenet", "Saksbehandler", "Sjåfører", "Teamleder", "Tildelingskontoret"]
+    )
     assert body["property"] == "candidateGroup"
     assert 'data-groups-url="/modeler/' in owner.get(f"/modeler/{_model_id(app)}/edit").get_data(
         as_text=True

@@ -86,7 +86,7 @@ def test_every_link_resolves_to_a_page_of_the_app(client, login_as):
     document = _document(client)
     links = _links(document)
     services = _services(document)
-    assert len(services) == 3
+    assert len(services) == 4  # the shipped services with a start form
     apply_pages = {node["foaf:homepage"] for node in services.values()}
     assert apply_pages == {node["cv:hasChannel"]["vcard:hasURL"] for node in services.values()}
     kari = login_as("kari")
@@ -124,7 +124,7 @@ def test_unknown_archived_and_unpublished_services_are_not_found(app, client):
         db.session.commit()
     for key in ("parking_permit", "draft_only", "flytverk_appeal", "nope", "a.b"):
         assert client.get(f"/services/{key}.jsonld").status_code == 404, key
-    assert set(_services(_document(client))) == {"kindergarten", "leisure_subsidy"}
+    assert set(_services(_document(client))) == {"kindergarten", "leisure_subsidy", "meal_delivery"}
 
 
 def test_no_other_municipality_s_services_ever(app, client):

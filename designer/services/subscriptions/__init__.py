@@ -1,0 +1,1 @@
+"""Subscriptions: standing orders a decision granted, their changes, lists and invoices."""

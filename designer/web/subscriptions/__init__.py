@@ -1,0 +1,7 @@
+"""Subscriptions: a citizen's standing order under Mine saker, staff changes, the menu."""
+
+from flask import Blueprint
+
+bp = Blueprint("subscriptions", __name__)
+
+from designer.web.subscriptions import views  # noqa: E402,F401
