@@ -621,9 +621,7 @@ class SubscriptionDay(Base):
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"))
-    subscription_id: Mapped[int] = mapped_column(
-        ForeignKey("subscription.id", ondelete="CASCADE")
-    )
+    subscription_id: Mapped[int] = mapped_column(ForeignKey("subscription.id", ondelete="CASCADE"))
     day: Mapped[date] = mapped_column(Date)
     quantity: Mapped[int] = mapped_column(Integer, default=0)
     choice: Mapped[str] = mapped_column(String(40), default="")

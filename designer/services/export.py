@@ -3,7 +3,8 @@
 Included: the profile (all of the user row but the password hash), every case they own with
 what they submitted, the current case data, the decision, the timeline events that concern
 them, their answers to the municipality's questions, attachments (metadata and a download
-link, not the bytes), letters and e-mails sent to them, and their unfinished applications.
+link, not the bytes), letters and e-mails sent to them, their subscriptions (plan, changed days,
+invoices) and their unfinished applications.
 
 Left out: caseworkers' internal comments and the internal workings of case handling
 (incidents, task assignment between staff, connector calls). Notes made for the internal
@@ -21,7 +22,14 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from designer.models import OutboxMessage, User, is_citizen_lane
+from designer.models import (
+    Invoice,
+    OutboxMessage,
+    Subscription,
+    SubscriptionDay,
+    User,
+    is_citizen_lane,
+)
 from designer.services import applications, cases, citizen_tasks
 from engine import api as engine
 from engine.models import Event, HumanTask, Instance, utcnow
@@ -160,6 +168,38 @@ def _case(session: Session, instance: Instance, locale: str, link: Link) -> dict
                 "download": link(a.id),
             }
             for a in applications.attachments_of(session, instance)
+        ],
+        "subscription": _subscription(session, instance),
+    }
+
+
+def _subscription(session: Session, instance: Instance) -> dict[str, Any] | None:
+    """The standing order the case's decision started: plan, changed days, invoices."""
+    sub = session.scalar(select(Subscription).where(Subscription.instance_id == instance.id))
+    if sub is None:
+        return None
+    days = session.scalars(
+        select(SubscriptionDay)
+        .where(SubscriptionDay.subscription_id == sub.id)
+        .order_by(SubscriptionDay.day)
+    )
+    invoices = session.scalars(
+        select(Invoice).where(Invoice.subscription_id == sub.id).order_by(Invoice.period)
+    )
+    return {
+        "for": sub.name,
+        "status": sub.status,
+        "starts_on": sub.starts_on,
+        "ends_on": sub.ends_on,
+        "weekdays": sub.weekdays,
+        "plan": sub.plan,
+        "details": sub.attributes,
+        "changed_days": [
+            {"day": d.day, "quantity": d.quantity, "choice": d.choice, "kind": d.kind} for d in days
+        ],
+        "invoices": [
+            {"period": i.period, "amount": i.amount, "lines": i.lines, "status": i.status}
+            for i in invoices
         ],
     }
 

@@ -117,6 +117,11 @@ def _order(kari: Browser, sub_id: int, week: str, days: dict[str, tuple[int, str
     )
 
 
+def _pause(browser: Browser, url: str, first: str, last: str) -> Any:
+    fields = {"action": "pause", "first": first, "last": last}
+    return browser.client.post(url, data={**browser.hidden_fields(url), **fields})
+
+
 def test_a_subscription_from_application_to_the_first_invoice(
     app: Flask, login_as: Any, clock: dict[str, datetime]
 ) -> None:
@@ -149,15 +154,7 @@ def test_a_subscription_from_application_to_the_first_invoice(
     short = _order(kari, sub_id, "2027-01-25", {"2027-01-25": (1, "A"), "2027-01-28": (1, "A")})
     assert short.status_code == 400
     # A pause over week 3 (two delivery days).
-    paused = kari.client.post(
-        f"/my/subscriptions/{sub_id}",
-        data={
-            **kari.hidden_fields(f"/my/subscriptions/{sub_id}"),
-            "action": "pause",
-            "first": "2027-01-18",
-            "last": "2027-01-24",
-        },
-    )
+    paused = _pause(kari, f"/my/subscriptions/{sub_id}", "2027-01-18", "2027-01-24")
     assert paused.status_code == 302, text_of(paused)[:1500]
 
     # The lists: the kitchen's counts per dish × size × diet, the drivers' stops.
@@ -172,15 +169,7 @@ def test_a_subscription_from_application_to_the_first_invoice(
 
     # Thursday 28 January 09:00: hospital — staff cancel the day late (charged).
     clock["now"] = utc("2027-01-28 08:00")
-    cancelled = sara.client.post(
-        f"/subscriptions/{sub_id}",
-        data={
-            **sara.hidden_fields(f"/subscriptions/{sub_id}"),
-            "action": "pause",
-            "first": "2027-01-28",
-            "last": "2027-01-28",
-        },
-    )
+    cancelled = _pause(sara, f"/subscriptions/{sub_id}", "2027-01-28", "2027-01-28")
     assert cancelled.status_code == 302, text_of(cancelled)[:1500]
 
     # 1 February 06:30 local: the monthly run. January: 4 (2), 7 (2), 11 (1), 14 (2),

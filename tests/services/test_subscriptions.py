@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -13,6 +14,7 @@ from sqlalchemy import func, select
 from designer.extensions import db
 from designer.integrations.subscription import SubscriptionConnector, checked
 from designer.models import Invoice, RecurringRun, Subscription, SubscriptionDay
+from designer.services.catalog import PROCESSES_DIR, read_folder
 from designer.services.subscriptions import core, invoicing
 from engine.api import ConnectorFailed, decide
 from engine.models import ProcessModel, ProcessVersion
@@ -20,6 +22,10 @@ from tests.factories import call_context
 from tests.processes.test_meal_delivery import granted
 
 TERMS = core.Terms(cutoff_days=1, cutoff_hour=12)
+
+
+def _meal(session: Any) -> ProcessModel:
+    return session.scalars(select(ProcessModel).where(ProcessModel.key == "meal_delivery")).one()
 
 
 @pytest.mark.parametrize(
@@ -87,9 +93,7 @@ def test_a_period_is_run_once_and_a_second_run_is_refused(app: Flask, login_as: 
     _case_no, sub_id = granted(app, login_as)
     with app.app_context():
         session = db.session()
-        model = session.scalars(
-            select(ProcessModel).where(ProcessModel.key == "meal_delivery")
-        ).one()
+        model = _meal(session)
         session.add(
             SubscriptionDay(
                 tenant_id=model.tenant_id,
@@ -120,3 +124,53 @@ def test_a_period_is_run_once_and_a_second_run_is_refused(app: Flask, login_as: 
             )
             == 1
         )
+
+
+def test_retention_keeps_a_running_subscription_and_its_invoices(app: Flask, login_as: Any):
+    from designer.worker.daily import run_retention
+    from engine.models import Instance
+
+    case_no, sub_id = granted(app, login_as)
+    with app.app_context():
+        session = db.session()
+        model = _meal(session)
+        model.settings = {**model.settings, "retention_days": 30, "retention_action": "delete"}
+        session.commit()
+        later = datetime(2031, 1, 1)
+        run_retention(session, now=later)  # the subscription runs: the case is live
+        case = session.scalars(select(Instance).where(Instance.case_no == case_no)).one()
+        assert case.subject == "Kari Nordmann"
+        sub = session.get(Subscription, sub_id)
+        assert sub is not None
+        sub.ends_on, sub.status = date(2027, 3, 31), "ended"
+        [work] = invoicing.works_of(model)
+        invoicing.run(session, model, work, "2027-01")
+        session.commit()
+        run_retention(session, now=later)  # ended, invoiced: anonymised, kept for accounting
+        session.expire_all()
+        case = session.scalars(select(Instance).where(Instance.case_no == case_no)).one()
+        kept = session.get(Subscription, sub_id)
+        assert case.subject == "" and kept is not None
+        assert (kept.name, kept.attributes) == ("", {})
+        assert session.scalar(select(func.count(Invoice.id))) == 1
+
+
+def test_the_citizens_data_export_holds_the_subscription(app: Flask, login_as: Any):
+    _case_no, _sub_id = granted(app, login_as)
+    body = login_as("kari").get("/my-data").get_json()
+    [case] = [c for c in body["cases"] if c["subscription"]]
+    assert case["subscription"]["weekdays"] == [0, 3]
+    assert case["subscription"]["details"]["route"] == "nord"
+
+
+def test_the_groups_settings_name_are_bound_when_a_service_is_adopted():
+    from designer.services.packages import map_settings_groups
+    from designer.services.packages.core import settings_groups
+
+    folder = read_folder(os.path.join(PROCESSES_DIR, "meal_delivery"))
+    settings = folder.meta["settings"]
+    assert settings_groups(settings) == {"Kjøkkenet", "Sjåfører", "Tildelingskontoret"}
+    mapped = map_settings_groups(settings, {"Kjøkkenet": "Storkjøkkenet"})
+    assert mapped["subscription"]["menu_groups"] == ["Storkjøkkenet"]
+    assert [item["groups"] for item in mapped["lists"]][0] == ["Storkjøkkenet"]
+    assert settings["subscription"]["menu_groups"] == ["Kjøkkenet"]  # a copy

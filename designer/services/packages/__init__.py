@@ -17,6 +17,7 @@ from designer.services.packages.core import (
     groups_of,
     install_draft,
     map_groups,
+    map_settings_groups,
     of_version,
 )
 
@@ -30,6 +31,7 @@ __all__ = [
     "groups_of",
     "install_draft",
     "map_groups",
+    "map_settings_groups",
     "of_version",
     "to_zip",
 ]

@@ -126,11 +126,50 @@ def _parsed(bpmn_xml: str, files: dict[str, str]) -> bpmn.ParsedProcess:
     )
 
 
-def groups_of(bpmn_xml: str, files: dict[str, str]) -> list[str]:
+def settings_groups(settings: dict[str, Any]) -> set[str]:
+    """The staff groups the service's settings name: who sees each case list, who enters
+    the menu and who may change subscriptions."""
+    found = {
+        str(g)
+        for item in settings.get("lists") or ()
+        if isinstance(item, dict)
+        for g in item.get("groups") or ()
+    }
+    subscription = settings.get("subscription") or {}
+    for key in ("menu_groups", "staff_groups"):
+        found.update(str(g) for g in subscription.get(key) or ())
+    return {g for g in found if g.strip()}
+
+
+def map_settings_groups(settings: dict[str, Any], mapping: dict[str, str]) -> dict[str, Any]:
+    """The settings with the groups they name renamed by `mapping`."""
+
+    def renamed(groups: Any) -> list[str]:
+        return [mapping.get(str(g), str(g)) or str(g) for g in groups or ()]
+
+    result = dict(settings)
+    if isinstance(result.get("lists"), list):
+        result["lists"] = [
+            {**item, "groups": renamed(item.get("groups"))} if isinstance(item, dict) else item
+            for item in result["lists"]
+        ]
+    if isinstance(result.get("subscription"), dict):
+        subscription = dict(result["subscription"])
+        for key in ("menu_groups", "staff_groups"):
+            if key in subscription:
+                subscription[key] = renamed(subscription[key])
+        result["subscription"] = subscription
+    return result
+
+
+def groups_of(
+    bpmn_xml: str, files: dict[str, str], settings: dict[str, Any] | None = None
+) -> list[str]:
     """The staff groups the service's tasks go to: each user task's chosen group or its
-    lane (citizens' lanes and groups taken from the case data are not groups to bind)."""
+    lane (citizens' lanes and groups taken from the case data are not groups to bind),
+    and the groups its settings name (case lists, menu, subscriptions)."""
     parsed = _parsed(bpmn_xml, files)
-    found: set[str] = set()
+    found: set[str] = settings_groups(settings or {})
     for process in (parsed.spec, *parsed.subprocess_specs.values()):
         for task_spec in process.task_specs.values():
             if type(task_spec).__name__ not in ("UserTask", "ManualTask"):
@@ -201,7 +240,7 @@ def manifest_of(
         "requires": {"flytverk": flytverk_version()},
         "files": {name: checksum(content) for name, content in sorted(files.items())},
         "parameters": parameters_of(version_files),
-        "groups": groups_of(files[BPMN], version_files),
+        "groups": groups_of(files[BPMN], version_files, settings),
         "connectors": connectors_of(files[BPMN], version_files),
         "settings": {k: settings[k] for k in BOUND_SETTINGS if k in settings},
     }

@@ -40,7 +40,7 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from designer.models import Attachment, PaymentOrder
+from designer.models import Attachment, Invoice, PaymentOrder, Subscription
 from engine.models import Instance, ProcessModel, Tenant
 
 from .cases import anonymise, delete_cases, remove_files
@@ -122,6 +122,13 @@ def _batch(
     instances = list(session.scalars(select(Instance).where(Instance.id.in_(ids))))
     paid = set(
         session.scalars(select(PaymentOrder.instance_id).where(PaymentOrder.instance_id.in_(ids)))
+    )
+    paid |= set(  # a subscription's invoices are accounting records too
+        session.scalars(
+            select(Subscription.instance_id)
+            .join(Invoice, Invoice.subscription_id == Subscription.id)
+            .where(Subscription.instance_id.in_(ids))
+        )
     )
     attachments = list(session.scalars(select(Attachment).where(Attachment.instance_id.in_(ids))))
     to_delete = [i for i in instances if policy.action == "delete" and i.id not in paid]

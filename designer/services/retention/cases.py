@@ -8,7 +8,7 @@ import os
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from designer.models import DecisionLetter, OutboxMessage
+from designer.models import DecisionLetter, OutboxMessage, Subscription, SubscriptionDay
 from engine.api import CASE_TABLES, purge
 from engine.api import anonymise as anonymise_case
 from engine.models import Base, Instance
@@ -53,6 +53,13 @@ def anonymise(session: Session, instance: Instance, days: int | None = None) -> 
         kept = {k: v for k, v in (letter.decision or {}).items() if k in RESULT_KEYS}
         letter.decision, letter.html, letter.pdf = kept, "", None
         letter.receipt, letter.error = None, None
+    # A subscription keeps its days and sums (the invoices are accounting records), not the
+    # person: who it was for, where and what they eat.
+    session.execute(
+        update(Subscription)
+        .where(Subscription.instance_id == instance.id)
+        .values(name="", owner=ANONYMISED, attributes={})
+    )
 
 
 def delete_cases(session: Session, ids: list[int]) -> None:
@@ -62,6 +69,10 @@ def delete_cases(session: Session, ids: list[int]) -> None:
         for t in reversed(Base.metadata.sorted_tables)
         if "instance_id" in t.c and t.name not in CASE_TABLES
     ]
+    subscriptions = select(Subscription.id).where(Subscription.instance_id.in_(ids))
+    session.execute(
+        delete(SubscriptionDay).where(SubscriptionDay.subscription_id.in_(subscriptions))
+    )
     for table in dependents:
         session.execute(delete(table).where(table.c.instance_id.in_(ids)))
     purge(session, ids)

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, exists, select
+from sqlalchemy import Select, exists, or_, select
 
+from designer.models import Subscription
 from engine.models import Event, Instance, ProcessModel, ProcessVersion
 
 logger = logging.getLogger(__name__)
@@ -46,6 +47,11 @@ def policy_of(model: ProcessModel) -> Policy:
 def eligible(model: ProcessModel, cutoff: datetime) -> Select[Any]:
     """Ids of the service's closed cases completed before `cutoff`, not yet anonymised."""
     marked = exists().where(Event.instance_id == Instance.id, Event.kind == ANONYMISED)
+    # A decided case whose subscription still runs (or ended after the cut-off) is live.
+    live = exists().where(
+        Subscription.instance_id == Instance.id,
+        or_(Subscription.ends_on.is_(None), Subscription.ends_on >= cutoff.date()),
+    )
     return (
         select(Instance.id)
         .join(ProcessVersion, ProcessVersion.id == Instance.version_id)
@@ -56,6 +62,7 @@ def eligible(model: ProcessModel, cutoff: datetime) -> Select[Any]:
             Instance.completed_at.is_not(None),
             Instance.completed_at < cutoff,
             ~marked,
+            ~live,
         )
         .order_by(Instance.id)
     )

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from designer.models import Adoption, is_citizen_lane
 from designer.services import submissions
 from designer.services.errors import Forbidden, Invalid, Missing
-from designer.services.packages import install_draft, map_groups
+from designer.services.packages import install_draft, map_groups, map_settings_groups
 from designer.services.sharing import values
 from designer.services.sharing.catalogue import Connector, Offer, is_own
 from designer.services.sharing.following import FOLLOWING, ORIGIN
@@ -157,7 +157,7 @@ def adopt(
     model = install_draft(session, tenant, package, actor)
     model.draft_bpmn = map_groups(model.draft_bpmn, choices.groups)
     model.draft_files = files
-    settings = dict(model.settings or {})
+    settings = map_settings_groups(dict(model.settings or {}), dict(choices.groups))
     settings[ORIGIN] = mark
     model.settings = settings
     session.add(

@@ -11,7 +11,6 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
@@ -38,7 +37,11 @@ def _closed_text(day: date, terms: core.Terms) -> str:
         _l(
             "Changes for %(day)s closed at %(when)s. Call us if you must cancel.",
             day=core.day_text(day),
-            when=format_datetime(moment, "EEEE d. MMMM 'kl.' HH:mm"),
+            when=_l(
+                "%(day)s at %(time)s",
+                day=core.day_text(core.local_now(moment).date()),
+                time=core.local_now(moment).strftime("%H:%M"),
+            ),
         )
     )
 

@@ -144,30 +144,18 @@ def tally(
 
 def _lines(work: Work, counted: Tally, unit: Decimal, lang: str) -> list[dict[str, Any]]:
     text = work.text.get(lang) or work.text.get("nb") or work.key
-    lines = []
-    if counted.portions:
-        lines.append(
-            {
-                "kind": "delivered",
-                "text": text,
-                "quantity": counted.portions,
-                "unit_price": str(unit),
-                "amount": str(unit * counted.portions),
-                "days": [o.day.isoformat() for o in counted.delivered],
-            }
-        )
-    if counted.late_portions:
-        lines.append(
-            {
-                "kind": "late_cancel",
-                "text": text,
-                "quantity": counted.late_portions,
-                "unit_price": str(unit),
-                "amount": str(unit * counted.late_portions),
-                "days": [o.day.isoformat() for o in counted.late],
-            }
-        )
-    return lines
+    return [
+        {
+            "kind": kind,
+            "text": text,
+            "quantity": sum(o.quantity for o in days),
+            "unit_price": str(unit),
+            "amount": str(unit * sum(o.quantity for o in days)),
+            "days": [o.day.isoformat() for o in days],
+        }
+        for kind, days in (("delivered", counted.delivered), ("late_cancel", counted.late))
+        if days
+    ]
 
 
 def run(

@@ -235,7 +235,7 @@ def _contents(package: Package) -> dict[str, Any]:
         "requires": (manifest.get("requires") or {}).get("flytverk") or "",
         "key": free_key(db_session, current_user.tenant_id, bundle.key),
         "parameters": parameters_of(files),
-        "groups": groups_of(package.bpmn, files),
+        "groups": groups_of(package.bpmn, files, settings),
         "connectors": [_connector(c, connectors) for c in connectors_of(package.bpmn, files)],
         "settings": [
             (SETTING_LABELS.get(k, k), settings[k]) for k in BOUND_SETTINGS if k in settings

@@ -6,7 +6,7 @@ and for staff a late cancellation and the end. Refusals are field errors on the 
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -284,6 +284,13 @@ def subscription_of_case(instance_id: int) -> Subscription | None:
 def dayname(day: date) -> str:
     """A date as "tirsdag 8. desember" in the page's language."""
     return core.day_text(day)
+
+
+@bp.app_template_filter("closing")
+def closing(moment: datetime) -> str:
+    """A deadline (naive UTC) as "fredag 8. januar kl. 12.00" in local time."""
+    local = core.local_now(moment)
+    return _("%(day)s at %(time)s", day=core.day_text(local.date()), time=local.strftime("%H:%M"))
 
 
 @bp.app_template_global("weekday_name")
