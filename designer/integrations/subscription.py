@@ -6,8 +6,9 @@ the call after commit. One subscription per case: a repeated call finds the firs
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import Flask
 from sqlalchemy import select
@@ -20,6 +21,7 @@ from engine.api import CallContext, ConnectorFailed, Param, add_event
 from engine.models import Instance
 
 MAX_QUANTITY = 3
+ZONE = ZoneInfo("Europe/Oslo")
 
 
 def _weekdays(value: Any) -> list[int]:
@@ -49,6 +51,8 @@ def checked(params: dict[str, Any]) -> dict[str, Any]:
     if not isinstance(attributes, dict):
         raise ConnectorFailed("The attributes are not a dictionary.", retry=False)
     weekdays = _weekdays(params.get("weekdays"))
+    # A decision made after its start day: nothing was delivered before it is started.
+    starts_on = max(starts_on, datetime.now(ZONE).date())
     choice = str(params.get("choice") or "A")[:40]
     return {
         "starts_on": starts_on,

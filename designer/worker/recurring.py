@@ -44,9 +44,15 @@ def run_due_work(app: Flask, now: datetime | None = None) -> list[str]:
                 made.append(f"{model.key}:{work.key}:{period}")
             except IntegrityError:
                 session.rollback()  # another worker made this period's run
-            except Exception:  # a broken price table must not stop the tick
+            except Exception as err:  # e.g. no price table: tried again in an hour, not now
                 session.rollback()
-                log.exception("recurring work %s of %s failed for %s", work.key, model_id, period)
+                log.warning(
+                    "recurring work %s of %s failed for %s: %s", work.key, model_id, period, err
+                )
+                model = session.get(ProcessModel, model_id)
+                if model is not None:
+                    invoicing.record_failure(session, model, work, period, now)
+                    session.commit()
     return made
 
 

@@ -15,9 +15,10 @@ from designer.extensions import db
 from designer.integrations.subscription import SubscriptionConnector, checked
 from designer.models import Invoice, RecurringRun, Subscription, SubscriptionDay
 from designer.services.catalog import PROCESSES_DIR, read_folder
+from designer.services.errors import Invalid
 from designer.services.subscriptions import core, invoicing
 from engine.api import ConnectorFailed, decide
-from engine.models import ProcessModel, ProcessVersion
+from engine.models import Event, ProcessModel, ProcessVersion
 from tests.factories import call_context
 from tests.processes.test_meal_delivery import granted
 
@@ -174,3 +175,94 @@ def test_the_groups_settings_name_are_bound_when_a_service_is_adopted():
     assert mapped["subscription"]["menu_groups"] == ["Storkjøkkenet"]
     assert [item["groups"] for item in mapped["lists"]][0] == ["Storkjøkkenet"]
     assert settings["subscription"]["menu_groups"] == ["Kjøkkenet"]  # a copy
+
+
+def test_crafted_input_is_refused_with_400_never_500(app: Flask, login_as: Any, monkeypatch):
+    monkeypatch.setattr(core, "now", lambda: datetime(2027, 1, 5, 10, 0))
+    _case_no, sub_id = granted(app, login_as)
+    kari, kokk = login_as("kari"), login_as("kokk")
+    url = f"/my/subscriptions/{sub_id}"
+    fields = kari.hidden_fields(url)
+    for data in (
+        {"action": "order", "week": "2027-01-11", "q-2027-01-11": "²", "c-2027-01-11": "A"},
+        {"action": "order", "week": "2027-01-11", "q-2027-01-11": "9" * 5000},
+        {"action": "order", "week": "9999-12-31", "q-9999-12-31": "1"},
+        {"action": "order", "week": "2030-01-07", "q-2030-01-07": "1", "c-2030-01-07": "A"},
+        {"action": "pause", "first": "9999-12-30", "last": "9999-12-31"},
+        {"action": "pause", "first": "2028-06-01", "last": "2028-06-02"},
+    ):
+        answer = kari.client.post(url, data={**fields, **data})
+        assert answer.status_code == 400, (data, answer.status_code)
+    model_id = _meal_id(app)
+    assert kokk.get(f"/menu/{model_id}?week=9999-12-31").status_code == 400
+    assert kokk.get(f"/lists/{model_id}/kitchen?day=0001-01-01").status_code == 400
+    assert kokk.get(f"/lists/{model_id}/kitchen.csv?day=0001-01-01").status_code == 400
+
+
+def _meal_id(app: Flask) -> int:
+    with app.app_context():
+        return _meal(db.session).id
+
+
+def test_an_unpriced_subscription_does_not_stop_the_others_and_missed_months_are_run(
+    app: Flask, login_as: Any
+):
+    from designer.worker import work_once
+
+    _first_case, first = granted(app, login_as)
+    _second_case, second = granted(app, login_as)
+    with app.app_context():
+        sub = db.session.get(Subscription, second)
+        assert sub is not None
+        sub.attributes = {**sub.attributes, "size": "jumbo"}  # no row of the table prices it
+        model = _meal(db.session)
+        model.settings = {
+            **model.settings,
+            "recurring": [*model.settings["recurring"], {"work": "invoice", "at": "6.30"}],
+        }
+        db.session.commit()
+        assert len(invoicing.works_of(model)) == 1  # the broken item is skipped, not raised
+    work_once(app, datetime(2027, 3, 1, 5, 30))  # the worker was down all February
+    with app.app_context():
+        found = {
+            (i.subscription_id, i.period): (i.status, i.amount)
+            for i in db.session.scalars(select(Invoice))
+        }
+        assert found[(first, "2027-01")][0] == "sent" and found[(first, "2027-02")][0] == "sent"
+        assert found[(second, "2027-01")] == ("no_price", Decimal(0))
+        assert found[(second, "2027-02")] == ("no_price", Decimal(0))
+
+
+def test_a_late_cancellation_is_made_once_and_never_for_a_day_delivered(app: Flask, login_as: Any):
+    from designer.services.subscriptions import changes
+
+    case_no, sub_id = granted(app, login_as)
+    with app.app_context():
+        session = db.session()
+        sub = session.get(Subscription, sub_id)
+        assert sub is not None
+        now = datetime(2027, 1, 7, 8, 0)  # Thursday morning: the day is closed
+        assert changes.pause(
+            session, sub, date(2027, 1, 7), date(2027, 1, 7), "t", staff=True, now=now
+        ) == (0, 1)
+        assert changes.pause(
+            session, sub, date(2027, 1, 7), date(2027, 1, 7), "t", staff=True, now=now
+        ) == (0, 0)
+        assert changes.pause(
+            session, sub, date(2027, 1, 4), date(2027, 1, 4), "t", staff=True, now=now
+        ) == (0, 0)  # Monday was delivered
+        session.commit()
+        kinds = session.scalars(select(Event.kind).where(Event.kind == "late_cancelled")).all()
+        assert kinds == ["late_cancelled"]
+        [work] = invoicing.works_of(_meal(session))
+        invoicing.run(session, _meal(session), work, "2027-01")
+        session.commit()
+        with pytest.raises(Invalid):  # January is invoiced: it cannot end in January
+            changes.end(session, sub, date(2027, 1, 20), "t", now=datetime(2027, 2, 2, 9, 0))
+        session.rollback()
+        changes.end(session, sub, date(2027, 2, 28), "t", now=datetime(2027, 2, 2, 9, 0))
+        assert core.status_of(sub, date(2027, 2, 2)) == "active"
+        assert core.status_of(sub, date(2027, 3, 1)) == "ended"
+        with pytest.raises(Invalid):  # never later than an end already set
+            changes.end(session, sub, date(2027, 3, 31), "t", now=datetime(2027, 2, 3, 9, 0))
+    assert case_no

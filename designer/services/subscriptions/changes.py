@@ -12,9 +12,10 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from designer.models import Subscription, SubscriptionDay, User, utcnow
+from designer.models import Invoice, Subscription, SubscriptionDay, User, utcnow
 from designer.services.errors import Forbidden, Invalid, Missing
 from designer.services.subscriptions import core
 from engine.api import add_event
@@ -225,35 +226,66 @@ def pause(
     if closed and not staff:
         raise Invalid(fields={"first": _closed_text(closed[0].day, terms)})
     rows = {d: r for (_, d), r in core.changes_of(session, [sub.id], first, last).items()}
-    late = 0
+    today = core.today(now)
+    late = changed = 0
     for order in days:
+        if order.quantity == 0 and order.kind == "pause" or order.kind == "late_cancel":
+            continue  # paused or cancelled already
         is_late = not core.is_open(order.day, terms, now)
-        if order.quantity == 0 and order.kind in ("pause", "late_cancel"):
-            continue
+        if is_late and order.day < today:
+            continue  # delivered already: not a cancellation
         kind = "late_cancel" if is_late else "pause"
         late += is_late
+        changed += 1
         quantity = order.quantity if is_late else 0  # a late cancellation keeps what is charged
         _set_day(
             session, sub, rows, core.DayOrder(order.day, quantity, order.choice, kind), actor, now
         )
+    if not changed:
+        return 0, 0
     sub.updated_at = now
     _event(
         session,
         sub,
         actor,
-        "late_cancelled" if late and late == len(days) else "subscription_paused",
-        {"from": first.isoformat(), "to": last.isoformat(), "days": len(days), "late": late},
+        "late_cancelled" if late and late == changed else "subscription_paused",
+        {"from": first.isoformat(), "to": last.isoformat(), "days": changed, "late": late},
     )
     session.flush()
-    return len(days) - late, late
+    return changed - late, late
 
 
-def end(session: Session, sub: Subscription, last: date, actor: str) -> None:
-    """End the subscription after delivery day `last` (staff)."""
-    if last < sub.starts_on - timedelta(days=1):
-        raise Invalid(fields={"last": str(_l("The end cannot be before the start."))})
+def end(
+    session: Session, sub: Subscription, last: date, actor: str, now: datetime | None = None
+) -> None:
+    """End the subscription after delivery day `last` (staff).
+
+    Not before a day already invoiced, nor before today (days delivered stay delivered);
+    an ended subscription may only be ended earlier, never later.
+    """
+    today = core.today(now or core.now())
+    invoiced = session.scalar(
+        select(func.max(Invoice.period)).where(
+            Invoice.subscription_id == sub.id, Invoice.status != "no_price"
+        )
+    )
+    earliest = max(today - timedelta(days=1), sub.starts_on - timedelta(days=1))
+    if invoiced:
+        year, month = (int(part) for part in invoiced.split("-"))
+        following = date(year + month // 12, month % 12 + 1, 1)
+        earliest = max(earliest, following - timedelta(days=1))
+    if last < earliest:
+        raise Invalid(
+            fields={
+                "end_last": str(
+                    _l("The last day can be %(day)s at the earliest.", day=core.day_text(earliest))
+                )
+            }
+        )
+    if sub.ends_on is not None and last >= sub.ends_on:
+        raise Invalid(fields={"end_last": str(_l("The subscription ends earlier already."))})
     sub.ends_on = last
-    sub.status = "ended"
+    sub.status = "ended" if last < today else "active"
     sub.updated_at = utcnow()
     _event(session, sub, actor, "subscription_ended", {"last": last.isoformat()})
     session.flush()

@@ -227,3 +227,9 @@ def day_text(day: date) -> str:
     """A date as people say it: "tirsdag 8. desember", "Tuesday 8 December"."""
     english = str(get_locale() or "nb").startswith("en")
     return str(format_date(day, "EEEE d MMMM" if english else "EEEE d. MMMM"))
+
+
+def status_of(subscription: Subscription, on: date) -> str:
+    """ "active", or "ended" once its last day has passed."""
+    ended = subscription.ends_on is not None and subscription.ends_on < on
+    return "ended" if subscription.status == "ended" or ended else "active"

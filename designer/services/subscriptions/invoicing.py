@@ -14,9 +14,8 @@ finds it and does nothing; an invoice is unique per subscription and period.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -25,89 +24,34 @@ from sqlalchemy.orm import Session
 
 from designer.models import Invoice, RecurringRun, Subscription, utcnow
 from designer.services.subscriptions import core
+from designer.services.subscriptions.schedule import (
+    RETRY_AFTER,
+    Work,
+    due,
+    due_period,
+    period_bounds,
+    record_failure,
+    run_of,
+    works_of,
+)
 from engine.api import DecisionError, add_event, decide
 from engine.errors import NotFound
 from engine.models import Instance, ProcessModel, ProcessVersion
 
-WORKS = ("invoice",)
-EVERY = ("month",)
-
-
-@dataclass(frozen=True)
-class Work:
-    """One recurring work of a service."""
-
-    key: str
-    work: str
-    day: int
-    at: time
-    decision: str
-    output: str
-    text: dict[str, str]
-
-
-def works_of(model: ProcessModel) -> list[Work]:
-    """The service's recurring work that Flytverk knows how to run."""
-    found = []
-    for item in (model.settings or {}).get("recurring") or ():
-        if not isinstance(item, dict) or item.get("work") not in WORKS:
-            continue
-        if item.get("every", "month") not in EVERY:
-            continue
-        hour, _, minute = str(item.get("at") or "06:00").partition(":")
-        price = item.get("price") or {}
-        found.append(
-            Work(
-                key=str(item.get("key") or item["work"])[:60],
-                work=str(item["work"]),
-                day=min(28, max(1, int(item.get("day") or 1))),
-                at=time(int(hour or 6), int(minute or 0)),
-                decision=str(price.get("decision") or ""),
-                output=str(price.get("output") or "unit_price"),
-                text=dict(item.get("text") or {}),
-            )
-        )
-    return found
-
-
-def period_bounds(period: str) -> tuple[date, date]:
-    """The first and last day of a period "YYYY-MM"."""
-    first = date.fromisoformat(f"{period}-01")
-    following = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
-    return first, following - timedelta(days=1)
-
-
-def due_period(work: Work, now: datetime) -> str:
-    """The latest period whose run is due at `now` (naive UTC): "YYYY-MM"."""
-    local = core.local_now(now)
-    this_month = local.date().replace(day=1)
-    run_at = datetime.combine(this_month.replace(day=work.day), work.at, tzinfo=core.ZONE)
-    ended = this_month - timedelta(days=1)  # the month before this one ...
-    if local < run_at:  # ... unless this month's run is still ahead: the one before
-        ended = ended.replace(day=1) - timedelta(days=1)
-    return f"{ended.year:04d}-{ended.month:02d}"
-
-
-def due(session: Session, now: datetime) -> Iterator[tuple[ProcessModel, Work, str]]:
-    """Every published service's recurring work whose period's run has not been made."""
-    models = session.scalars(
-        select(ProcessModel).where(
-            ProcessModel.published_version_id.is_not(None), ProcessModel.archived.is_(False)
-        )
-    )
-    for model in models:
-        for work in works_of(model):
-            period = due_period(work, now)
-            made = session.scalar(
-                select(RecurringRun.id).where(
-                    RecurringRun.tenant_id == model.tenant_id,
-                    RecurringRun.model_id == model.id,
-                    RecurringRun.work == work.key,
-                    RecurringRun.period == period,
-                )
-            )
-            if made is None:
-                yield model, work, period
+__all__ = [
+    "RETRY_AFTER",
+    "Tally",
+    "Work",
+    "due",
+    "due_period",
+    "period_bounds",
+    "price_of",
+    "record_failure",
+    "run",
+    "run_of",
+    "tally",
+    "works_of",
+]
 
 
 @dataclass(frozen=True)
@@ -168,6 +112,10 @@ def run(
     now = now or utcnow()
     version = session.get(ProcessVersion, model.published_version_id)
     assert version is not None
+    failed = run_of(session, model, work, period)
+    if failed is not None and failed.status == "failed":
+        session.delete(failed)
+        session.flush()
     made = RecurringRun(
         tenant_id=model.tenant_id, model_id=model.id, work=work.key, period=period, status="running"
     )
@@ -192,7 +140,13 @@ def run(
         )
     )
     changed = core.changes_of(session, [s.id for s in subs], first, last)
-    prices: dict[tuple[tuple[str, str], ...], Decimal] = {}
+    cases = {
+        case.id: case
+        for case in session.scalars(
+            select(Instance).where(Instance.id.in_([s.instance_id for s in subs]))
+        )
+    }
+    prices: dict[tuple[tuple[str, str], ...], Decimal | str] = {}
     total, count = Decimal(0), 0
     for sub in subs:
         if sub.id in invoiced:
@@ -203,25 +157,19 @@ def run(
         inputs = {str(k): v for k, v in (sub.attributes or {}).items()}
         key = tuple(sorted((k, repr(v)) for k, v in inputs.items() if k != "stop"))
         if key not in prices:
-            prices[key] = price_of(version, work, inputs)
+            try:
+                prices[key] = price_of(version, work, inputs)
+            except ValueError as err:  # this one is not priced; the others are invoiced
+                prices[key] = str(err)
         unit = prices[key]
+        if isinstance(unit, str):  # not priced: kept for staff to see, never sent
+            session.add(_invoice(sub, model, period, now, [], status="no_price", error=unit))
+            continue
         lines = _lines(work, counted, unit, "nb")
-        amount = sum((Decimal(line["amount"]) for line in lines), Decimal(0))
-        session.add(
-            Invoice(
-                tenant_id=sub.tenant_id,
-                model_id=model.id,
-                subscription_id=sub.id,
-                period=period,
-                reference=f"{sub.case_no}-{period}",
-                recipient=sub.name,
-                amount=amount,
-                lines=lines,
-                status="ready",
-                next_attempt_at=now,
-            )
-        )
-        case = session.get(Instance, sub.instance_id)
+        invoice = _invoice(sub, model, period, now, lines)
+        amount = invoice.amount
+        session.add(invoice)
+        case = cases.get(sub.instance_id)
         if case is not None:
             summary = {"period": period, "amount": str(amount), "portions": counted.portions}
             summary["late"] = counted.late_portions
@@ -231,6 +179,32 @@ def run(
     made.status, made.count, made.total, made.finished_at = "done", count, total, utcnow()
     session.flush()
     return made
+
+
+def _invoice(
+    sub: Subscription,
+    model: ProcessModel,
+    period: str,
+    now: datetime,
+    lines: list[dict[str, Any]],
+    *,
+    status: str = "ready",
+    error: str | None = None,
+) -> Invoice:
+    """One subscription's invoice for a period, with its lines' sum."""
+    return Invoice(
+        tenant_id=sub.tenant_id,
+        model_id=model.id,
+        subscription_id=sub.id,
+        period=period,
+        reference=f"{sub.case_no}-{period}",
+        recipient=sub.name,
+        amount=sum((Decimal(line["amount"]) for line in lines), Decimal(0)),
+        lines=lines,
+        status=status,
+        last_error=error[:500] if error else None,
+        next_attempt_at=now,
+    )
 
 
 def price_of(version: ProcessVersion, work: Work, inputs: dict[str, Any]) -> Decimal:

@@ -70,7 +70,7 @@ def subscription_rows(
         rows.append(
             {
                 **_common(sub, terms, lang),
-                "status": sub.status,
+                "status": core.status_of(sub, core.today(core.now())),
                 "starts_on": sub.starts_on,
                 "ends_on": sub.ends_on,
                 "weekdays": [_weekday(d) for d in sorted(sub.weekdays or ())],

@@ -81,7 +81,10 @@ def _day(definition: dict[str, Any]) -> date | None:
     try:
         if not DAY.match(raw):
             raise ValueError(raw)
-        return date.fromisoformat(raw)
+        found = date.fromisoformat(raw)
+        if not date(2000, 1, 3) <= found <= date(2099, 12, 28):  # dates a person may mean
+            raise ValueError(raw)
+        return found
     except ValueError:
         raise Invalid(
             _("The date is not valid."), fields={"day": _("Write the date as YYYY-MM-DD.")}

@@ -6,6 +6,7 @@ and for staff a late cancellation and the end. Refusals are field errors on the 
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -15,6 +16,8 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from designer.extensions import db, db_session
 from designer.identity.auth import role_required
@@ -29,11 +32,18 @@ from engine.models import Event, ProcessModel
 STAFF = ("staff", "caseworker", "team_lead", "process_owner", "admin")
 
 
+EARLIEST, LATEST = date(2000, 1, 3), date(2099, 12, 28)  # dates a person may mean
+PORTIONS = re.compile(r"^[0-9]{1,2}$")
+
+
 def _day(value: str | None, field: str) -> date:
     try:
-        return date.fromisoformat(str(value or "").strip())
+        found = date.fromisoformat(str(value or "").strip())
     except ValueError:
         raise Invalid(fields={field: _("The date is not valid.")}) from None
+    if not EARLIEST <= found <= LATEST:
+        raise Invalid(fields={field: _("The date is not valid.")})
+    return found
 
 
 def _week(value: str | None, now_day: date) -> date:
@@ -41,9 +51,12 @@ def _week(value: str | None, now_day: date) -> date:
     if not value:
         return core.week_start(now_day)
     try:
-        return core.week_start(date.fromisoformat(value))
+        found = date.fromisoformat(value)
     except ValueError:
         abort(400)
+    if not EARLIEST <= found <= LATEST:
+        abort(400)
+    return core.week_start(found)
 
 
 def _page(
@@ -119,7 +132,7 @@ def _wanted(form: Any, week: date) -> dict[date, tuple[int, str]]:
         if f"q-{name}" not in form:
             continue
         raw = str(form.get(f"q-{name}", "")).strip()
-        if not raw.isdigit():
+        if not PORTIONS.match(raw):
             errors[f"q-{name}"] = _("Write the number of portions as a whole number.")
             continue
         wanted[day] = (int(raw), str(form.get(f"c-{name}") or "A"))
@@ -130,14 +143,22 @@ def _wanted(form: Any, week: date) -> dict[date, tuple[int, str]]:
 
 def _act(sub: Subscription, staff: bool, actor: str) -> ResponseReturnValue:
     action = request.form.get("action", "")
-    week = _week(request.form.get("week"), core.today(core.now()))
+    today = core.today(core.now())
+    week = _week(request.form.get("week"), today)
+    model = db_session.get(ProcessModel, sub.model_id)
+    assert model is not None
+    ahead = core.week_start(today) + timedelta(weeks=core.terms_of(db_session, model).weeks_ahead)
     try:
         if action == "order":
+            if not staff and not core.week_start(today) <= week <= ahead:
+                raise Invalid(_("You can order for the coming weeks only."))
             done = changes.change_week(db_session, sub, _wanted(request.form, week), actor)
             message = _("The order is saved.") if done else _("Nothing was changed.")
         elif action == "pause":
             first = _day(request.form.get("first"), "first")
             last = _day(request.form.get("last"), "last")
+            if first > today + timedelta(days=366):
+                raise Invalid(fields={"first": _("A pause can start at most a year ahead.")})
             paused, late = changes.pause(db_session, sub, first, last, actor, staff=staff)
             message = _("Deliveries are paused: %(n)s days.", n=paused)
             if late:
@@ -147,6 +168,10 @@ def _act(sub: Subscription, staff: bool, actor: str) -> ResponseReturnValue:
             message = _("The subscription ends.")
         else:
             abort(400)
+    except (StaleDataError, IntegrityError):
+        db_session.rollback()  # a second submission at the same moment
+        flash(_("The subscription was changed meanwhile. Look at it and try again."), "error")
+        return _page(sub_again(sub.id), staff=staff, status=409, week=week)
     except Invalid as err:
         db_session.rollback()
         errors = dict(err.fields or {})
@@ -168,6 +193,14 @@ def _act(sub: Subscription, staff: bool, actor: str) -> ResponseReturnValue:
     flash(message, "success")
     endpoint = "subscriptions.staff" if staff else "subscriptions.mine"
     return redirect(url_for(endpoint, subscription_id=sub.id, week=week.isoformat()))
+
+
+def sub_again(subscription_id: int) -> Subscription:
+    """The subscription as committed, after a rollback."""
+    found = db_session.get(Subscription, subscription_id, populate_existing=True)
+    if found is None:
+        abort(404)
+    return found
 
 
 @bp.route("/my/subscriptions/<int:subscription_id>", methods=["GET", "POST"])
@@ -216,6 +249,8 @@ def menu(model_id: int) -> ResponseReturnValue:
         abort(403)
     now_day = core.today(core.now())
     first = _week(request.values.get("week"), now_day + timedelta(days=7))
+    if not EARLIEST <= first <= LATEST - timedelta(days=14):
+        abort(400)
     terms = core.terms_of(db_session, model)
     errors: dict[str, str] = {}
     if request.method == "POST":
@@ -291,6 +326,12 @@ def closing(moment: datetime) -> str:
     """A deadline (naive UTC) as "fredag 8. januar kl. 12.00" in local time."""
     local = core.local_now(moment)
     return _("%(day)s at %(time)s", day=core.day_text(local.date()), time=local.strftime("%H:%M"))
+
+
+@bp.app_template_global("subscription_active")
+def subscription_active(sub: Subscription) -> bool:
+    """True while the subscription delivers (its last day has not passed)."""
+    return core.status_of(sub, core.today(core.now())) == "active"
 
 
 @bp.app_template_global("weekday_name")
