@@ -126,17 +126,25 @@ def log_in(page, base: str, username: str) -> None:  # type: ignore[no-untyped-d
 def open_general(page) -> None:  # type: ignore[no-untyped-def]
     """Open the properties panel's *Generelt* group of the selected element.
 
-    The panel may re-render for a new selection between finding the group header and
-    the click, which then toggles the old panel's group: click until the name field shows.
+    The header toggles, and the panel may re-render for a new selection between finding
+    the header and the click: click only while the group is closed, read the state from
+    the header's ``open`` class, and try again when the panel re-rendered meanwhile.
     """
-    name = page.get_by_label("Navn", exact=True)
-    for _ in range(4):
-        if name.is_visible():
-            return
-        page.get_by_text("Generelt", exact=True).first.click()
+    group = page.locator('.bio-properties-panel-group[data-group-id="group-general"]')
+    header = group.locator(".bio-properties-panel-group-header")
+    is_open = (
+        "() => { const h = document.querySelector("
+        "'[data-group-id=\"group-general\"] .bio-properties-panel-group-header');"
+        " return !!h && h.classList.contains('open'); }"
+    )
+    for _ in range(6):
         try:
-            name.wait_for(timeout=2000)
+            header.wait_for(timeout=3000)
+            if not page.evaluate(is_open):
+                header.click(timeout=3000)
+            page.wait_for_function(is_open, timeout=2000)
+            group.get_by_label("Navn", exact=True).wait_for(timeout=2000)
             return
-        except Exception:  # noqa: BLE001 - Playwright's TimeoutError: try again
+        except Exception:  # noqa: BLE001 - Playwright's errors: the panel re-rendered
             continue
     raise AssertionError("the Generelt group never opened")
