@@ -31,6 +31,7 @@ from .errors import (
 from .live import _PARSED as _PARSED  # tests clear it between databases
 from .live import cache_key, current_data, new_workflow, spec_for, task_data, workflow_of
 from .models import HumanTask, Instance, ProcessVersion
+from .rows import mark_completed
 from .serialization import dump_state
 from .steps import StepLog, advance
 from .store import TEST_SERIES, WORKFLOWS, begin_write, lock_instance, lock_task, next_case_no
@@ -127,9 +128,6 @@ def start(
         log.events = waited.events + log.events
         return log
 
-    def done() -> None:
-        session.add(instance)
-
     def failed(err: Exception) -> StepFailed:
         # A broken diagram must never lose the application: keep it, as an incident.
         text, element_id = failure_message(err)
@@ -151,7 +149,6 @@ def start(
         kind=outcomes.STARTED,
         actor=actor,
         writes=writes,
-        done=done,
         on_failure=failed,
         new=True,
     )
@@ -216,7 +213,7 @@ def _complete(
         return advance(workflow)
 
     def done() -> None:
-        human.status, human.completed_by, human.completed_at = "completed", actor, writes.now
+        mark_completed(session, human, actor, writes.now)
         summary = {"name": human.name, "fields": sorted(data)}
         writes.event(actor, "task_completed", human.element_id, summary)
 

@@ -23,6 +23,7 @@ from .errors import CONCURRENT_CHANGE, Conflict, InstanceCorrupt, NotFound, Step
 from .history import prune_history, unfinished_tasks
 from .live import cache_key, visible_data
 from .models import Instance, utcnow
+from .rows import commit_keeping, write_row
 from .serialization import dump_state, to_json_value
 from .steps import StepLog
 from .store import WORKFLOWS, lock_instance
@@ -51,7 +52,7 @@ def settle(workflow: BpmnWorkflow, log: StepLog) -> tuple[bool, str]:
     return completed, dump_state(workflow)
 
 
-def _apply(
+def _outcome_values(
     instance: Instance,
     workflow: BpmnWorkflow,
     log: StepLog,
@@ -59,23 +60,30 @@ def _apply(
     actor: str,
     completed: bool,
     state: str,
-) -> None:
-    """Copy the workflow's outcome onto the instance row and queue its events."""
+) -> dict[str, Any]:
+    """The instance row's columns after the transition; queues its events."""
     for kind, element_id, summary in log.events:
         writes.event("system", kind, element_id, summary)
+    values: dict[str, Any] = {  # rows.ROW
+        "status": "running",
+        "completed_at": instance.completed_at,
+        "outcome": instance.outcome,
+        "result": instance.result,
+        "error": None,
+        "state": state,
+        "updated_at": writes.now,
+        "next_timer_at": None if completed else next_timer_at(workflow),
+    }
     if completed:
-        instance.status = "completed"
-        instance.completed_at = writes.now
-        instance.outcome = log.outcome or instance.outcome
         decision = workflow.data.get("decision")
-        instance.result = to_json_value(decision) if decision is not None else None
+        values.update(
+            status="completed",
+            completed_at=writes.now,
+            outcome=log.outcome or instance.outcome,
+            result=to_json_value(decision) if decision is not None else None,
+        )
         writes.event(actor, "completed", log.outcome, {"outcome": log.outcome})
-    else:
-        instance.status = "running"
-    instance.error = None
-    instance.state = state
-    instance.updated_at = writes.now
-    instance.next_timer_at = None if completed else next_timer_at(workflow)
+    return values
 
 
 def _snapshot(instance: Instance, workflow: BpmnWorkflow, writes: Writes) -> None:
@@ -98,9 +106,10 @@ def save_transition(
 ) -> Instance:
     """The end of every transition: row, task index, message waits, events, commit."""
     completed, state = outcome
-    _apply(instance, workflow, log, writes, actor, completed, state)
+    values = _outcome_values(instance, workflow, log, writes, actor, completed, state)
     _snapshot(instance, workflow, writes)
     try:
+        write_row(session, instance, values, new)
         session.flush()
     except StaleDataError:
         raise Conflict(
@@ -123,7 +132,8 @@ def commit(
 ) -> Instance:
     """Write the queued events, tell the listeners, commit; keep the live workflow.
 
-    A listener's error rolls the transaction back and propagates.
+    A listener's error rolls the transaction back and propagates. The instance keeps what
+    the transition committed until the session's next transaction (`commit_keeping`).
     """
     writes.flush(session, instance.id)
     try:
@@ -138,7 +148,7 @@ def commit(
         session.rollback()
         raise
     key, version = cache_key(session, instance), instance.version
-    session.commit()
+    commit_keeping(session, instance)
     if workflow is not None:
         WORKFLOWS.checkin(key, version, workflow)
     return instance

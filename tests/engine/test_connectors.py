@@ -156,7 +156,9 @@ def test_an_unknown_connector_is_an_incident_not_a_crash(
 ) -> None:
     instance = _start(session, install)
     assert jobs.run_due(sessions, Registry()) == 1
-    row = session.get(Instance, instance.id)
+    # The worker's session changed the row: this session keeps what it committed itself
+    # until its next statement (engine.rows.commit_keeping), so read the row as it is now.
+    row = session.get(Instance, instance.id, populate_existing=True)
     assert row is not None and row.status == "incident"
     assert "no connector called 'ledger'" in (row.error or "")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine import jobs, outcomes, runtime, scheduler
@@ -228,6 +228,10 @@ def test_a_listener_that_fails_rolls_the_transition_back(
             runtime.start(session, parking, data=PARKING_APPLICATION, actor="kari")
     finally:
         remove_listener(broken)
+    # The failed start's instance (its row inserted by Core, engine.rows) left the session
+    # with the rollback: no object of a row that does not exist.
+    held = [inspect(o).identity for o in session if isinstance(o, Instance)]
+    assert held == [(instance.id,)]
     session.expire_all()
     row = session.get(Instance, instance.id)
     assert row is not None and (row.status, row.version) == ("running", version)

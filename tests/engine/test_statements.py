@@ -80,8 +80,8 @@ def test_a_start_and_a_completion_send_only_what_they_must(
     assert _kinds(statements) == [
         "UPDATE instance SET",
         "SELECT instance.id, instance.tenant_id,",
-        "UPDATE instance SET",
         "UPDATE human_task SET",
+        "UPDATE instance SET",
         "INSERT INTO event",
     ], statements
     assert done.status == "completed" and done.outcome == "approved"
