@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import re
 
-import bleach
 import markdown
+import nh3
 from markupsafe import Markup
 
 ALLOWED_TAGS = frozenset(
     {"p", "ul", "ol", "li", "strong", "em", "a", "h2", "h3", "h4", "br", "code"}
 )
-ALLOWED_ATTRIBUTES = {"a": ["href", "title"]}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
 ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
 # Form pages own the <h1>; clamp author headings into the allowed h2-h4 range.
 _HEADING = re.compile(r"<(/?)h([1-6])>")
@@ -26,12 +26,11 @@ def render_markdown(text: str | None) -> Markup:
     """Render Markdown and keep only a small, safe set of tags and link schemes."""
     html = markdown.markdown(text or "", output_format="html")
     html = _HEADING.sub(_shift_heading, html)
-    cleaned = bleach.clean(
+    cleaned = nh3.clean(
         html,
-        tags=ALLOWED_TAGS,
+        tags=set(ALLOWED_TAGS),
         attributes=ALLOWED_ATTRIBUTES,
-        protocols=ALLOWED_PROTOCOLS,
-        strip=True,
+        url_schemes=set(ALLOWED_PROTOCOLS),
         strip_comments=True,
     )
     return Markup(cleaned)

@@ -541,7 +541,7 @@ def _instrument(app: Any, parts: Parts) -> None:
     ):
         parts.patch(owner, name, reads)
     parts.patch(views, "render_template", "receipt: page render (Jinja)")
-    parts.patch(render, "page_html", "receipt: letter HTML cleaned (bleach)")
+    parts.patch(render, "page_html", "receipt: letter HTML cleaned (nh3)")
     parts.patch(pool.Pool, "call", "sandbox round trip (script in its process)")
 
 
