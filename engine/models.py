@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -51,6 +52,13 @@ class Tenant(Base):
     language: Mapped[str] = mapped_column(String(8), default="nb", server_default="nb")
     # The organisasjonsnummer (Enhetsregisteret), set by its administrator; None until then.
     org_number: Mapped[str | None] = mapped_column(String(9), default=None)
+
+
+@event.listens_for(Tenant, "load")
+def _keep_tenant(tenant: Tenant, context: Any) -> None:
+    """Hold a loaded tenant for its session's life: the identity map holds objects weakly,
+    so each look-up of one request (language, letter, mail, case reads) read it again."""
+    context.session.info.setdefault("flytverk.kept_tenants", {})[tenant.id] = tenant
 
 
 class ProcessModel(Base):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -69,3 +70,19 @@ def test_the_catalogue_does_not_query_per_service(app: Flask, login_as: Any) -> 
         assert kari.get("/").status_code == 200
     # Session, user, the services with their versions: a handful, not one per service.
     assert len(statements) <= 6, statements
+
+
+def test_the_receipt_reads_the_municipality_once(app: Flask, login_as: Any) -> None:
+    """The instant rejection's receipt: its language, letter, rules and appeal text each want
+    the tenant, and the session keeps it (its identity map alone holds it only weakly, so each
+    look-up read it again)."""
+    kari = login_as("kari")
+    sent = kari.submit(
+        "/services/parking_permit/apply", {**PARKING_APPLICATION, "doctor_statement": "no"}
+    )
+    assert sent.status_code == 302, sent.status_code
+    with _counted(app) as statements:
+        page = kari.get(sent.headers["Location"])
+    assert page.status_code == 200 and "letter-body" in page.get_data(as_text=True)
+    tenants = [s for s in statements if re.search(r"\bFROM tenant\b", s)]
+    assert len(tenants) <= 1, tenants
