@@ -142,6 +142,31 @@ def test_the_list_page_has_sections_sums_and_filters(app: Flask, service: int) -
         assert event.role == "staff" and event.detail["day"] == "2027-03-01"
 
 
+def test_the_page_steps_to_the_day_before_and_after_keeping_the_filters(
+    app: Flask, service: int
+) -> None:
+    browser = _login(app, "driver")
+    page = browser.get(f"/lists/{service}/driving?day=2027-03-01&route=S%C3%B8r")
+    doc = lxml.html.fromstring(page.get_data(as_text=True))
+    links = doc.xpath("//nav[contains(@class, 'day-steps')]//a")
+    assert [a.text_content() for a in links] == [
+        "Forrige dag (28.02.2027)",
+        "Neste dag (02.03.2027)",
+    ]
+    hrefs = [a.get("href") for a in links]
+    assert hrefs == [
+        f"/lists/{service}/driving?day=2027-02-28&route=S%C3%B8r",
+        f"/lists/{service}/driving?day=2027-03-02&route=S%C3%B8r",
+    ]
+    assert browser.get(hrefs[1]).status_code == 200
+    # A bad day has no neighbours to step to.
+    bad = browser.get(f"/lists/{service}/driving?day=x")
+    assert bad.status_code == 400
+    assert not lxml.html.fromstring(bad.get_data(as_text=True)).xpath(
+        "//nav[contains(@class, 'day-steps')]"
+    )
+
+
 def test_the_day_defaults_to_tomorrow_and_a_bad_one_is_400(app: Flask, service: int) -> None:
     browser = _login(app, "driver")
     page = browser.get(f"/lists/{service}/driving")

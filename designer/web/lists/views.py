@@ -173,6 +173,12 @@ def show(model_id: int, key: str) -> ResponseReturnValue:
         errors = err.fields or {"day": err.message}
     asked = definition.get("ask") or []
     query = {k: v for k, v in request.args.items() if k == "day" or k in asked}
+    # The day before and after, the filters kept: the kitchen steps through its week.
+    days = [
+        (rel, label, day, {**query, "day": day.isoformat()})
+        for rel, label, step in (("prev", _("Previous day"), -1), ("next", _("Next day"), 1))
+        for day in ([result.day + timedelta(days=step)] if result and result.day else [])
+    ]
     page = render_template(
         "lists/show.html",
         model=model,
@@ -184,6 +190,7 @@ def show(model_id: int, key: str) -> ResponseReturnValue:
         day=request.args.get("day", "") if errors.get("day") else _day_text(result),
         status=_status(result) if result else "",
         query=query,
+        days=days,
         display=display,
     )
     if result is None:
