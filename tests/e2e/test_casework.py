@@ -6,17 +6,10 @@ import re
 
 import pytest
 
+from tests.e2e.conftest import log_in
 from tests.factories import DOCTOR_STATEMENT
 
 pytestmark = pytest.mark.browser
-
-
-def _login(page, base: str, username: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(f"{base}/login")
-    page.fill("#username", username)
-    page.fill("#password", "demo")
-    page.click("main button[type=submit]")
-    page.wait_for_selector(".flash--success")
 
 
 def _apply(page, base: str, name: str) -> str:  # type: ignore[no-untyped-def]
@@ -34,12 +27,12 @@ def _apply(page, base: str, name: str) -> str:  # type: ignore[no-untyped-def]
 
 def test_a_caseworkers_day(live_server, page):
     base = live_server
-    _login(page, base, "kari")
+    log_in(page, base, "kari")
     first = _apply(page, base, "Kari Nordmann")
     second = _apply(page, base, "Per Hansen")
     page.click(".user-menu button")
 
-    _login(page, base, "saksbehandler")
+    log_in(page, base, "saksbehandler")
     assert "2 oppgaver" in page.inner_text("main")
     page.fill("#q", "Per Hansen")
     page.click(".inbox-filter button[type=submit]")

@@ -7,6 +7,7 @@ import pytest
 from designer.extensions import db
 from designer.services import drafts
 from engine.models import ProcessModel
+from tests.e2e.conftest import log_in
 
 pytestmark = pytest.mark.browser
 
@@ -16,19 +17,11 @@ RATES = "decisions/kindergarten_rates.dmn"
 MAX_PRICE_CELL = f'{APP} td[data-row-id="from_2024_08"][data-col-id="out_max"] [contenteditable]'
 
 
-def _login(page, base: str, username: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(f"{base}/login")
-    page.fill("#username", username)
-    page.fill("#password", "demo")
-    page.click("main button[type=submit]")
-    page.wait_for_selector(".flash--success")
-
-
 def test_a_changed_cell_is_saved_kept_after_reload_and_runs_in_the_engine(app, live_server, page):
     base = live_server
     with app.app_context():
         model_id = db.session.query(ProcessModel).filter_by(key="kindergarten").one().id
-    _login(page, base, "eier")
+    log_in(page, base, "eier")
     page.goto(f"{base}/modeler/{model_id}/edit")
     page.click(f'a[href="/modeler/{model_id}/decisions/kindergarten_rates.dmn/edit"]')
     page.wait_for_selector(f'{APP}[data-ready="true"]')

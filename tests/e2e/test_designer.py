@@ -6,15 +6,9 @@ import re
 
 import pytest
 
+from tests.e2e.conftest import log_in
+
 pytestmark = pytest.mark.browser
-
-
-def _login(page, base: str, username: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(f"{base}/login")
-    page.fill("#username", username)
-    page.fill("#password", "demo")
-    page.click("main button[type=submit]")
-    page.wait_for_selector(".flash--success")
 
 
 def _logout(page) -> None:  # type: ignore[no-untyped-def]
@@ -65,7 +59,7 @@ def _save(page) -> int:  # type: ignore[no-untyped-def]
 
 def test_process_owner_draws_publishes_and_the_service_runs(live_server, page):
     base = live_server
-    _login(page, base, "eier")
+    log_in(page, base, "eier")
     page.fill("#create-name", "Søknad om ledsagerbevis")
     page.click("text=Opprett og åpne redigereren")
     page.wait_for_selector('#modeler-app[data-ready="true"]')
@@ -165,7 +159,7 @@ def test_process_owner_draws_publishes_and_the_service_runs(live_server, page):
     _logout(page)
 
     # A citizen applies in the portal...
-    _login(page, base, "kari")
+    log_in(page, base, "kari")
     page.click(".main-nav >> text=Tjenester")
     page.click("text=Søknad om ledsagerbevis")
     page.fill("#comment", "Jeg trenger ledsager på kino.")
@@ -176,6 +170,6 @@ def test_process_owner_draws_publishes_and_the_service_runs(live_server, page):
     _logout(page)
 
     # ...and the task reaches the caseworker's inbox.
-    _login(page, base, "saksbehandler")
+    log_in(page, base, "saksbehandler")
     row = page.locator("tr", has_text=case_no)
     assert "Vurder søknaden" in row.inner_text()

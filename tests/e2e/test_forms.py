@@ -9,25 +9,17 @@ import pytest
 from designer.extensions import db
 from designer.services.catalog import ServiceBundle, install
 from engine.models import ProcessModel, Tenant
-from tests.e2e.conftest import axe_violations
+from tests.e2e.conftest import axe_violations, log_in
 from tests.web.portal.test_citizen_forms import APPLY_FORM, PROCESS, REVIEW_FORM
 
 pytestmark = pytest.mark.browser
-
-
-def _login(page, base: str, username: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(f"{base}/login")
-    page.fill("#username", username)
-    page.fill("#password", "demo")
-    page.click("main button[type=submit]")
-    page.wait_for_selector(".flash--success")
 
 
 def test_form_editor_adds_a_field_that_citizens_then_get(app, live_server, page):
     base = live_server
     with app.app_context():
         model_id = db.session.query(ProcessModel).filter_by(key="parking_permit").one().id
-    _login(page, base, "eier")
+    log_in(page, base, "eier")
     page.goto(f"{base}/modeler/{model_id}/forms/application.json/edit")
     page.wait_for_selector('#form-editor-app[data-ready="true"]')
     page.focus('.fjs-palette-field[data-field-type="textfield"]')
@@ -72,7 +64,7 @@ def test_multi_page_form_with_live_conditions_passes_axe(app, live_server, page)
         )
         db.session.commit()
     base = live_server
-    _login(page, base, "kari")
+    log_in(page, base, "kari")
     page.goto(f"{base}/services/subsidy/apply")
     assert "Steg 1 av 3" in page.inner_text(".form-steps")
     assert axe_violations(page) == []
@@ -99,7 +91,7 @@ def test_multi_page_form_with_live_conditions_passes_axe(app, live_server, page)
 def test_citizen_form_fits_a_360_px_phone_and_200_percent_zoom(live_server, browser):
     context = browser.new_context(locale="nb-NO", viewport={"width": 360, "height": 740})
     page = context.new_page()
-    _login(page, live_server, "kari")
+    log_in(page, live_server, "kari")
     page.goto(f"{live_server}/services/parking_permit/apply")
     overflow = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
     assert page.evaluate(overflow) <= 1
@@ -110,7 +102,7 @@ def test_citizen_form_fits_a_360_px_phone_and_200_percent_zoom(live_server, brow
         locale="nb-NO", viewport={"width": 640, "height": 450}, device_scale_factor=2
     )
     page = zoomed.new_page()
-    _login(page, live_server, "kari")
+    log_in(page, live_server, "kari")
     page.goto(f"{live_server}/services/parking_permit/apply")
     assert page.evaluate(overflow) <= 1
     zoomed.close()

@@ -6,18 +6,10 @@ from datetime import date, timedelta
 
 import pytest
 
-from tests.e2e.conftest import axe_violations
+from tests.e2e.conftest import axe_violations, log_in
 from tests.factories import add_api_token
 
 pytestmark = pytest.mark.browser
-
-
-def _login(page, base: str, username: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(f"{base}/login")
-    page.fill("#username", username)
-    page.fill("#password", "demo")
-    page.click("main button[type=submit]")
-    page.wait_for_selector(".flash--success")
 
 
 def _birth_message(app) -> str:  # type: ignore[no-untyped-def]
@@ -45,7 +37,7 @@ def _birth_message(app) -> str:  # type: ignore[no-untyped-def]
 def test_kari_answers_the_prefilled_offer(app, live_server, page):
     base = live_server
     case_no = _birth_message(app)
-    _login(page, base, "kari")
+    log_in(page, base, "kari")
     page.goto(f"{base}/cases")
     waiting = page.locator("section", has=page.locator("#waiting-title"))
     assert "Venter på svaret ditt" in waiting.inner_text()

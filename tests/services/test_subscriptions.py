@@ -48,6 +48,18 @@ def test_five_working_days_skip_the_weekend():
     assert core.cutoff_of(date(2027, 1, 15), terms) == datetime(2027, 1, 8, 11, 0)
 
 
+def test_the_cutoff_skips_public_holidays():
+    # Tuesday after Easter 2027: Monday 29 March, Good Friday 26 and Maundy Thursday 25 are
+    # holidays, so one working day before is Wednesday 24 March.
+    assert core.cutoff_of(date(2027, 3, 30), TERMS) == datetime(2027, 3, 24, 11, 0)
+    # Monday 28 December 2026: Christmas Day is a Friday, so Thursday 24 December.
+    assert core.cutoff_of(date(2026, 12, 28), TERMS) == datetime(2026, 12, 24, 11, 0)
+    # Monday 4 January 2027: New Year's Day is a Friday, so Thursday 31 December.
+    assert core.cutoff_of(date(2027, 1, 4), TERMS) == datetime(2026, 12, 31, 11, 0)
+    # Tuesday 18 May 2027: Monday 17 May is Constitution Day and Whit Monday, so Friday 14.
+    assert core.cutoff_of(date(2027, 5, 18), TERMS) == datetime(2027, 5, 14, 10, 0)
+
+
 def test_the_connector_refuses_what_no_retry_fixes():
     with pytest.raises(ConnectorFailed):
         checked({"starts_on": "4.1.2027", "weekdays": [0]})

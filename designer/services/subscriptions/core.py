@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from designer.models import MenuDay, Subscription, SubscriptionDay, utcnow
+from designer.services import workdays
 from engine.api import parameter_values
 from engine.models import ProcessModel, ProcessVersion
 
@@ -109,11 +110,7 @@ def today(now: datetime) -> date:
 
 def cutoff_of(day: date, terms: Terms) -> datetime:
     """The last moment (naive UTC) the order of delivery day `day` can be changed."""
-    deadline, left = day, terms.cutoff_days
-    while left > 0:
-        deadline -= timedelta(days=1)
-        if deadline.weekday() < 5:
-            left -= 1
+    deadline = workdays.working_days_before(day, terms.cutoff_days)
     local = datetime.combine(deadline, time(terms.cutoff_hour), tzinfo=ZONE)
     return local.astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
 
