@@ -18,11 +18,11 @@ from sqlalchemy.exc import IntegrityError
 from designer.integrations.invoice import invoice_adapter
 from designer.models import Invoice, retry_pause, utcnow
 from designer.services.subscriptions import invoicing
+from designer.services.subscriptions.invoices import MAX_ATTEMPTS
 from engine.models import ProcessModel
 
 log = logging.getLogger(__name__)
 BATCH = 200
-MAX_ATTEMPTS = 10
 
 
 def run_due_work(app: Flask, now: datetime | None = None) -> list[str]:

@@ -67,3 +67,22 @@ def test_the_kitchen_prints_its_list(app, live_server, page, login_as, monkeypat
     with open(download.path(), "rb") as handle:
         assert handle.read(4) == b"%PDF"
     assert _model_id(app)
+
+
+def test_a_team_lead_sends_a_failed_invoice_again(app, live_server, page, login_as):
+    from playwright.sync_api import expect
+
+    from tests.web.test_invoice_month import _month
+
+    _month(app, login_as)
+    log_in(page, live_server, "leder")
+    page.goto(f"{live_server}/lists/")
+    page.get_by_role("link", name="Fakturaer per måned").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Fakturaer")
+    page.goto(f"{page.url.split('?')[0]}?period=2027-01")  # the month the cases were invoiced
+    expect(page.get_by_role("table", name="Fakturaer etter status")).to_be_visible()
+    assert axe_violations(page) == []
+    page.get_by_role("button", name=re.compile("Send på nytt")).click()
+    expect(page.get_by_text("Fakturaen sendes på nytt ved neste kjøring.")).to_be_visible()
+    expect(page.get_by_role("cell", name="Venter på å bli sendt")).to_be_visible()
+    assert axe_violations(page) == []

@@ -216,17 +216,25 @@ def _meal_id(app: Flask) -> int:
         return _meal(db.session).id
 
 
-def test_an_unpriced_subscription_does_not_stop_the_others_and_missed_months_are_run(
-    app: Flask, login_as: Any
-):
-    from designer.worker import work_once
-
+def priced_and_unpriced(app: Flask, login_as: Any) -> tuple[int, int]:
+    """Two granted subscriptions; the second's size is one no row of the price table has."""
     _first_case, first = granted(app, login_as)
     _second_case, second = granted(app, login_as)
     with app.app_context():
         sub = db.session.get(Subscription, second)
         assert sub is not None
-        sub.attributes = {**sub.attributes, "size": "jumbo"}  # no row of the table prices it
+        sub.attributes = {**sub.attributes, "size": "jumbo"}
+        db.session.commit()
+    return first, second
+
+
+def test_an_unpriced_subscription_does_not_stop_the_others_and_missed_months_are_run(
+    app: Flask, login_as: Any
+):
+    from designer.worker import work_once
+
+    first, second = priced_and_unpriced(app, login_as)
+    with app.app_context():
         model = _meal(db.session)
         model.settings = {
             **model.settings,

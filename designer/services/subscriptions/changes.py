@@ -28,6 +28,8 @@ EVENTS = (
     "late_cancelled",
     "subscription_ended",
     "invoiced",
+    "invoice_resent",
+    "invoice_priced",
 )
 STAFF_ROLES = ("caseworker", "team_lead", "admin")
 

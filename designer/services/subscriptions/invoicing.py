@@ -72,6 +72,10 @@ class Tally:
         return sum(o.quantity for o in self.late)
 
 
+# The unit price per set of a subscription's details (or why there is none), within one run.
+Prices = dict[tuple[tuple[str, str], ...], Decimal | str]
+
+
 def tally(
     subscription: Subscription, changed: dict[tuple[int, date], Any], first: date, last: date
 ) -> Tally:
@@ -146,44 +150,67 @@ def run(
             select(Instance).where(Instance.id.in_([s.instance_id for s in subs]))
         )
     }
-    prices: dict[tuple[tuple[str, str], ...], Decimal | str] = {}
+    prices: Prices = {}
     total, count = Decimal(0), 0
     for sub in subs:
         if sub.id in invoiced:
             continue
-        counted = tally(sub, changed, first, last)
-        if not counted.portions and not counted.late_portions:
-            continue
-        inputs = {str(k): v for k, v in (sub.attributes or {}).items()}
-        key = tuple(sorted((k, repr(v)) for k, v in inputs.items() if k != "stop"))
-        if key not in prices:
-            try:
-                prices[key] = price_of(version, work, inputs)
-            except ValueError as err:  # this one is not priced; the others are invoiced
-                prices[key] = str(err)
-        unit = prices[key]
-        if isinstance(unit, str):  # not priced: kept for staff to see, never sent
-            session.add(_invoice(sub, model, period, now, [], status="no_price", error=unit))
-            continue
-        lines = _lines(work, counted, unit, "nb")
-        invoice = _invoice(sub, model, period, now, lines)
-        amount = invoice.amount
-        session.add(invoice)
-        case = cases.get(sub.instance_id)
-        if case is not None:
-            summary = {"period": period, "amount": str(amount), "portions": counted.portions}
-            summary["late"] = counted.late_portions
-            add_event(session, case, "system:recurring", "invoiced", None, summary)
-        total += amount
-        count += 1
+        invoice = charge(session, version, work, sub, period, changed, prices, now, cases)
+        if invoice is not None and invoice.status == "ready":
+            total += invoice.amount
+            count += 1
     made.status, made.count, made.total, made.finished_at = "done", count, total, utcnow()
     session.flush()
     return made
 
 
+def charge(
+    session: Session,
+    version: ProcessVersion,
+    work: Work,
+    sub: Subscription,
+    period: str,
+    changed: dict[tuple[int, date], Any],
+    prices: Prices,
+    now: datetime,
+    cases: dict[int, Instance],
+    invoice: Invoice | None = None,
+) -> Invoice | None:
+    """The subscription's invoice for the period (added, or `invoice` filled in); None when
+    nothing was delivered or charged. Not priced by the table: status no_price, never sent."""
+    first, last = period_bounds(period)
+    counted = tally(sub, changed, first, last)
+    if not counted.portions and not counted.late_portions:
+        return None
+    inputs = {str(k): v for k, v in (sub.attributes or {}).items()}
+    key = tuple(sorted((k, repr(v)) for k, v in inputs.items() if k != "stop"))
+    if key not in prices:
+        try:
+            prices[key] = price_of(version, work, inputs)
+        except ValueError as err:  # this one is not priced; the others are invoiced
+            prices[key] = str(err)
+    unit = prices[key]
+    if isinstance(unit, str):  # not priced: kept for staff to see, never sent
+        made = _invoice(sub, period, now, [], status="no_price", error=unit)
+    else:
+        made = _invoice(sub, period, now, _lines(work, counted, unit, "nb"))
+    if invoice is None:
+        session.add(made)
+        invoice = made
+    else:  # priced again: the same row, so the invoice stays one per period
+        for name in ("amount", "lines", "status", "last_error", "next_attempt_at"):
+            setattr(invoice, name, getattr(made, name))
+        invoice.attempts = 0
+    case = cases.get(sub.instance_id)
+    if case is not None and invoice.status == "ready":
+        summary = {"period": period, "amount": str(invoice.amount), "portions": counted.portions}
+        summary["late"] = counted.late_portions
+        add_event(session, case, "system:recurring", "invoiced", None, summary)
+    return invoice
+
+
 def _invoice(
     sub: Subscription,
-    model: ProcessModel,
     period: str,
     now: datetime,
     lines: list[dict[str, Any]],
@@ -194,7 +221,7 @@ def _invoice(
     """One subscription's invoice for a period, with its lines' sum."""
     return Invoice(
         tenant_id=sub.tenant_id,
-        model_id=model.id,
+        model_id=sub.model_id,
         subscription_id=sub.id,
         period=period,
         reference=f"{sub.case_no}-{period}",
@@ -212,7 +239,7 @@ def price_of(version: ProcessVersion, work: Work, inputs: dict[str, Any]) -> Dec
     try:
         result = decide(version, work.decision, inputs)
     except (DecisionError, NotFound) as err:
-        raise ValueError(f"{work.key}: no price for {inputs}: {err}") from err
+        raise ValueError(f"{work.key}: {err}") from err  # no personal data in the reason
     value = result.get(work.output)
     try:
         return Decimal(str(value)).quantize(Decimal("0.01"))

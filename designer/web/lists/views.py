@@ -24,6 +24,7 @@ from designer.services.caselists import definitions, export, store
 from designer.services.caselists.evaluate import ListResult, display, run
 from designer.services.caselists.sources import SOURCES
 from designer.services.errors import Invalid
+from designer.services.subscriptions import invoices
 from designer.web import auditing as audit
 from designer.web.i18n import locale
 from designer.web.lists import bp
@@ -138,7 +139,10 @@ def index() -> ResponseReturnValue:
     lang = locale()
     readable = store.readable(db_session, current_user)
     menus = store.menu_models(db_session, current_user)
+    billing = invoices.invoicing_models(db_session, current_user)
+    billed = {m.id for m in billing}
     models = {m.id: m for m, _unused in readable} | {m.id: m for m in menus}
+    models |= {m.id: m for m in billing}
     shown = {m.id: lists for m, lists in readable}
     services = [
         {
@@ -153,6 +157,7 @@ def index() -> ResponseReturnValue:
                 for d in shown.get(model.id, [])
             ],
             "menu": model.id in {m.id for m in menus},
+            "invoices": model.id in billed,
         }
         for model in models.values()
     ]

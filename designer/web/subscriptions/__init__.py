@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("subscriptions", __name__)
 
-from designer.web.subscriptions import views  # noqa: E402,F401
+from designer.web.subscriptions import invoices, views  # noqa: E402,F401

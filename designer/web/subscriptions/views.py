@@ -98,9 +98,10 @@ def _page(
         .order_by(Event.at.desc(), Event.id.desc())
         .limit(100)
     ).all()
-    invoices = db_session.scalars(
-        select(Invoice).where(Invoice.subscription_id == sub.id).order_by(Invoice.period.desc())
-    ).all()
+    shown = select(Invoice).where(Invoice.subscription_id == sub.id)
+    if not staff:  # an unpriced invoice is never sent: the citizen has none
+        shown = shown.where(Invoice.status != "no_price")
+    invoices = db_session.scalars(shown.order_by(Invoice.period.desc())).all()
     return (
         render_template(
             "subscriptions/subscription.html",
@@ -350,4 +351,6 @@ def event_labels() -> dict[str, str]:
         "late_cancelled": _("Cancelled after the deadline (charged)"),
         "subscription_ended": _("Subscription ended"),
         "invoiced": _("Invoice made"),
+        "invoice_resent": _("Invoice sent again"),
+        "invoice_priced": _("Invoice priced again"),
     }

@@ -1,0 +1,148 @@
+"""A service's invoices of a month for staff: states, sending a failed one again, pricing an
+unpriced one again after the table is fixed, and who may see them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import lxml.html
+from flask import Flask
+from sqlalchemy import select
+
+from designer.extensions import db
+from designer.models import Invoice, Subscription
+from designer.services.subscriptions import invoices
+from designer.worker.recurring import send_invoices
+from engine.models import Event, ProcessModel
+from tests.services.test_subscriptions import priced_and_unpriced
+
+RUN_DAY = datetime(2027, 2, 1, 5, 30)  # the January run is due (06:00 Oslo is 05:00 UTC)
+
+
+class Down:
+    """An invoicing system that is down (the external system, not our code)."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+
+    def send_invoice(self, invoice: dict[str, Any]) -> dict[str, Any]:
+        raise ConnectionError("the invoicing system did not answer")
+
+
+def _month(app: Flask, login_as: Any) -> tuple[int, int, int]:
+    """Two January invoices: the first failed for good, the second without a price."""
+    from designer.services.subscriptions import invoicing
+
+    first, second = priced_and_unpriced(app, login_as)
+    with app.app_context():
+        model = db.session.scalars(
+            select(ProcessModel).where(ProcessModel.key == "meal_delivery")
+        ).one()
+        [work] = invoicing.works_of(model)
+        invoicing.run(db.session, model, work, "2027-01", RUN_DAY)
+        db.session.commit()
+        model_id = model.id
+    app.config["INVOICE_ADAPTER"] = f"{__name__}:Down"
+    app.extensions.pop("flytverk_invoices", None)
+    for attempt in range(invoices.MAX_ATTEMPTS):  # the worker's rounds, each after its pause
+        send_invoices(app, datetime(2027, 2, 1 + attempt, 6, 0))
+    app.extensions.pop("flytverk_invoices", None)
+    app.config["INVOICE_ADAPTER"] = ""
+    return model_id, first, second
+
+
+def _invoice(app: Flask, sub_id: int) -> Invoice:
+    with app.app_context():
+        found = db.session.scalars(select(Invoice).where(Invoice.subscription_id == sub_id)).one()
+        db.session.expunge(found)
+        return found
+
+
+def _rows(page: Any) -> list[list[str]]:
+    doc = lxml.html.fromstring(page.get_data(as_text=True))
+    table = doc.xpath("//main//table")[1]
+    return [
+        [" ".join(td.text_content().split()) for td in tr.xpath("./td")]
+        for tr in table.xpath(".//tbody/tr")
+    ]
+
+
+def test_the_month_shows_what_needs_someone_and_both_can_be_put_right(
+    app: Flask, login_as: Any
+) -> None:
+    model_id, first, second = _month(app, login_as)
+    failed, unpriced = _invoice(app, first), _invoice(app, second)
+    assert failed.status == "failed" and failed.attempts == invoices.MAX_ATTEMPTS
+    assert unpriced.status == "no_price"
+    leder = login_as("leder")
+    assert f"/subscriptions/invoices/{model_id}" in leder.get("/lists/").get_data(as_text=True)
+    url = f"/subscriptions/invoices/{model_id}?period=2027-01"
+    page = leder.get(url)
+    assert page.status_code == 200
+    rows = _rows(page)
+    assert rows[0][3].startswith("Mangler pris") and "gir ingen pris" in rows[0][3]
+    assert rows[1][3].startswith("Feilet, prøves ikke mer")
+    assert rows[1][2].startswith("1") and "forsøk: 10" in rows[1][3]
+    assert "did not answer" in rows[1][3]
+
+    # The invoicing system is back: the failed invoice goes again on the next round.
+    leder.submit(url, {"action": "send"}, action=f"/item/{failed.id}")
+    again = _invoice(app, first)
+    assert (again.status, again.attempts) == ("ready", 0)
+    assert send_invoices(app, datetime(2027, 2, 15, 6, 0)) == 1
+    assert _invoice(app, first).status == "sent"
+
+    # Still no price: refused with the reason, nothing changes.
+    refused = leder.submit(url, {"action": "price"}, action=f"/item/{unpriced.id}")
+    assert refused.status_code == 302
+    assert "gir fortsatt ingen pris" in leder.get(url).get_data(as_text=True)
+    assert _invoice(app, second).status == "no_price"
+    # The details are corrected: priced by the table, one invoice for the month still.
+    with app.app_context():
+        sub = db.session.get(Subscription, second)
+        assert sub is not None
+        sub.attributes = {**sub.attributes, "size": "normal"}
+        db.session.commit()
+    leder.submit(url, {"action": "price"}, action=f"/item/{unpriced.id}")
+    priced = _invoice(app, second)
+    assert priced.status == "ready" and priced.amount > Decimal(0)
+    assert priced.amount == Decimal(priced.lines[0]["unit_price"]) * priced.lines[0]["quantity"]
+    with app.app_context():
+        assert len(db.session.scalars(select(Invoice)).all()) == 2
+        kinds = set(db.session.scalars(select(Event.kind)))
+        assert {"invoice_resent", "invoice_priced"} <= kinds
+
+
+def test_only_staff_of_the_service_see_and_act(app: Flask, login_as: Any) -> None:
+    model_id, first, _second = _month(app, login_as)
+    failed = _invoice(app, first)
+    url = f"/subscriptions/invoices/{model_id}?period=2027-01"
+    kari, kokk = login_as("kari"), login_as("kokk")
+    assert kari.get(url).status_code == 403
+    assert kokk.get(url).status_code == 403
+    assert kokk.client.post(f"/subscriptions/invoices/item/{failed.id}").status_code in (400, 403)
+    leder = login_as("leder")
+    for bad in ("2027-13", "2027-1", "x", "9" * 30):
+        assert leder.get(f"/subscriptions/invoices/{model_id}?period={bad}").status_code == 400
+    assert leder.get(f"/subscriptions/invoices/{model_id + 999}").status_code == 404
+    fields = leder.hidden_fields(url, 0)
+    crafted = leder.client.post(
+        f"/subscriptions/invoices/item/{failed.id}", data={**fields, "action": "delete"}
+    )
+    assert crafted.status_code == 400
+    assert _invoice(app, first).status == "failed"
+
+
+def test_the_citizen_never_sees_an_unpriced_invoice(app: Flask, login_as: Any) -> None:
+    _model_id, _first, second = _month(app, login_as)
+    kari = login_as("kari")
+
+    def months(browser: Any, url: str) -> list[str]:
+        doc = lxml.html.fromstring(browser.get(url).get_data(as_text=True))
+        section = doc.xpath("//section[@aria-labelledby='invoices-title']")[0]
+        return [td.text_content().strip() for td in section.xpath(".//tbody/tr/td[1]")]
+
+    assert months(kari, f"/my/subscriptions/{second}") == []
+    assert months(login_as("leder"), f"/subscriptions/{second}") == ["2027-01"]
