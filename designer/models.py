@@ -661,7 +661,8 @@ class Invoice(Base):
     recipient: Mapped[str] = mapped_column(String(200), default="")
     amount: Mapped[Decimal] = mapped_column(Numeric(12, 2))
     lines: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
-    status: Mapped[str] = mapped_column(String(20), default="ready")  # ready|sent|failed
+    # ready | sending (claimed by a worker until next_attempt_at) | sent | failed | no_price
+    status: Mapped[str] = mapped_column(String(20), default="ready")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
     receipt: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)

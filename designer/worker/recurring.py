@@ -3,17 +3,19 @@
 `run_due_work` makes every due run in its own transaction (a run that fails is rolled back
 and tried again on a later tick; a second worker's run of the same period fails on the
 unique run row and is dropped). `send_invoices` hands ready invoices to the adapter after
-commit, one short transaction per invoice for the result.
+commit: each is claimed first in a committed update, then sent, then its result committed.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 
 from flask import Flask
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from designer.integrations.invoice import invoice_adapter
 from designer.models import Invoice, retry_pause, utcnow
@@ -23,6 +25,7 @@ from engine.models import ProcessModel
 
 log = logging.getLogger(__name__)
 BATCH = 200
+SEND_LEASE = timedelta(minutes=10)  # a claim older than this (a crashed worker) is free
 
 
 def run_due_work(app: Flask, now: datetime | None = None) -> list[str]:
@@ -57,7 +60,13 @@ def run_due_work(app: Flask, now: datetime | None = None) -> list[str]:
 
 
 def send_invoices(app: Flask, now: datetime | None = None) -> int:
-    """Hand the due invoices to the invoice adapter; return how many went."""
+    """Hand the due invoices to the invoice adapter; return how many went.
+
+    Any number of workers may tick at once: each invoice is claimed first (status "sending"
+    until a lease ends, committed), so only the worker that claimed it sends it; one whose
+    worker died while sending is free again when its lease ends (at least once, never by
+    two workers at a time).
+    """
     from designer.worker.tick import sessions_of
 
     now = now or utcnow()
@@ -65,18 +74,11 @@ def send_invoices(app: Flask, now: datetime | None = None) -> int:
     sent = 0
     with sessions_of(app)() as session:
         rows = list(
-            session.scalars(
-                select(Invoice)
-                .where(
-                    Invoice.status.in_(("ready", "failed")),
-                    or_(Invoice.next_attempt_at.is_(None), Invoice.next_attempt_at <= now),
-                    Invoice.attempts < MAX_ATTEMPTS,
-                )
-                .order_by(Invoice.id)
-                .limit(BATCH)
-            )
+            session.scalars(select(Invoice).where(*due(now)).order_by(Invoice.id).limit(BATCH))
         )
         for row in rows:
+            if not claim(session, row, now):
+                continue  # another worker has it
             message = {
                 "reference": row.reference,
                 "period": row.period,
@@ -84,7 +86,6 @@ def send_invoices(app: Flask, now: datetime | None = None) -> int:
                 "amount": str(row.amount),
                 "lines": row.lines,
             }
-            row.attempts += 1
             try:
                 receipt = adapter.send_invoice(message)
             except Exception as err:  # the adapter's failure: try again later
@@ -95,3 +96,32 @@ def send_invoices(app: Flask, now: datetime | None = None) -> int:
                 sent += 1
             session.commit()
     return sent
+
+
+def due(now: datetime) -> tuple[Any, ...]:
+    """The conditions of an invoice to send now: not sent, its pause or lease over, tries left."""
+    return (
+        Invoice.status.in_(("ready", "failed", "sending")),
+        or_(Invoice.next_attempt_at.is_(None), Invoice.next_attempt_at <= now),
+        Invoice.attempts < MAX_ATTEMPTS,
+    )
+
+
+def claim(session: Session, row: Invoice, now: datetime) -> bool:
+    """Take the invoice as it was read (committed), or False when another worker did."""
+    taken = session.execute(
+        update(Invoice)
+        .where(
+            Invoice.id == row.id,
+            Invoice.status == row.status,
+            Invoice.attempts == row.attempts,
+            *due(now),  # as it is now: a claimed one is not due until its lease ends
+        )
+        .values(status="sending", attempts=row.attempts + 1, next_attempt_at=now + SEND_LEASE)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    if taken.rowcount != 1:  # type: ignore[attr-defined]
+        return False
+    session.refresh(row)
+    return True

@@ -184,8 +184,9 @@ def _receipt(browser: Browser, location: str, deadline: float) -> str:
     return "first" if "Søknaden din er sendt." in page else ""
 
 
-def apply_once(browser: Browser, tag: str, deadline: float) -> Outcome:
-    """One application: read the form's one-time key, post it until an answer arrives."""
+def apply_once(browser: Browser, tag: str, deadline: float, posting: Any = None) -> Outcome:
+    """One application: read the form's one-time key, post it until an answer arrives.
+    `posting` (a shared counter) counts the clients whose POST awaits its answer."""
     outcome = Outcome(tag)
     try:
         hidden = _fresh_form(browser, deadline)
@@ -196,7 +197,15 @@ def apply_once(browser: Browser, tag: str, deadline: float) -> Outcome:
             # "_hidden" as a browser with JavaScript sends it: it showed the cost fields.
             body = [*((k, v) for k, v in hidden.items() if k != "_hidden")]
             body += [("applicant_name", tag), *FORM]
-            status, location, _, lost = browser.retried("POST", APPLY, body, deadline)
+            if posting is not None:
+                with posting.get_lock():
+                    posting.value += 1
+            try:
+                status, location, _, lost = browser.retried("POST", APPLY, body, deadline)
+            finally:
+                if posting is not None:
+                    with posting.get_lock():
+                        posting.value -= 1
             outcome.lost += lost
             outcome.posts_lost += lost
             outcome.answers.append(f"{status} {location}")
@@ -217,7 +226,13 @@ def apply_once(browser: Browser, tag: str, deadline: float) -> Outcome:
 
 
 def run_client(
-    port: int, client: int, count: int, progress: Any, results: Any, budget: float
+    port: int,
+    client: int,
+    count: int,
+    progress: Any,
+    results: Any,
+    budget: float,
+    posting: Any = None,
 ) -> None:
     """A client process: log in, then apply `count` times; put its outcomes on `results`."""
     deadline = time.monotonic() + budget
@@ -232,7 +247,7 @@ def run_client(
         if time.monotonic() > deadline:
             break
         tag = f"Kari Nordmann k{client}n{number}"  # tells each application from the others
-        outcomes.append(asdict(apply_once(browser, tag, deadline)))
+        outcomes.append(asdict(apply_once(browser, tag, deadline, posting)))
         with progress.get_lock():
             progress.value += 1
     results.put((client, outcomes, None))

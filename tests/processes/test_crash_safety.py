@@ -103,12 +103,13 @@ def _last_case(app: Flask) -> int:
     return found or 0
 
 
-def _restart(service: Service, port: int, app: Flask) -> None:
+def _restart(service: Service, port: int, app: Flask, posting: Any) -> None:
     """kill -9 and start again, at a moment that hurts (waiting for it up to 5 s).
 
-    The server dies just after a case has committed, so its answer is likely still on its
-    way (the client must post again and get the first case); the worker while it holds a job
-    (the job is taken over when its lease runs out, and must not send twice).
+    The server dies just after a case has committed while a client's POST awaits its answer
+    (the client must post again and get its first case, or the case its post now makes);
+    the worker while it holds a job (the job is taken over when its lease runs out, and must
+    not send twice).
     """
     deadline = time.monotonic() + 5
     if service.name == "worker":
@@ -118,6 +119,8 @@ def _restart(service: Service, port: int, app: Flask) -> None:
         last = _last_case(app)
         while _last_case(app) == last and time.monotonic() < deadline:
             pass
+        while posting.value == 0 and time.monotonic() < deadline:  # a POST in flight
+            time.sleep(0.0002)
     service.kill()
     time.sleep(0.3)  # the clients meet a dead port for a moment
     service.start()
@@ -129,12 +132,13 @@ def _load(app: Flask, services: dict[str, Any]) -> tuple[list[dict[str, Any]], l
     """Run the clients, killing per KILLS as they progress; (outcomes, client failures)."""
     context = multiprocessing.get_context("spawn")  # no fork of the test process
     progress = context.Value("i", 0)
+    posting = context.Value("i", 0)  # clients whose POST awaits its answer
     results = context.Queue()
     port = services["port"]
     clients = [
         context.Process(
             target=crashload.run_client,
-            args=(port, number, PER_CLIENT, progress, results, LOAD_SECONDS),
+            args=(port, number, PER_CLIENT, progress, results, LOAD_SECONDS, posting),
             daemon=True,
         )
         for number in range(CLIENTS)
@@ -149,7 +153,7 @@ def _load(app: Flask, services: dict[str, Any]) -> tuple[list[dict[str, Any]], l
         deadline = time.monotonic() + LOAD_SECONDS + 30
         while reported < CLIENTS and time.monotonic() < deadline:
             if kills and progress.value >= kills[0][0]:
-                _restart(services[kills.pop(0)[1]], port, app)
+                _restart(services[kills.pop(0)[1]], port, app, posting)
             try:
                 number, found, failure = results.get(timeout=0.1)
             except queue.Empty:  # nobody finished yet

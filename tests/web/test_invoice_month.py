@@ -3,7 +3,7 @@ unpriced one again after the table is fixed, and who may see them."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -146,3 +146,54 @@ def test_the_citizen_never_sees_an_unpriced_invoice(app: Flask, login_as: Any) -
 
     assert months(kari, f"/my/subscriptions/{second}") == []
     assert months(login_as("leder"), f"/subscriptions/{second}") == ["2027-01"]
+
+
+def test_an_invoice_the_worker_sent_meanwhile_is_not_sent_again(app: Flask, login_as: Any) -> None:
+    import pytest
+    from sqlalchemy import update
+
+    from designer.services.errors import Stale
+
+    _model_id, first, _second = _month(app, login_as)
+    with app.app_context():
+        seen = db.session.scalars(select(Invoice).where(Invoice.subscription_id == first)).one()
+        assert seen.status == "failed"
+        # The worker's commit, which this session has not read (its copy stays "failed").
+        db.session.execute(
+            update(Invoice)
+            .where(Invoice.id == seen.id)
+            .values(status="sent", attempts=seen.attempts + 1)
+            .execution_options(synchronize_session=False)
+        )
+        with pytest.raises(Stale):
+            invoices.send_again(db.session, seen, "user:1")
+        db.session.commit()
+    assert _invoice(app, first).status == "sent"
+
+
+def test_two_workers_never_send_one_invoice_and_a_dead_ones_claim_ends(
+    app: Flask, login_as: Any
+) -> None:
+    from designer.worker import recurring
+    from designer.worker.tick import sessions_of
+
+    _model_id, first, _second = _month(app, login_as)
+    now = datetime(2027, 3, 1, 6, 0)
+    with app.app_context():
+        row = db.session.scalars(select(Invoice).where(Invoice.subscription_id == first)).one()
+        row.status, row.attempts, invoice_id = "ready", 0, row.id
+        db.session.commit()
+    # Two workers read the same due invoice; only the first claim wins.
+    with sessions_of(app)() as one, sessions_of(app)() as two:
+        seen_one, seen_two = one.get(Invoice, invoice_id), two.get(Invoice, invoice_id)
+        assert seen_one is not None and seen_two is not None
+        assert recurring.claim(one, seen_one, now)
+        assert not recurring.claim(two, seen_two, now)
+    claimed = _invoice(app, first)
+    assert (claimed.status, claimed.attempts) == ("sending", 1)
+    assert invoices.state_of(claimed) == "waiting"
+    assert recurring.send_invoices(app, now + timedelta(minutes=5)) == 0  # still claimed
+    # The claiming worker died: once its lease ends the invoice goes, once.
+    assert recurring.send_invoices(app, now + recurring.SEND_LEASE) == 1
+    assert recurring.send_invoices(app, now + 2 * recurring.SEND_LEASE) == 0
+    assert _invoice(app, first).status == "sent"

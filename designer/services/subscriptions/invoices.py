@@ -14,11 +14,11 @@ from datetime import datetime
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from designer.models import Invoice, RecurringRun, Subscription, User, utcnow
-from designer.services.errors import Forbidden, Invalid, Missing
+from designer.services.errors import Forbidden, Invalid, Missing, Stale
 from designer.services.subscriptions import core, invoicing
 from designer.services.subscriptions.changes import may_staff
 from engine.api import add_event
@@ -32,9 +32,8 @@ def state_of(invoice: Invoice) -> str:
     """What a person reads off an invoice: one of STATES."""
     if invoice.status == "failed":
         return "gave_up" if invoice.attempts >= MAX_ATTEMPTS else "retrying"
-    return {"ready": "waiting", "sent": "sent", "no_price": "no_price"}.get(
-        invoice.status, invoice.status
-    )
+    shown = {"ready": "waiting", "sending": "waiting", "sent": "sent", "no_price": "no_price"}
+    return shown.get(invoice.status, invoice.status)
 
 
 @dataclass
@@ -105,7 +104,20 @@ def send_again(session: Session, invoice: Invoice, actor: str, now: datetime | N
     """A failed invoice goes to the invoicing system again on the worker's next round."""
     if invoice.status != "failed":
         raise Invalid(str(_l("Only an invoice that failed can be sent again.")))
-    invoice.status, invoice.attempts, invoice.next_attempt_at = "ready", 0, now or utcnow()
+    # Only as it was read: the worker may have sent it meanwhile (it must not go twice).
+    changed = session.execute(
+        update(Invoice)
+        .where(
+            Invoice.id == invoice.id,
+            Invoice.status == "failed",
+            Invoice.attempts == invoice.attempts,
+        )
+        .values(status="ready", attempts=0, next_attempt_at=now or utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if changed.rowcount != 1:  # type: ignore[attr-defined]
+        raise Stale(str(_l("The invoice changed meanwhile. Its state is shown now.")))
+    session.refresh(invoice)
     _event(session, invoice, actor, "invoice_resent")
     session.flush()
 

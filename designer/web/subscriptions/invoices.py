@@ -13,7 +13,7 @@ from flask_login import current_user
 from designer import languages
 from designer.extensions import db, db_session
 from designer.identity.auth import role_required
-from designer.services.errors import Invalid
+from designer.services.errors import Invalid, Stale
 from designer.services.subscriptions import core, invoices
 from designer.web import auditing as audit
 from designer.web.i18n import locale
@@ -80,7 +80,7 @@ def invoice_again(invoice_id: int) -> ResponseReturnValue:
             invoices.send_again(db_session, invoice, current_user.actor)
         else:
             invoices.price_again(db_session, invoice, current_user.actor)
-    except Invalid as err:
+    except (Invalid, Stale) as err:
         db_session.rollback()
         flash(err.message, "error")
         return redirect(target)
