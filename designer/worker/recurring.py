@@ -9,6 +9,7 @@ commit: each is claimed first in a committed update, then sent, then its result 
 from __future__ import annotations
 
 import logging
+import time
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -63,21 +64,28 @@ def send_invoices(app: Flask, now: datetime | None = None) -> int:
     """Hand the due invoices to the invoice adapter; return how many went.
 
     Any number of workers may tick at once: each invoice is claimed first (status "sending"
-    until a lease ends, committed), so only the worker that claimed it sends it; one whose
-    worker died while sending is free again when its lease ends (at least once, never by
-    two workers at a time).
+    until a lease ends, committed), so only the worker that claimed it sends it, and its
+    result is written only while the claim is still its own; one whose worker died while
+    sending is free again when its lease ends (at least once, never by two at a time).
+    A batch stops before it could outlast a lease.
     """
     from designer.worker.tick import sessions_of
 
     now = now or utcnow()
     adapter = invoice_adapter(app)
     sent = 0
+    started = time.monotonic()
     with sessions_of(app)() as session:
         rows = list(
             session.scalars(select(Invoice).where(*due(now)).order_by(Invoice.id).limit(BATCH))
         )
+        session.commit()  # the list read ends here: each claim is a transaction of its own
         for row in rows:
-            if not claim(session, row, now):
+            if time.monotonic() - started > SEND_LEASE.total_seconds() / 2:
+                break  # the rest on the next tick, with leases of their own
+            # The lease counts from the claim (a tick's `now` is its start, or a test's clock).
+            moment = max(now, utcnow())
+            if not claim(session, row, moment):
                 continue  # another worker has it
             message = {
                 "reference": row.reference,
@@ -89,13 +97,31 @@ def send_invoices(app: Flask, now: datetime | None = None) -> int:
             try:
                 receipt = adapter.send_invoice(message)
             except Exception as err:  # the adapter's failure: try again later
-                row.status, row.last_error = "failed", str(err)[:500]
-                row.next_attempt_at = now + retry_pause(row.attempts)
+                pause = retry_pause(row.attempts)
+                values: dict[str, Any] = {"status": "failed", "last_error": str(err)[:500]}
+                values["next_attempt_at"] = max(now, utcnow()) + pause
             else:
-                row.status, row.receipt, row.sent_at = "sent", receipt, now
-                sent += 1
-            session.commit()
+                values = {"status": "sent", "receipt": receipt, "sent_at": max(now, utcnow())}
+            if finish(session, row, values):
+                sent += values["status"] == "sent"
     return sent
+
+
+def finish(session: Session, row: Invoice, values: dict[str, Any]) -> bool:
+    """Write the result while the claim is still this worker's (committed); False when its
+    lease ran out and another worker took the invoice (whose result then stands)."""
+    done = session.execute(
+        update(Invoice)
+        .where(Invoice.id == row.id, Invoice.status == "sending")
+        .where(Invoice.attempts == row.attempts)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    if done.rowcount != 1:  # type: ignore[attr-defined]
+        log.warning("invoice %s: the claim ran out before the result came; not written", row.id)
+        return False
+    return True
 
 
 def due(now: datetime) -> tuple[Any, ...]:

@@ -60,6 +60,16 @@ def _invoice(app: Flask, sub_id: int) -> Invoice:
         return found
 
 
+def _ready_again(app: Flask, login_as: Any) -> tuple[int, int]:
+    """The month's failed invoice made ready to send again: (subscription id, invoice id)."""
+    _model_id, first, _second = _month(app, login_as)
+    with app.app_context():
+        row = db.session.scalars(select(Invoice).where(Invoice.subscription_id == first)).one()
+        row.status, row.attempts = "ready", 0
+        db.session.commit()
+        return first, row.id
+
+
 def _rows(page: Any) -> list[list[str]]:
     doc = lxml.html.fromstring(page.get_data(as_text=True))
     table = doc.xpath("//main//table")[1]
@@ -177,12 +187,8 @@ def test_two_workers_never_send_one_invoice_and_a_dead_ones_claim_ends(
     from designer.worker import recurring
     from designer.worker.tick import sessions_of
 
-    _model_id, first, _second = _month(app, login_as)
+    first, invoice_id = _ready_again(app, login_as)
     now = datetime(2027, 3, 1, 6, 0)
-    with app.app_context():
-        row = db.session.scalars(select(Invoice).where(Invoice.subscription_id == first)).one()
-        row.status, row.attempts, invoice_id = "ready", 0, row.id
-        db.session.commit()
     # Two workers read the same due invoice; only the first claim wins.
     with sessions_of(app)() as one, sessions_of(app)() as two:
         seen_one, seen_two = one.get(Invoice, invoice_id), two.get(Invoice, invoice_id)
@@ -197,3 +203,84 @@ def test_two_workers_never_send_one_invoice_and_a_dead_ones_claim_ends(
     assert recurring.send_invoices(app, now + recurring.SEND_LEASE) == 1
     assert recurring.send_invoices(app, now + 2 * recurring.SEND_LEASE) == 0
     assert _invoice(app, first).status == "sent"
+
+
+def test_pricing_again_twice_or_after_the_worker_sent_it_changes_nothing(
+    app: Flask, login_as: Any
+) -> None:
+    import pytest
+    from sqlalchemy import update
+
+    from designer.models import RecurringRun
+    from designer.services.errors import Stale
+
+    _model_id, _first, second = _month(app, login_as)
+    with app.app_context():
+        seen = db.session.scalars(select(Invoice).where(Invoice.subscription_id == second)).one()
+        assert seen.last_error and "low" not in seen.last_error  # no income tier in it
+        sub = db.session.get(Subscription, second)
+        assert sub is not None
+        sub.attributes = {**sub.attributes, "size": "normal"}
+        # Another person priced it and the worker sent it; this session still reads no_price.
+        db.session.execute(
+            update(Invoice)
+            .where(Invoice.id == seen.id)
+            .values(status="sent")
+            .execution_options(synchronize_session=False)
+        )
+        with pytest.raises(Stale):
+            invoices.price_again(db.session, seen, "user:1")
+        db.session.rollback()
+    assert _invoice(app, second).status == "no_price"  # the rollback: as it was
+    with app.app_context():
+        sub = db.session.get(Subscription, second)
+        assert sub is not None
+        sub.attributes = {**sub.attributes, "size": "normal"}
+        db.session.commit()
+        run = db.session.scalars(select(RecurringRun)).one()
+        before = (run.count, run.total)
+    leder = login_as("leder")
+    url = f"/subscriptions/invoices/{_model_id}?period=2027-01"
+    unpriced = _invoice(app, second)
+    fields = leder.hidden_fields(url)  # the page as it was: a second click sends it again
+    leder.submit(url, {"action": "price"}, action=f"/item/{unpriced.id}")
+    again = leder.client.post(
+        f"/subscriptions/invoices/item/{unpriced.id}", data={**fields, "action": "price"}
+    )
+    assert again.status_code == 302
+    priced = _invoice(app, second)
+    assert priced.status == "ready"
+    with app.app_context():
+        run = db.session.scalars(select(RecurringRun)).one()
+        assert (run.count, run.total) == (before[0] + 1, before[1] + priced.amount)
+        events = db.session.scalars(select(Event).where(Event.kind == "invoice_priced")).all()
+        assert len(events) == 1 and events[0].actor.startswith("user:")
+    assert leder.get(f"/subscriptions/invoices/{_model_id}?period=2027-01%0A").status_code == 400
+
+
+def test_a_late_result_never_overwrites_another_workers_send(app: Flask, login_as: Any) -> None:
+    from designer.worker import recurring
+    from designer.worker.tick import sessions_of
+
+    first, invoice_id = _ready_again(app, login_as)
+    now = datetime(2027, 3, 1, 6, 0)
+    with sessions_of(app)() as slow:
+        mine = slow.get(Invoice, invoice_id)
+        assert mine is not None and recurring.claim(slow, mine, now)
+        # Its adapter hangs past the lease; another worker takes the invoice and sends it.
+        assert recurring.send_invoices(app, now + recurring.SEND_LEASE) == 1
+        late = {"status": "failed", "last_error": "timed out", "next_attempt_at": now}
+        assert not recurring.finish(slow, mine, late)
+    assert _invoice(app, first).status == "sent"
+
+
+def test_a_claim_that_died_at_the_last_attempt_can_be_sent_again(app: Flask, login_as: Any) -> None:
+    _model_id, first, _second = _month(app, login_as)
+    with app.app_context():
+        row = db.session.scalars(select(Invoice).where(Invoice.subscription_id == first)).one()
+        row.status, row.next_attempt_at = "sending", datetime(2027, 2, 20, 6, 0)
+        db.session.commit()  # attempts stay at the limit: no worker takes it again
+        assert invoices.state_of(row, datetime(2027, 3, 1)) == "gave_up"
+        invoices.send_again(db.session, row, "user:1", datetime(2027, 3, 1))
+        db.session.commit()
+    assert (_invoice(app, first).status, _invoice(app, first).attempts) == ("ready", 0)

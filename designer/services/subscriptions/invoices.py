@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
@@ -28,8 +29,10 @@ MAX_ATTEMPTS = 10  # tries of the invoice adapter before an invoice waits for a 
 STATES = ("no_price", "gave_up", "retrying", "waiting", "sent")  # the order of the page
 
 
-def state_of(invoice: Invoice) -> str:
+def state_of(invoice: Invoice, now: datetime | None = None) -> str:
     """What a person reads off an invoice: one of STATES."""
+    if _given_up(invoice, now or utcnow()):
+        return "gave_up"
     if invoice.status == "failed":
         return "gave_up" if invoice.attempts >= MAX_ATTEMPTS else "retrying"
     shown = {"ready": "waiting", "sending": "waiting", "sent": "sent", "no_price": "no_price"}
@@ -100,24 +103,36 @@ def of_staff(session: Session, user: User, invoice_id: int) -> Invoice:
     return invoice
 
 
-def send_again(session: Session, invoice: Invoice, actor: str, now: datetime | None = None) -> None:
-    """A failed invoice goes to the invoicing system again on the worker's next round."""
-    if invoice.status != "failed":
-        raise Invalid(str(_l("Only an invoice that failed can be sent again.")))
-    # Only as it was read: the worker may have sent it meanwhile (it must not go twice).
+def _given_up(invoice: Invoice, now: datetime) -> bool:
+    """A claim at the attempt limit whose worker died: no worker takes it any more."""
+    ended = invoice.next_attempt_at is None or invoice.next_attempt_at <= now
+    return invoice.status == "sending" and invoice.attempts >= MAX_ATTEMPTS and ended
+
+
+def _take(session: Session, invoice: Invoice, **values: Any) -> None:
+    """Change the invoice only as it was read (another person or a worker may have changed
+    it meanwhile: an invoice must never go twice); Stale otherwise."""
     changed = session.execute(
         update(Invoice)
         .where(
             Invoice.id == invoice.id,
-            Invoice.status == "failed",
+            Invoice.status == invoice.status,
             Invoice.attempts == invoice.attempts,
         )
-        .values(status="ready", attempts=0, next_attempt_at=now or utcnow())
+        .values(**values)
         .execution_options(synchronize_session=False)
     )
     if changed.rowcount != 1:  # type: ignore[attr-defined]
         raise Stale(str(_l("The invoice changed meanwhile. Its state is shown now.")))
     session.refresh(invoice)
+
+
+def send_again(session: Session, invoice: Invoice, actor: str, now: datetime | None = None) -> None:
+    """A failed invoice goes to the invoicing system again on the worker's next round."""
+    now = now or utcnow()
+    if invoice.status != "failed" and not _given_up(invoice, now):
+        raise Invalid(str(_l("Only an invoice that failed can be sent again.")))
+    _take(session, invoice, status="ready", attempts=0, next_attempt_at=now)
     _event(session, invoice, actor, "invoice_resent")
     session.flush()
 
@@ -134,21 +149,25 @@ def price_again(
     works = invoicing.works_of(model) if model else []
     work = next((w for w in works if w.work == "invoice"), None)
     version = session.get(ProcessVersion, model.published_version_id) if model else None
-    if sub is None or work is None or version is None:
+    if model is None or sub is None or work is None or version is None:
         raise Invalid(str(_l("The service has no invoicing to price this invoice with.")))
+    _take(session, invoice, status="no_price")  # holds the row until this commits
     first, last = invoicing.period_bounds(invoice.period)
     changed = core.changes_of(session, [sub.id], first, last)
     case = session.get(Instance, sub.instance_id)
     cases = {case.id: case} if case is not None else {}
     now = now or utcnow()
     charged = invoicing.charge(
-        session, version, work, sub, invoice.period, changed, {}, now, cases, invoice
-    )
+        session, version, work, sub, invoice.period, changed, {}, now, cases, invoice,
+        actor=actor, kind="invoice_priced",
+    )  # fmt: skip
     if charged is None:
         raise Invalid(str(_l("Nothing was delivered or charged in the month any more.")))
     if invoice.status == "no_price":
         raise Invalid(str(_l("The decision table still gives no price for the details.")))
-    _event(session, invoice, actor, "invoice_priced")
+    run = invoicing.run_of(session, model, work, invoice.period)
+    if run is not None:  # the month's figures count it now
+        run.count, run.total = (run.count or 0) + 1, (run.total or Decimal(0)) + invoice.amount
     session.flush()
 
 

@@ -175,9 +175,12 @@ def charge(
     now: datetime,
     cases: dict[int, Instance],
     invoice: Invoice | None = None,
+    actor: str = "system:recurring",
+    kind: str = "invoiced",
 ) -> Invoice | None:
     """The subscription's invoice for the period (added, or `invoice` filled in); None when
-    nothing was delivered or charged. Not priced by the table: status no_price, never sent."""
+    nothing was delivered or charged. Not priced by the table: status no_price, never sent.
+    A priced one goes on the case's timeline as `kind` by `actor`."""
     first, last = period_bounds(period)
     counted = tally(sub, changed, first, last)
     if not counted.portions and not counted.late_portions:
@@ -205,7 +208,7 @@ def charge(
     if case is not None and invoice.status == "ready":
         summary = {"period": period, "amount": str(invoice.amount), "portions": counted.portions}
         summary["late"] = counted.late_portions
-        add_event(session, case, "system:recurring", "invoiced", None, summary)
+        add_event(session, case, actor, kind, None, summary)
     return invoice
 
 
@@ -239,7 +242,8 @@ def price_of(version: ProcessVersion, work: Work, inputs: dict[str, Any]) -> Dec
     try:
         result = decide(version, work.decision, inputs)
     except (DecisionError, NotFound) as err:
-        raise ValueError(f"{work.key}: {err}") from err  # no personal data in the reason
+        # Not the table's message: it quotes the inputs (income tier and the like).
+        raise ValueError(f"{work.key}: no rule of {work.decision} matched") from err
     value = result.get(work.output)
     try:
         return Decimal(str(value)).quantize(Decimal("0.01"))

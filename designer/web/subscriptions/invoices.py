@@ -28,7 +28,7 @@ def _period(value: str | None) -> str:
     if not value:
         this_month = core.today(core.now()).replace(day=1)
         return (this_month - timedelta(days=1)).strftime("%Y-%m")
-    if not PERIOD.match(value):
+    if not PERIOD.fullmatch(value):
         abort(400)
     return value
 
