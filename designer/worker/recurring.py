@@ -14,14 +14,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import or_, select, update
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from designer.integrations.invoice import invoice_adapter
 from designer.models import Invoice, retry_pause, utcnow
 from designer.services.subscriptions import invoicing
-from designer.services.subscriptions.invoices import MAX_ATTEMPTS
+from designer.services.subscriptions.invoices import MAX_ATTEMPTS, update_as_read
 from engine.models import ProcessModel
 
 log = logging.getLogger(__name__)
@@ -110,18 +110,11 @@ def send_invoices(app: Flask, now: datetime | None = None) -> int:
 def finish(session: Session, row: Invoice, values: dict[str, Any]) -> bool:
     """Write the result while the claim is still this worker's (committed); False when its
     lease ran out and another worker took the invoice (whose result then stands)."""
-    done = session.execute(
-        update(Invoice)
-        .where(Invoice.id == row.id, Invoice.status == "sending")
-        .where(Invoice.attempts == row.attempts)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
+    done = update_as_read(session, row, **values)  # row: as claimed ("sending", attempts)
     session.commit()
-    if done.rowcount != 1:  # type: ignore[attr-defined]
+    if not done:
         log.warning("invoice %s: the claim ran out before the result came; not written", row.id)
-        return False
-    return True
+    return done
 
 
 def due(now: datetime) -> tuple[Any, ...]:
@@ -135,19 +128,15 @@ def due(now: datetime) -> tuple[Any, ...]:
 
 def claim(session: Session, row: Invoice, now: datetime) -> bool:
     """Take the invoice as it was read (committed), or False when another worker did."""
-    taken = session.execute(
-        update(Invoice)
-        .where(
-            Invoice.id == row.id,
-            Invoice.status == row.status,
-            Invoice.attempts == row.attempts,
-            *due(now),  # as it is now: a claimed one is not due until its lease ends
-        )
-        .values(status="sending", attempts=row.attempts + 1, next_attempt_at=now + SEND_LEASE)
-        .execution_options(synchronize_session=False)
+    taken = update_as_read(
+        session,
+        row,
+        *due(now),  # as it is now: a claimed one is not due until its lease ends
+        status="sending",
+        attempts=row.attempts + 1,
+        next_attempt_at=now + SEND_LEASE,
     )
     session.commit()
-    if taken.rowcount != 1:  # type: ignore[attr-defined]
-        return False
-    session.refresh(row)
-    return True
+    if taken:
+        session.refresh(row)
+    return taken

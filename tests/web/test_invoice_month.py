@@ -142,6 +142,10 @@ def test_only_staff_of_the_service_see_and_act(app: Flask, login_as: Any) -> Non
         f"/subscriptions/invoices/item/{failed.id}", data={**fields, "action": "delete"}
     )
     assert crafted.status_code == 400
+    gone = leder.client.post(
+        f"/subscriptions/invoices/item/{failed.id + 999}", data={**fields, "action": "send"}
+    )
+    assert gone.status_code == 404
     assert _invoice(app, first).status == "failed"
 
 

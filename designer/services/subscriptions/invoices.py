@@ -109,20 +109,26 @@ def _given_up(invoice: Invoice, now: datetime) -> bool:
     return invoice.status == "sending" and invoice.attempts >= MAX_ATTEMPTS and ended
 
 
-def _take(session: Session, invoice: Invoice, **values: Any) -> None:
-    """Change the invoice only as it was read (another person or a worker may have changed
-    it meanwhile: an invoice must never go twice); Stale otherwise."""
+def update_as_read(session: Session, invoice: Invoice, *also: Any, **values: Any) -> bool:
+    """Write `values` only if the invoice's status and attempts are still as this session
+    read them (and `also` holds): a person or a worker may have changed it meanwhile, and an
+    invoice must never go twice. True when it was written (not flushed into `invoice`)."""
     changed = session.execute(
         update(Invoice)
         .where(
             Invoice.id == invoice.id,
             Invoice.status == invoice.status,
             Invoice.attempts == invoice.attempts,
+            *also,
         )
         .values(**values)
         .execution_options(synchronize_session=False)
     )
-    if changed.rowcount != 1:  # type: ignore[attr-defined]
+    return bool(changed.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def _take(session: Session, invoice: Invoice, **values: Any) -> None:
+    if not update_as_read(session, invoice, **values):
         raise Stale(str(_l("The invoice changed meanwhile. Its state is shown now.")))
     session.refresh(invoice)
 
