@@ -70,7 +70,11 @@ def test_multi_page_form_with_live_conditions_passes_axe(app, live_server, page)
     assert axe_violations(page) == []
     page.click(".form-actions button[name=nav][value=next]")  # nothing filled in: the error state
     page.wait_for_selector(".error-summary")
-    assert page.evaluate("document.activeElement.classList.contains('error-summary')")
+    # The page's script moves focus once it has run; the summary can be in the DOM before that.
+    page.wait_for_function(
+        "document.activeElement && document.activeElement.classList.contains('error-summary')",
+        timeout=5000,
+    )
     assert axe_violations(page) == []
     page.fill("#income", "390000")
     page.check("input[name=has_children][value=yes]")
