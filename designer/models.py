@@ -464,7 +464,9 @@ class Appeal(Base):
 
     status: received -> in_review -> reversed | confirmed (a review that stands by the
     outcome: a new decision by a person) | upheld_forwarded (sent to the appeal body) |
-    withdrawn. One open appeal per case (the partial unique index below).
+    reassessing -> reassessed (upheld: the application is handled again as a new case of the
+    service, `follow_up_id`, started by the worker) | withdrawn. One open appeal per case
+    (the partial unique index below).
     """
 
     __tablename__ = "appeal"
@@ -488,6 +490,9 @@ class Appeal(Base):
     assessment: Mapped[str] = mapped_column(String, default="")
     forwarded_to: Mapped[str] = mapped_column(String(200), default="")
     package: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    follow_up_id: Mapped[int | None] = mapped_column(
+        ForeignKey("instance.id"), index=True, default=None
+    )
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     @property

@@ -6,6 +6,7 @@ unit that decided. designer.services.appeals does the appeal's steps.
 
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -15,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from designer.models import Appeal, is_citizen_lane
 from designer.services import cases, decisions
-from designer.services.catalog import install, read_folder
+from designer.services.catalog import ServiceBundle, install, read_folder
 from designer.services.letters.terms import AppealTerms, appeal_terms
 from engine.models import HumanTask, Instance, ProcessModel, ProcessVersion, Tenant, utcnow
 
@@ -33,7 +34,11 @@ EVENTS = (
     "decision_confirmed",
     "appeal_forwarded",
     "appeal_withdrawn",
+    "appeal_reassessing",
+    "reassessment_started",
+    "reassessment_of",
 )
+REASSESSED = ("reassessing", "reassessed")  # upheld: the application is handled as a new case
 
 
 @dataclass(frozen=True)
@@ -47,6 +52,7 @@ class Standing:
     automated: bool
     open: Appeal | None
     forwarded: bool  # this decision's appeal is with the appeal body already
+    reassessed: bool  # an appeal was upheld: the application is handled again, in a new case
     reviewed: bool  # this decision was already reviewed or appealed
     terms: AppealTerms
 
@@ -58,11 +64,11 @@ class Standing:
     @property
     def can_appeal(self) -> bool:
         """An appeal: any decision not already with the appeal body (late with a reason)."""
-        return self.decided and not self.open and not self.forwarded
+        return self.decided and not self.open and not self.forwarded and not self.reassessed
 
     @property
     def blocked(self) -> bool:
-        return self.open is not None or self.forwarded or self.reviewed
+        return self.open is not None or self.forwarded or self.reviewed or self.reassessed
 
 
 def appeals_of(session: Session, instance: Instance) -> list[Appeal]:
@@ -95,6 +101,7 @@ def standing(session: Session, instance: Instance, now: datetime | None = None) 
         automated=not answers and decisions.decided_by_of(session, instance) is None,
         open=next((a for a in made if a.is_open), None),
         forwarded=any(a.status == "upheld_forwarded" for a in this),
+        reassessed=any(a.status in REASSESSED for a in made),
         reviewed=bool(this),
         terms=terms,
     )
@@ -121,10 +128,16 @@ def platform_version(session: Session, tenant_id: int) -> ProcessVersion:
             ProcessModel.tenant_id == tenant_id, ProcessModel.key == PLATFORM_KEY
         )
     )
+    bundle = _platform_bundle()
     if model is not None and model.published_version_id is not None:
         version = session.get(ProcessVersion, model.published_version_id)
-        if version is not None:
+        if version is not None and (version.bpmn, version.files) == (bundle.bpmn, bundle.files):
             return version
     tenant = session.get(Tenant, tenant_id)
     assert tenant is not None
-    return install(session, tenant, read_folder(PLATFORM_DIR))
+    return install(session, tenant, bundle)  # first use, or a newer Flytverk's process
+
+
+@functools.lru_cache(maxsize=1)
+def _platform_bundle() -> ServiceBundle:
+    return read_folder(PLATFORM_DIR)

@@ -75,7 +75,8 @@ def submit(
     """Record the citizen's appeal or review request and open its task (one commit).
 
     `data` is the typed form data (appeal_text, appeal_files, late_reason). Raises Stale
-    (code appeal_open, appeal_forwarded, review_not_open) when it may not be made now and
+    (code appeal_open, appeal_reassessed, appeal_forwarded, review_not_open) when it may not
+    be made now and
     Invalid (late_reason) when a late appeal gives no reason.
     """
     if kind not in KINDS or instance.owner != user.actor:
@@ -86,6 +87,8 @@ def submit(
         raise Stale("The case has no decision.", code="not_decided")
     if found.open is not None:
         raise Stale("An appeal of this case is open already.", code="appeal_open")
+    if found.reassessed:
+        raise Stale("The application is handled again in a new case.", code="appeal_reassessed")
     if kind == "review" and not found.can_review:
         raise Stale("A manual review cannot be asked for now.", code="review_not_open")
     if kind == "appeal" and not found.can_appeal:
@@ -225,6 +228,12 @@ def _answer(session: Session, appeal: Appeal, handler: Instance, actor: str) -> 
     answer = engine.current_data(session, handler)
     reason = str(answer.get("decision_reason") or "").strip()
     appeal.decided_by, appeal.decided_at, appeal.assessment = actor, utcnow(), reason
+    if appeal.kind == "appeal" and answer.get("appeal_action") == "reassess":
+        # Upheld, to be handled again: the worker starts the new case (reassessment.start).
+        appeal.status = "reassessing"
+        engine.add_event(session, case, actor, "appeal_reassessing", None, _summary(appeal))
+        session.flush()
+        return
     if appeal.kind == "appeal" and answer.get("appeal_action") != "reverse":
         forward(session, appeal, actor)
         return

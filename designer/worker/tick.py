@@ -1,4 +1,5 @@
-"""The tick: fire due timers, run due connector jobs, send letters and the outbox, daily jobs.
+"""The tick: fire due timers, run due connector jobs, start the new cases of upheld appeals,
+send letters and the outbox, daily jobs.
 
 Every way of running background work ends here (the in-process thread, `flask worker`,
 Celery's `flytverk.tick` / `flytverk.run_job`). The engine takes row locks, so any number
@@ -7,6 +8,7 @@ of workers may tick at once.
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 from flask import Flask
@@ -14,10 +16,13 @@ from sqlalchemy.orm import sessionmaker
 
 from designer.extensions import db
 from designer.integrations.letter import adapter_of
+from designer.services import reassessment
 from designer.worker import letters, outbox, recurring
 from designer.worker.archive import hand_over_finished
 from designer.worker.daily import run_daily
 from engine.api import Registry, run_due, run_one, scheduler
+
+logger = logging.getLogger(__name__)
 
 
 def sessions_of(app: Flask) -> sessionmaker:  # type: ignore[type-arg]
@@ -51,6 +56,7 @@ def work_once(app: Flask, now: datetime | None = None, *, daily: bool = True) ->
     sessions = sessions_of(app)
     done = scheduler.run_once(sessions, now)
     done += run_due(sessions, connectors_of(app), now, lease_seconds=lease_seconds(app))
+    done += start_reassessments(app)  # upheld appeals handled again as new cases
     deliver_letters(app, now)
     hand_over_finished(app, now)  # finished cases (letters sent, no open appeal) to the archive
     deliver_outbox(app, now)
@@ -59,6 +65,20 @@ def work_once(app: Flask, now: datetime | None = None, *, daily: bool = True) ->
     if daily:
         run_daily(app, now)
     return done
+
+
+def start_reassessments(app: Flask) -> int:
+    """Start the new cases of upheld appeals to be handled again; return how many."""
+    started = 0
+    with sessions_of(app)() as session, app.app_context():  # texts of the new case's steps
+        for appeal_id in reassessment.pending(session):
+            try:
+                started += reassessment.start(session, appeal_id) is not None
+            except Exception:  # kept `reassessing`: tried again at the next tick
+                session.rollback()
+                logger.exception("Could not start the new case of appeal %s", appeal_id)
+        session.commit()
+    return started
 
 
 def deliver_outbox(app: Flask, now: datetime | None = None) -> int:

@@ -437,3 +437,22 @@ def test_the_appeal_answer_reads_the_case_fresh_even_if_it_was_loaded_before(
         )
         assert done.status == "completed"
         assert _case(case_no).result["outcome"] == "approved"
+
+
+def test_a_tenant_gets_the_newer_appeal_process_once_and_keeps_it(app: Flask) -> None:
+    """An installation made by an older Flytverk (other files) gets this one's appeal process
+    at its next use — one new version, not one per call."""
+    from engine.models import ProcessVersion, Tenant
+
+    with app.app_context():
+        tenant_id = db.session.scalars(select(Tenant.id)).first()
+        first = appeals.platform_version(db.session, tenant_id)
+        assert appeals.platform_version(db.session, tenant_id).id == first.id
+        first.files = {**first.files, "forms/appeal.json": '{"components": []}'}  # older files
+        db.session.flush()
+        newer = appeals.platform_version(db.session, tenant_id)
+        assert newer.id != first.id and newer.number == first.number + 1
+        assert "reassess" in newer.files["forms/appeal.json"]
+        assert appeals.platform_version(db.session, tenant_id).id == newer.id
+        db.session.rollback()
+        assert db.session.get(ProcessVersion, first.id) is not None

@@ -18,7 +18,7 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from designer.extensions import db
-from designer.models import Invoice, RecurringRun, Subscription, SubscriptionDay
+from designer.models import Appeal, Invoice, RecurringRun, Subscription, SubscriptionDay
 from designer.services.subscriptions import core
 from designer.worker import work_once
 from engine.models import Event, Instance, ProcessModel
@@ -242,3 +242,78 @@ def test_others_cannot_see_or_change_a_subscription(
     assert login_as("kari").get(f"/menu/{_model_id(app)}").status_code == 403
     bad = login_as("kari").get(f"/my/subscriptions/{sub_id}?week=not-a-date")
     assert bad.status_code == 400
+
+
+def test_a_refusal_upheld_on_appeal_is_handled_again_and_starts_the_subscription(
+    app: Flask, login_as: Any
+):
+    """The unit upholds the appeal of a refusal and has the application handled again: the
+    worker starts one new case with Kari's answers, the allocation office grants it with the
+    days and route, and the subscription starts — the first case points to the new one."""
+    kari, sara = login_as("kari"), login_as("saksbehandler")
+    case_no = case_no_of(kari.submit("/services/meal_delivery/apply", APPLICATION))
+    refused = {"outcome": "rejected", "review_reason": "Du klarer å lage mat selv.", "_hidden": ""}
+    assert sara.submit(_staff_task(sara, case_no), refused).status_code == 302
+    while work_once(app):
+        pass
+    sent = kari.submit(f"/cases/{case_no}/appeal", {"appeal_text": "Jeg klarer ikke å stå."})
+    assert sent.status_code == 303, text_of(sent)[:1500]
+    answer = {
+        "appeal_action": "reassess",
+        "decision_reason": "Legeerklæringen viser at du ikke kan stå lenge.",
+        "_hidden": "",
+    }
+    assert sara.submit(_staff_task(sara, case_no), answer).status_code == 302
+    with app.app_context():
+        first = db.session.scalars(select(Instance).where(Instance.case_no == case_no)).one()
+        [appeal] = db.session.scalars(select(Appeal).where(Appeal.instance_id == first.id))
+        assert appeal.status == "reassessing" and first.result["outcome"] == "rejected"
+    page = text_of(kari.get(f"/cases/{case_no}"))
+    assert "Klagen din er tatt til følge." in page and "Klag på vedtaket" not in page
+    again = kari.client.get(f"/cases/{case_no}/appeal", follow_redirects=True)
+    assert "søknaden din blir behandlet på nytt som en ny sak" in text_of(again)
+    token = kari.csrf("/cases")
+    crafted = kari.client.post(
+        f"/cases/{case_no}/appeal", data={"csrf_token": token, "appeal_text": "Igjen, en gang."}
+    )
+    assert crafted.status_code == 303  # refused, with the reason on the case page
+    with app.app_context():
+        assert len(db.session.scalars(select(Appeal)).all()) == 1
+    while work_once(app):
+        pass
+    while work_once(app):  # a second tick starts nothing more
+        pass
+    with app.app_context():
+        db.session.expire_all()
+        [appeal] = db.session.scalars(select(Appeal).where(Appeal.instance_id == first.id))
+        new = db.session.get(Instance, appeal.follow_up_id)
+        assert appeal.status == "reassessed" and new is not None
+        assert (new.owner, new.subject, new.status) == (first.owner, first.subject, "running")
+        new_no = new.case_no
+        kinds = {
+            instance_id: [
+                kind
+                for kind in db.session.scalars(
+                    select(Event.kind).where(Event.instance_id == instance_id)
+                )
+            ]
+            for instance_id in (first.id, new.id)
+        }
+        assert "reassessment_started" in kinds[first.id] and "reassessment_of" in kinds[new.id]
+        owned = db.session.scalars(
+            select(Instance.case_no).where(
+                Instance.owner == first.owner, Instance.model_id == first.model_id
+            )
+        ).all()
+        assert sorted(owned) == sorted([case_no, new_no])
+    assert new_no in text_of(kari.get(f"/cases/{case_no}"))
+    assert sara.submit(_staff_task(sara, new_no), REVIEW).status_code == 302
+    while work_once(app):
+        pass
+    with app.app_context():
+        new = db.session.scalars(select(Instance).where(Instance.case_no == new_no)).one()
+        assert new.status == "completed" and new.result["outcome"] == "approved"
+        sub = db.session.scalars(
+            select(Subscription).where(Subscription.instance_id == new.id)
+        ).one()
+        assert sub.weekdays == [0, 3] and sub.attributes["address"] == "Storgata 1, 3674 Notodden"

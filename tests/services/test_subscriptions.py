@@ -286,3 +286,63 @@ def test_a_late_cancellation_is_made_once_and_never_for_a_day_delivered(app: Fla
         with pytest.raises(Invalid):  # never later than an end already set
             changes.end(session, sub, date(2027, 3, 31), "t", now=datetime(2027, 2, 3, 9, 0))
     assert case_no
+
+
+def test_public_holidays_bring_nothing_and_cost_nothing(app: Flask, login_as: Any, monkeypatch):
+    """Easter 2027: Maundy Thursday 25 March and Easter Monday 29 March are no delivery days
+    for the meal service (`"holidays": "skip"`): not on the lists, not invoiced, not orderable,
+    left out of a pause, and shown as holidays on Mine saker."""
+    from designer.services.subscriptions import changes, rows
+
+    monkeypatch.setattr(core, "now", lambda: datetime(2027, 3, 10, 9, 0))
+    _case_no, sub_id = granted(app, login_as)  # Monday and Thursday, 2 portions, 98 kr
+    with app.app_context():
+        session = db.session()
+        model = _meal(session)
+        terms = core.terms_of(session, model)
+        assert terms.skip_holidays
+        sub = session.get(Subscription, sub_id)
+        assert sub is not None
+        week = core.orders(session, sub, date(2027, 3, 22), date(2027, 3, 28), terms)
+        assert [(o.day.day, o.kind, o.quantity) for o in week] == [
+            (22, "standing", 2),
+            (25, "holiday", 0),
+        ]
+        assert rows.delivery_rows(session, model, date(2027, 3, 25), "nb") == []
+        assert len(rows.delivery_rows(session, model, date(2027, 3, 22), "nb")) == 1
+        with pytest.raises(Invalid) as refused:
+            changes.change_week(session, sub, {date(2027, 3, 25): (1, "A")}, "t")
+        assert refused.value.fields == {"q-2027-03-25": "Vi leverer ikke på helligdager."}
+        paused, late = changes.pause(session, sub, date(2027, 3, 24), date(2027, 3, 30), "t")
+        assert (paused, late) == (0, 0)  # the week's only delivery days are holidays
+        session.rollback()
+        [work] = invoicing.works_of(model)
+        invoicing.run(session, model, work, "2027-03")
+        session.commit()
+        # March: Mondays 1, 8, 15, 22 and Thursdays 4, 11, 18 (25 and 29 are holidays).
+        invoice = session.scalars(select(Invoice)).one()
+        assert invoice.amount == Decimal(7 * 2 * 98)
+        assert invoice.lines[0]["days"][-1] == "2027-03-22"
+    page = login_as("kari").get(f"/my/subscriptions/{sub_id}?week=2027-03-22")
+    text = page.get_data(as_text=True)
+    assert "Helligdag: ingen levering, ingenting å betale." in text
+    assert 'name="q-2027-03-25"' not in text and 'name="q-2027-03-22"' in text
+
+
+def test_a_service_without_the_holiday_setting_delivers_on_holidays(app: Flask, login_as: Any):
+    _case_no, sub_id = granted(app, login_as)
+    with app.app_context():
+        session = db.session()
+        model = _meal(session)
+        model.settings = {
+            **model.settings,
+            "subscription": {
+                k: v for k, v in model.settings["subscription"].items() if k != "holidays"
+            },
+        }
+        terms = core.terms_of(session, model)
+        sub = session.get(Subscription, sub_id)
+        assert sub is not None and not terms.skip_holidays
+        week = core.orders(session, sub, date(2027, 3, 22), date(2027, 3, 28), terms)
+        assert [o.kind for o in week] == ["standing", "standing"]
+        session.rollback()

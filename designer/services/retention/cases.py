@@ -8,7 +8,13 @@ import os
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from designer.models import DecisionLetter, OutboxMessage, Subscription, SubscriptionDay
+from designer.models import (
+    Appeal,
+    DecisionLetter,
+    OutboxMessage,
+    Subscription,
+    SubscriptionDay,
+)
 from engine.api import CASE_TABLES, purge
 from engine.api import anonymise as anonymise_case
 from engine.models import Base, Instance
@@ -75,6 +81,8 @@ def delete_cases(session: Session, ids: list[int]) -> None:
     )
     for table in dependents:
         session.execute(delete(table).where(table.c.instance_id.in_(ids)))
+    # An appeal of an older case names the case that handled its application again.
+    session.execute(update(Appeal).where(Appeal.follow_up_id.in_(ids)).values(follow_up_id=None))
     purge(session, ids)
 
 

@@ -127,13 +127,16 @@ def change_week(
     last = first + timedelta(days=6)
     if core.week_start(max(wanted)) != first:
         raise Invalid(str(_l("Change one week at a time.")))
-    current = {o.day: o for o in core.orders(session, sub, first, last)}
+    current = {o.day: o for o in core.orders(session, sub, first, last, terms)}
     errors: dict[str, str] = {}
     changed: list[core.DayOrder] = []
     for day, (quantity, choice) in sorted(wanted.items()):
         name = day.isoformat()
         if day not in current:
             errors[f"q-{name}"] = str(_l("We do not deliver to you on this day."))
+            continue
+        if current[day].kind == "holiday":
+            errors[f"q-{name}"] = str(_l("We do not deliver on public holidays."))
             continue
         if not 0 <= quantity <= terms.max_quantity:
             errors[f"q-{name}"] = str(_l("Choose from 0 to %(n)s portions.", n=terms.max_quantity))
@@ -221,7 +224,7 @@ def pause(
     model = session.get(ProcessModel, sub.model_id)
     assert model is not None
     terms = core.terms_of(session, model)
-    days = core.orders(session, sub, first, last)
+    days = core.orders(session, sub, first, last, terms)
     if not days:
         raise Invalid(fields={"first": str(_l("We do not deliver to you in this period."))})
     closed = [o for o in days if not core.is_open(o.day, terms, now)]
@@ -231,8 +234,12 @@ def pause(
     today = core.today(now)
     late = changed = 0
     for order in days:
-        if order.quantity == 0 and order.kind == "pause" or order.kind == "late_cancel":
-            continue  # paused or cancelled already
+        if (
+            order.quantity == 0
+            and order.kind == "pause"
+            or order.kind in ("late_cancel", "holiday")
+        ):
+            continue  # paused or cancelled already, or nothing brought that day
         is_late = not core.is_open(order.day, terms, now)
         if is_late and order.day < today:
             continue  # delivered already: not a cancellation

@@ -5,6 +5,8 @@ changed days (`SubscriptionDay`: another order, a pause, a late cancellation). T
 force on a day is the changed day if there is one, else the standing week's. A day can be
 changed until its cut-off: `cutoff_hour` o'clock (local time), `cutoff_days` working days
 before it — both parameters of the published version, so a municipality sets its own.
+A service whose settings say `"holidays": "skip"` brings nothing on public holidays: such a
+day is a `holiday` (nothing delivered, nothing charged, nothing to change).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from engine.models import ProcessModel, ProcessVersion
 
 ZONE = ZoneInfo("Europe/Oslo")
 DELIVERED = ("order", "standing")  # kinds of a day on which food is brought
+HOLIDAYS = ("deliver", "skip")  # what a service does on a public holiday
 DEFAULTS = {"cutoff_days": 1, "cutoff_hour": 12, "min_per_week": 0}
 
 
@@ -43,6 +46,7 @@ class Terms:
     staff_groups: tuple[str, ...] = ()
     weeks_ahead: int = 4
     max_quantity: int = 3
+    skip_holidays: bool = False
 
     def label(self, name: str, value: Any, lang: str) -> str:
         """A value's text in `lang` (bokmål, then the value itself, when missing)."""
@@ -90,7 +94,13 @@ def terms_of(session: Session, model: ProcessModel) -> Terms:
         menu_groups=tuple(settings.get("menu_groups") or ()),
         staff_groups=tuple(settings.get("staff_groups") or ()),
         weeks_ahead=max(1, min(12, _int(settings.get("weeks_ahead"), 4))),
+        skip_holidays=skips_holidays(model),
     )
+
+
+def skips_holidays(model: ProcessModel) -> bool:
+    """True when the service brings nothing on public holidays (`"holidays": "skip"`)."""
+    return settings_of(model).get("holidays") == "skip"
 
 
 def now() -> datetime:
@@ -149,7 +159,7 @@ class DayOrder:
     day: date
     quantity: int
     choice: str
-    kind: str  # standing | order | pause | late_cancel
+    kind: str  # standing | order | pause | late_cancel | holiday
 
     @property
     def delivered(self) -> bool:
@@ -168,8 +178,16 @@ def standing(subscription: Subscription, day: date) -> DayOrder:
     )
 
 
-def order_on(subscription: Subscription, day: date, changed: SubscriptionDay | None) -> DayOrder:
-    """The order in force on a delivery day, given that day's change (if any)."""
+def order_on(
+    subscription: Subscription,
+    day: date,
+    changed: SubscriptionDay | None,
+    skip_holidays: bool = False,
+) -> DayOrder:
+    """The order in force on a delivery day, given that day's change (if any); on a public
+    holiday of a service that skips them, a `holiday` whatever was ordered."""
+    if skip_holidays and day in workdays.public_holidays(day.year):
+        return DayOrder(day, 0, standing(subscription, day).choice, "holiday")
     if changed is None:
         return standing(subscription, day)
     return DayOrder(day, changed.quantity, changed.choice, changed.kind)
@@ -192,11 +210,13 @@ def changes_of(
     return {(row.subscription_id, row.day): row for row in rows}
 
 
-def orders(session: Session, subscription: Subscription, first: date, last: date) -> list[DayOrder]:
+def orders(
+    session: Session, subscription: Subscription, first: date, last: date, terms: Terms
+) -> list[DayOrder]:
     """The order in force on each delivery day from `first` to `last`."""
     changed = changes_of(session, [subscription.id], first, last)
     return [
-        order_on(subscription, day, changed.get((subscription.id, day)))
+        order_on(subscription, day, changed.get((subscription.id, day)), terms.skip_holidays)
         for day in delivery_days(subscription, first, last)
     ]
 

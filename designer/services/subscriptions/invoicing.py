@@ -77,11 +77,15 @@ Prices = dict[tuple[tuple[str, str], ...], Decimal | str]
 
 
 def tally(
-    subscription: Subscription, changed: dict[tuple[int, date], Any], first: date, last: date
+    subscription: Subscription,
+    changed: dict[tuple[int, date], Any],
+    first: date,
+    last: date,
+    skip_holidays: bool = False,
 ) -> Tally:
     """The delivered and late-cancelled days of a subscription in a period."""
     days = [
-        core.order_on(subscription, day, changed.get((subscription.id, day)))
+        core.order_on(subscription, day, changed.get((subscription.id, day)), skip_holidays)
         for day in core.delivery_days(subscription, first, last)
     ]
     return Tally(
@@ -182,7 +186,7 @@ def charge(
     nothing was delivered or charged. Not priced by the table: status no_price, never sent.
     A priced one goes on the case's timeline as `kind` by `actor`."""
     first, last = period_bounds(period)
-    counted = tally(sub, changed, first, last)
+    counted = tally(sub, changed, first, last, work.skip_holidays)
     if not counted.portions and not counted.late_portions:
         return None
     inputs = {str(k): v for k, v in (sub.attributes or {}).items()}

@@ -92,7 +92,7 @@ def delivery_rows(
     menu = core.menu_of(session, model, day, day).get(day)
     rows = []
     for sub in subs:
-        order = core.order_on(sub, day, changed.get((sub.id, day)))
+        order = core.order_on(sub, day, changed.get((sub.id, day)), terms.skip_holidays)
         if not order.delivered:
             continue
         rows.append(

@@ -32,9 +32,10 @@ class Work:
     decision: str
     output: str
     text: dict[str, str]
+    skip_holidays: bool = False  # the service brings (and charges) nothing on public holidays
 
 
-def _work(item: Any) -> Work | None:
+def _work(item: Any, skip_holidays: bool) -> Work | None:
     if not isinstance(item, dict) or item.get("work") not in WORKS:
         return None
     if item.get("every", "month") not in EVERY:
@@ -50,6 +51,7 @@ def _work(item: Any) -> Work | None:
             decision=str(price.get("decision") or ""),
             output=str(price.get("output") or "unit_price"),
             text=dict(item.get("text") or {}),
+            skip_holidays=skip_holidays,
         )
     except (TypeError, ValueError):
         return None  # a setting that does not say when: not run (problems() names it)
@@ -57,7 +59,8 @@ def _work(item: Any) -> Work | None:
 
 def works_of(model: ProcessModel) -> list[Work]:
     """The service's recurring work that Flytverk knows how to run (broken items skipped)."""
-    found = [_work(item) for item in (model.settings or {}).get("recurring") or ()]
+    skip = core.skips_holidays(model)
+    found = [_work(item, skip) for item in (model.settings or {}).get("recurring") or ()]
     return [work for work in found if work is not None]
 
 

@@ -47,6 +47,10 @@ def _refusal(code: str) -> str:
             "A manual review can be asked for only for an automated decision, once, "
             "within the appeal deadline. You can still appeal the decision."
         ),
+        "appeal_reassessed": _(
+            "Your appeal was upheld, and your application is being handled again as a new "
+            "case. You can appeal the new decision when it comes."
+        ),
         "appeal_closed": _("The appeal is no longer open."),
         "not_decided": _("This case has no decision to appeal."),
     }
@@ -71,6 +75,8 @@ def _page(case: Instance, kind: str) -> ResponseReturnValue:
         refused = "not_decided"
     elif found.open is not None:
         refused = "appeal_open"
+    elif found.reassessed:
+        refused = "appeal_reassessed"
     elif kind == "review" and not found.can_review:
         refused = "review_not_open"
     elif kind == "appeal" and not found.can_appeal:
@@ -222,7 +228,17 @@ def appeal_part(case: Instance, citizen: bool = True) -> dict[str, Any]:
         "appeals": found,
         "files": _files(found),
         "timeline": _timeline(case),
+        "follow_ups": _follow_ups(found),
     }
+
+
+def _follow_ups(found: list[Appeal]) -> dict[int, str]:
+    """The case numbers of the new cases upheld appeals started, by appeal."""
+    ids = {a.follow_up_id: a.id for a in found if a.follow_up_id}
+    if not ids:
+        return {}
+    rows = db_session.execute(select(Instance.id, Instance.case_no).where(Instance.id.in_(ids)))
+    return {ids[row.id]: row.case_no for row in rows}
 
 
 @bp.app_template_global("appeal_handled")
@@ -256,4 +272,7 @@ def appeal_labels() -> dict[str, str]:
         "decision_confirmed": _("Decision confirmed by a caseworker"),
         "appeal_forwarded": _("Appeal sent to the appeal body"),
         "appeal_withdrawn": _("Appeal withdrawn"),
+        "appeal_reassessing": _("Appeal upheld: the application is handled again"),
+        "reassessment_started": _("New case for the application"),
+        "reassessment_of": _("Handled again after an appeal"),
     }

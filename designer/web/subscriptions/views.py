@@ -76,7 +76,7 @@ def _page(
     last_week = this_week + timedelta(weeks=terms.weeks_ahead)
     if not this_week <= week <= last_week:
         week = this_week
-    days = core.orders(db_session, sub, week, week + timedelta(days=6))
+    days = core.orders(db_session, sub, week, week + timedelta(days=6), terms)
     menu = core.menu_of(db_session, model, week, week + timedelta(days=6))
     lang = locale()
     rows = [
