@@ -28,6 +28,7 @@ from .sizes import check_value
 
 SLACK_BYTES = 64 * 2**20  # allocator arenas and the reply, beyond the script's budget
 LIFETIME_CPU = 600  # seconds of CPU a child may use before it is replaced
+NICENESS = 5  # how much lower a child's CPU priority is than the server's
 _codes: OrderedDict[tuple[str, str], Compiled] = OrderedDict()
 
 
@@ -42,7 +43,14 @@ def _cpu_used() -> float:
 
 
 def limit_self(memory_bytes: int) -> int:
-    """Set the OS limits for this process's life; the hard CPU limit in seconds."""
+    """Set the OS limits for this process's life; the hard CPU limit in seconds.
+
+    The process also runs NICENESS steps below the server, so scripts busy up to their
+    deadline take CPU only when the server's requests leave some over."""
+    try:
+        os.nice(NICENESS)
+    except OSError:  # pragma: no cover - lowering one's own priority is always allowed
+        pass
     try:
         limit = _address_space() + memory_bytes + SLACK_BYTES
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))

@@ -16,6 +16,7 @@ from engine import runtime
 from engine.errors import StepFailed
 from engine.models import Instance
 from engine.sandbox import Limits, ScriptRejected, wire
+from engine.sandbox import child as sandbox_child
 from engine.sandbox.cheap import is_cheap
 from engine.sandbox.pool import POOL
 from engine.scripting import ScriptEnvironment, configure
@@ -238,6 +239,10 @@ def test_a_child_is_limited_by_the_os_and_gets_no_secrets(
     assert rows["Max address space"][0] != "unlimited"
     assert rows["Max cpu time"][0] != "unlimited"
     assert rows["Max open files"][0] == "16"
+    # Below the server's CPU priority: a script busy to its deadline never starves requests.
+    server = os.getpriority(os.PRIO_PROCESS, 0)
+    lowered = sandbox_child.NICENESS
+    assert lowered >= 5 and os.getpriority(os.PRIO_PROCESS, pid) >= server + lowered
 
 
 def test_other_helpers_go_to_the_sandbox_process_too() -> None:
