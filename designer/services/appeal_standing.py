@@ -18,6 +18,7 @@ from designer.models import Appeal, is_citizen_lane
 from designer.services import cases, decisions
 from designer.services.catalog import ServiceBundle, install, read_folder
 from designer.services.letters.terms import AppealTerms, appeal_terms
+from designer.services.workdays import local_date
 from engine.models import HumanTask, Instance, ProcessModel, ProcessVersion, Tenant, utcnow
 
 PLATFORM_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "platform", "appeal")
@@ -91,13 +92,14 @@ def standing(session: Session, instance: Instance, now: datetime | None = None) 
     answers = [a for a in made if a.status in NEW_DECISION and a.decided_at]
     decision_at = answers[-1].decided_at if answers else instance.completed_at
     terms = terms_of(instance)
-    deadline = (decision_at + timedelta(weeks=terms.weeks)).date() if decision_at else None
+    # Counted in Norwegian days: a decision at 00:30 in Norway (23:30 UTC) is of that day.
+    deadline = local_date(decision_at) + timedelta(weeks=terms.weeks) if decision_at else None
     this = [a for a in made if a.decision_at == decision_at and a.status != "withdrawn"]
     return Standing(
         decided=decided and decision_at is not None,
         decision_at=decision_at,
         deadline=deadline,
-        within=deadline is not None and now.date() <= deadline,
+        within=deadline is not None and local_date(now) <= deadline,
         automated=not answers and decisions.decided_by_of(session, instance) is None,
         open=next((a for a in made if a.is_open), None),
         forwarded=any(a.status == "upheld_forwarded" for a in this),

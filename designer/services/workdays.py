@@ -9,7 +9,17 @@ computus), so every year is known without a table to keep up to date.
 from __future__ import annotations
 
 import functools
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+ZONE = ZoneInfo("Europe/Oslo")
+UTC = ZoneInfo("UTC")
+
+
+def local_date(moment: datetime) -> date:
+    """The Norwegian date of a naive UTC moment (the database's): 23:30 UTC on 4 January is
+    5 January in Norway. Deadlines and lists count in these days."""
+    return moment.replace(tzinfo=UTC).astimezone(ZONE).date()
 
 
 def easter_sunday(year: int) -> date:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import lxml.html
@@ -21,6 +21,7 @@ from sqlalchemy import select
 from designer.extensions import db
 from designer.models import Appeal, Attachment, DecisionLetter
 from designer.services import appeals
+from designer.services.workdays import local_date
 from engine.models import Event, HumanTask, Instance, ProcessModel
 from tests.factories import Browser, text_of
 from tests.processes.test_citizen_notice_languages import _second_citizen
@@ -330,7 +331,7 @@ def test_the_deadline_and_the_appeal_body_follow_the_service_settings(
         model.settings = {**model.settings, **settings}
         db.session.commit()
         found = appeals.standing(db.session, case)
-        assert found.deadline == (case.completed_at + timedelta(weeks=weeks)).date()
+        assert found.deadline == local_date(case.completed_at) + timedelta(weeks=weeks)
         assert found.within and found.can_review and found.terms.body == body
         late = appeals.standing(
             db.session, case, case.completed_at + timedelta(weeks=weeks, days=1)
@@ -456,3 +457,21 @@ def test_a_tenant_gets_the_newer_appeal_process_once_and_keeps_it(app: Flask) ->
         assert appeals.platform_version(db.session, tenant_id).id == newer.id
         db.session.rollback()
         assert db.session.get(ProcessVersion, first.id) is not None
+
+
+def test_the_appeal_deadline_counts_norwegian_days(app: Flask, login_as: Any) -> None:
+    """A decision made at 00:30 in Norway (23:30 UTC the day before) is of the Norwegian day:
+    three weeks from 5 January is 26 January, and an appeal on the 26th in Norway is in time."""
+    from datetime import datetime
+
+    kari, sara = login_as("kari"), login_as("saksbehandler")
+    case_no = _decided_by_caseworker(app, kari, sara)
+    with app.app_context():
+        case = _case(case_no)
+        case.completed_at = datetime(2027, 1, 4, 23, 30)
+        db.session.flush()
+        on_time = appeals.standing(db.session, case, now=datetime(2027, 1, 26, 22, 30))
+        assert on_time.deadline == date(2027, 1, 26) and on_time.within  # 23:30 in Norway
+        late = appeals.standing(db.session, case, now=datetime(2027, 1, 26, 23, 30))
+        assert not late.within  # 00:30 on the 27th in Norway
+        db.session.rollback()

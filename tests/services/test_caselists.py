@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import pytest
@@ -15,7 +15,7 @@ from designer.services.caselists import definitions, export, sources
 from designer.services.caselists.compare import compare, matches
 from designer.services.caselists.evaluate import ListResult, display, evaluate, run
 from designer.services.errors import Invalid, Missing
-from engine.models import ProcessModel
+from engine.models import Instance, ProcessModel
 from tests.services.decision_cases import rejected_automatically
 
 ROWS: list[dict[str, Any]] = [
@@ -244,6 +244,12 @@ def test_the_cases_source_lists_the_services_cases(app: Flask, login_as: Any) ->
         assert isinstance(rows[0]["created_at"], date)
         with pytest.raises(Missing):
             evaluate(db.session, model, "nosuch", None, {}, "en")
+        # A case received at 00:30 in Norway (23:30 UTC) was received that Norwegian day.
+        case = db.session.scalar(select(Instance).where(Instance.case_no == case_no))
+        case.created_at = datetime(2027, 1, 4, 23, 30)
+        db.session.commit()
+        [row] = evaluate(db.session, model, "all", None, {}, "en").sections[0].rows
+        assert row["created_at"] == date(2027, 1, 5)
 
 
 def test_the_shipped_lists_are_valid_and_run(app: Flask) -> None:

@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from designer.services.workdays import local_date
 from engine.models import Instance, ProcessModel
 
 TYPES = ("text", "int", "date", "list")
@@ -60,7 +61,8 @@ STATUS = {
 
 
 def _day(moment: Any) -> date | None:
-    return moment.date() if moment is not None else None
+    """The local date (the municipality's time zone) of a naive UTC moment."""
+    return local_date(moment) if moment is not None else None
 
 
 def case_rows(

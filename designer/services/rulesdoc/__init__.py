@@ -36,6 +36,7 @@ from designer.services.rulesdoc.flow import Choice, Path, Step, process_parts
 from designer.services.rulesdoc.labels import Labels, Named
 from designer.services.rulesdoc.tables import Output, Rule, Table, Test, decision_tables
 from designer.services.service_texts import setting_text
+from designer.services.workdays import local_date
 from engine.models import ProcessModel, ProcessVersion
 
 __all__ = [
@@ -185,7 +186,7 @@ def document(session: Session, version: ProcessVersion, lang: str) -> RulesDoc:
             number=int(version.number or 0),
             lang=lang,
             name=Named(name, _card_lang(model, lang, malform, texts.base)),
-            published_on=version.published_at.date() if version.published_at else None,
+            published_on=local_date(version.published_at) if version.published_at else None,
             legal_basis=_legal_basis(model, labels),
             steps=steps,
             tables=tables,

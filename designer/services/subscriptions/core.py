@@ -26,7 +26,7 @@ from designer.services import workdays
 from engine.api import parameter_values
 from engine.models import ProcessModel, ProcessVersion
 
-ZONE = ZoneInfo("Europe/Oslo")
+ZONE = workdays.ZONE
 DELIVERED = ("order", "standing")  # kinds of a day on which food is brought
 HOLIDAYS = ("deliver", "skip")  # what a service does on a public holiday
 DEFAULTS = {"cutoff_days": 1, "cutoff_hour": 12, "min_per_week": 0}
