@@ -22,6 +22,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
+from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 import forms
@@ -30,7 +31,7 @@ from designer.extensions import babel, db_session
 from designer.identity.tenancy import current_tenant_id
 from designer.services import localised, service_texts
 from designer.web import editor_texts
-from engine.models import HumanTask, Instance, Tenant
+from engine.models import HumanTask, Instance, ProcessVersion, Tenant
 
 bp = Blueprint("i18n", __name__)
 # What browsers send for Norwegian: "no" (and "nb-NO", "nn-NO"); "no" means the målform.
@@ -139,11 +140,31 @@ def init_app(app: Flask) -> None:
         return languages.card_text(model, name, locale(), _tenant_language())  # type: ignore[arg-type]
 
     def texts_of(instance: Instance) -> service_texts.Texts:
+        return _version_texts(instance.version_id)
+
+    def _version_texts(version_id: int) -> service_texts.Texts:
         cache = g.setdefault("service_texts", {})
-        key = (instance.version_id, locale())
+        key = (version_id, locale())
         if key not in cache:
-            cache[key] = localised.version_texts(db_session, instance.process_version, locale())
+            version = db_session.get(ProcessVersion, version_id)
+            assert version is not None
+            cache[key] = localised.version_texts(db_session, version, locale())
         return cache[key]  # type: ignore[no-any-return]
+
+    def task_names(tasks: list[HumanTask]) -> dict[int, str]:
+        """A list's tasks' names in the page's language, by task id (one query for the
+        versions of their cases; the texts are read once per version)."""
+        ids = {t.instance_id for t in tasks}
+        rows = db_session.execute(
+            select(Instance.id, Instance.version_id).where(Instance.id.in_(ids))
+        ).all()
+        versions = {row.id: row.version_id for row in rows}
+        return {
+            t.id: _version_texts(versions[t.instance_id])(f"task/{t.element_id}/name", t.name)
+            if t.instance_id in versions
+            else t.name
+            for t in tasks
+        }
 
     def task_text(task: HumanTask, name: str) -> str:
         """A task's name or instructions in the page's language."""
@@ -172,6 +193,7 @@ def init_app(app: Flask) -> None:
         decision_lang=decision_lang,
         diagram_i18n=lambda: json.dumps(editor_texts.diagram(), ensure_ascii=False),
         task_text=task_text,
+        task_names=task_names,
         decision_text=decision_text,
         card_text=card_text,
         card_languages=languages.card_languages,

@@ -317,3 +317,21 @@ def test_a_refusal_upheld_on_appeal_is_handled_again_and_starts_the_subscription
             select(Subscription).where(Subscription.instance_id == new.id)
         ).one()
         assert sub.weekdays == [0, 3] and sub.attributes["address"] == "Storgata 1, 3674 Notodden"
+
+
+@pytest.mark.parametrize(
+    ("lang", "name"), [("en", "Assess the application"), ("nn", "Vurder søknaden")]
+)
+def test_a_caseworker_reads_task_names_in_their_language(
+    app: Flask, login_as: Any, lang: str, name: str
+):
+    """The inbox and the case page name the task as the service's texts say in the reader's
+    language, as the task page does."""
+    kari, sara = login_as("kari"), login_as("saksbehandler")
+    case_no = case_no_of(kari.submit("/services/meal_delivery/apply", APPLICATION))
+    sara.set_language(lang)
+    inbox = text_of(sara.get(f"/casework/?q={case_no}"))
+    assert name in inbox
+    assert (name == "Vurder søknaden") == ("Vurder søknaden" in inbox)
+    case_page = text_of(sara.get(f"/casework/cases/{_case_id(app, case_no)}"))
+    assert name in case_page
