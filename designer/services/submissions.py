@@ -9,9 +9,10 @@ through; the other gets the first one's row.
 from __future__ import annotations
 
 import secrets
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -21,6 +22,10 @@ from engine import api as engine
 
 FORM = "form"
 MAX_KEY = 100
+# An API request's key is committed "in progress" before its work; one still in progress
+# after this long belongs to a request whose server died before it made anything.
+IN_PROGRESS_LEASE = timedelta(minutes=10)
+_ANSWERING = "flytverk_submission_answering"  # session.info: the key the transition answers
 
 
 def new_key() -> str:
@@ -95,6 +100,67 @@ def settle(
     if response is not None:
         found.response = response
     session.flush()
+
+
+def answer_with_transition(session: Session, row: SubmissionKey) -> None:
+    """Record an API request's answer on its key inside the transition it causes: the case
+    started (201) or the message delivered (200) — one commit with the case, so a crash
+    after it still lets a repeat replay the answer. A start whose first step failed is the
+    422 the request gets. Nothing is recorded when nothing was made."""
+    engine.on_transition(_answered)  # idempotent; survives a test's clear_listeners()
+    session.info[_ANSWERING] = row.id
+
+
+def answered(session: Session, row: SubmissionKey) -> bool:
+    """True when the request's transition recorded its answer on the key (see above)."""
+    session.info.pop(_ANSWERING, None)
+    found = session.get(SubmissionKey, row.id, populate_existing=True)
+    return found is not None and found.response is not None
+
+
+def _answered(session: Session, outcome: engine.Outcome) -> None:
+    kinds = (engine.outcomes.STARTED, engine.outcomes.MESSAGE)
+    if outcome.kind not in kinds or not session.info.get(_ANSWERING):
+        return
+    key_id = session.info.pop(_ANSWERING)
+    case = outcome.instance
+    if outcome.kind == engine.outcomes.STARTED and case.status == "incident":
+        response = {"status": 422, "body": {"error": case.error}}
+    elif outcome.kind == engine.outcomes.STARTED:
+        response = {"status": 201, "body": {"started": case.case_no, "status": case.status}}
+    else:
+        response = {"status": 200, "body": {"delivered_to": case.case_no, "status": case.status}}
+    session.execute(
+        update(SubmissionKey)
+        .where(SubmissionKey.id == key_id)
+        .values(instance_id=case.id, response=response)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def take_over(session: Session, row: SubmissionKey, now: datetime) -> bool:
+    """Take over a key whose first request made nothing and is surely dead (it has been
+    "in progress" for IN_PROGRESS_LEASE: its server crashed before the case was made).
+    True for the one repeat that wins; the key is theirs, committed as newly claimed."""
+    if row.response is not None or row.instance_id is not None:
+        return False
+    if row.created_at > now - IN_PROGRESS_LEASE:
+        return False
+    won = session.execute(
+        update(SubmissionKey)
+        .where(
+            SubmissionKey.id == row.id,
+            SubmissionKey.created_at == row.created_at,
+            SubmissionKey.response.is_(None),
+        )
+        .values(created_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if won.rowcount != 1:  # type: ignore[attr-defined]
+        session.rollback()
+        return False
+    session.commit()
+    return True
 
 
 def release(session: Session, row: SubmissionKey) -> None:

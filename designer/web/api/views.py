@@ -21,7 +21,7 @@ from designer.web.api import bp
 from designer.web.jsonbody import json_object, takes_json
 from engine import api as runtime
 from engine.errors import EngineError, NotFound, StepFailed
-from engine.models import ProcessModel, ProcessVersion
+from engine.models import ProcessModel, ProcessVersion, utcnow
 from forms.validators import is_valid_fodselsnummer
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -149,19 +149,19 @@ def message() -> ResponseReturnValue:
             )
         except Invalid:
             return jsonify(error="'Idempotency-Key' must be 1 to 100 characters."), 400
-        if not first:
+        if not first and not submissions.take_over(db_session, claimed, utcnow()):
             return _repeat(claimed)
         # Committed first ("in progress"): a start that finds no message start event rolls
         # the session back, and a concurrent repeat must see the key, not start a case.
         db_session.commit()
+        # The case and the answer on the key commit together (a crash after it replays).
+        submissions.answer_with_transition(db_session, claimed)
     answer, status = _deliver(token, name, key_text, payload, citizen)
     if claimed is not None:
-        if status >= 400:  # nothing was made: the key is free for a corrected retry
-            db_session.rollback()
-            submissions.release(db_session, claimed)
-        else:
-            submissions.settle(db_session, claimed, response={"status": status, "body": answer})
-        db_session.commit()
+        db_session.rollback()  # whatever is left of a refusal
+        if not submissions.answered(db_session, claimed):
+            submissions.release(db_session, claimed)  # nothing made: free for a retry
+            db_session.commit()
     return jsonify(answer), status
 
 
