@@ -313,6 +313,10 @@ def test_public_holidays_bring_nothing_and_cost_nothing(app: Flask, login_as: An
         with pytest.raises(Invalid) as refused:
             changes.change_week(session, sub, {date(2027, 3, 25): (1, "A")}, "t")
         assert refused.value.fields == {"q-2027-03-25": "Vi leverer ikke på helligdager."}
+        # The minimum (3 a week) in proportion to the days that are no holidays: 1 of 2 -> 2.
+        with pytest.raises(Invalid) as too_few:
+            changes.change_week(session, sub, {date(2027, 3, 22): (1, "A")}, "t")
+        assert too_few.value.fields == {"week": "Minst 2 porsjoner i uka."}
         paused, late = changes.pause(session, sub, date(2027, 3, 24), date(2027, 3, 30), "t")
         assert (paused, late) == (0, 0)  # the week's only delivery days are holidays
         session.rollback()

@@ -8,6 +8,7 @@ the caller's transaction (the view commits).
 
 from __future__ import annotations
 
+import math
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -159,20 +160,11 @@ def change_week(
     if errors:
         raise Invalid(str(_l("The order was not changed.")), fields=errors)
     delivered = sum(o.quantity for o in current.values() if o.delivered)
-    if (
-        changed
-        and terms.min_per_week
-        and delivered < terms.min_per_week
-        and not _all_paused(current)
-    ):
+    minimum = _week_minimum(current, terms)
+    if changed and minimum and delivered < minimum and not _all_paused(current):
         raise Invalid(
-            str(
-                _l(
-                    "Order at least %(n)s portions a week, or pause the whole week.",
-                    n=terms.min_per_week,
-                )
-            ),
-            fields={"week": str(_l("At least %(n)s portions a week.", n=terms.min_per_week))},
+            str(_l("Order at least %(n)s portions a week, or pause the whole week.", n=minimum)),
+            fields={"week": str(_l("At least %(n)s portions a week.", n=minimum))},
         )
     if not changed:
         return []
@@ -195,6 +187,15 @@ def change_week(
     )
     session.flush()
     return changed
+
+
+def _week_minimum(current: dict[date, core.DayOrder], terms: core.Terms) -> int:
+    """The week's minimum, in proportion to its delivery days that are no holidays (a week
+    with one of two days a holiday asks for half, rounded up)."""
+    if not current or not terms.min_per_week:
+        return 0
+    open_days = sum(o.kind != "holiday" for o in current.values())
+    return math.ceil(terms.min_per_week * open_days / len(current))
 
 
 def _all_paused(current: dict[date, core.DayOrder]) -> bool:
