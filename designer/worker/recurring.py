@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session
 
 from designer.integrations.invoice import invoice_adapter
 from designer.models import Invoice, retry_pause, utcnow
-from designer.services.subscriptions import invoicing
+from designer.notify.invoices import notify_given_up
+from designer.services.subscriptions import invoices, invoicing
 from designer.services.subscriptions.invoices import MAX_ATTEMPTS, update_as_read
 from engine.models import ProcessModel
 
@@ -74,6 +75,7 @@ def send_invoices(app: Flask, now: datetime | None = None) -> int:
     now = now or utcnow()
     adapter = invoice_adapter(app)
     sent = 0
+    given_up: dict[tuple[int, str], int] = {}  # (service, month) -> invoices given up now
     started = time.monotonic()
     with sessions_of(app)() as session:
         rows = list(
@@ -104,7 +106,23 @@ def send_invoices(app: Flask, now: datetime | None = None) -> int:
                 values = {"status": "sent", "receipt": receipt, "sent_at": max(now, utcnow())}
             if finish(session, row, values):
                 sent += values["status"] == "sent"
+                if values["status"] == "failed" and row.attempts >= MAX_ATTEMPTS:
+                    key = (row.model_id, row.period)
+                    given_up[key] = given_up.get(key, 0) + 1
+        if given_up:
+            with app.app_context():  # the e-mails' templates and texts
+                tell_given_up(session, given_up)
     return sent
+
+
+def tell_given_up(session: Session, given_up: dict[tuple[int, str], int]) -> None:
+    """E-mail the staff of each service whose invoices of a month were given up just now."""
+    for (model_id, period), count in sorted(given_up.items()):
+        model = session.get(ProcessModel, model_id)
+        if model is None:
+            continue
+        notify_given_up(session, model, period, count, invoices.staff_of(session, model))
+    session.commit()
 
 
 def finish(session: Session, row: Invoice, values: dict[str, Any]) -> bool:

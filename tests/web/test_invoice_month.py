@@ -288,3 +288,41 @@ def test_a_claim_that_died_at_the_last_attempt_can_be_sent_again(app: Flask, log
         invoices.send_again(db.session, row, "user:1", datetime(2027, 3, 1))
         db.session.commit()
     assert (_invoice(app, first).status, _invoice(app, first).attempts) == ("ready", 0)
+
+
+def test_staff_are_told_once_when_a_months_invoices_are_given_up(app: Flask, login_as: Any) -> None:
+    """At the last failed try the service's staff get one e-mail with the month's page — not
+    one per invoice, not one per round; citizens and other services' staff get none."""
+    from designer.models import OutboxMessage, User
+
+    app.config["PUBLIC_BASE_URL"] = "https://flytverk.example.no"
+    model_id, first, _second = _month(app, login_as)
+    with app.app_context():
+        mails = db.session.scalars(
+            select(OutboxMessage).where(OutboxMessage.kind == "invoices_given_up")
+        ).all()
+        staff = {
+            u.email for u in invoices.staff_of(db.session, db.session.get(ProcessModel, model_id))
+        }
+        citizen = db.session.scalars(select(User).where(User.username == "kari")).one()
+        assert mails and {m.recipient for m in mails} == staff
+        assert citizen.email not in staff
+        leader = next(m for m in mails if m.recipient == "lise@example.no")
+        assert leader.subject == "Fakturaer for 2027-01 kunne ikke sendes: Middag levert hjem"
+        assert "1 faktura for Middag levert hjem for 2027-01" in leader.body_text
+        url = f"https://flytverk.example.no/subscriptions/invoices/{model_id}?period=2027-01"
+        assert url in leader.body_text, leader.body_text
+        told = len(mails)
+        # Sent again by staff and given up again the same day: nobody is told twice.
+        row = db.session.scalars(select(Invoice).where(Invoice.subscription_id == first)).one()
+        row.status, row.attempts = "failed", invoices.MAX_ATTEMPTS - 1
+        row.next_attempt_at = None
+        db.session.commit()
+    app.config["INVOICE_ADAPTER"] = f"{__name__}:Down"
+    app.extensions.pop("flytverk_invoices", None)
+    send_invoices(app, datetime(2027, 2, 10, 12, 0))
+    app.extensions.pop("flytverk_invoices", None)
+    app.config["INVOICE_ADAPTER"] = ""
+    with app.app_context():
+        count = db.session.query(OutboxMessage).filter_by(kind="invoices_given_up").count()
+        assert count == told

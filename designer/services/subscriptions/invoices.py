@@ -18,7 +18,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from designer.models import Invoice, RecurringRun, Subscription, User, utcnow
+from designer.models import Invoice, RecurringRun, Subscription, User, UserRole, utcnow
 from designer.services.errors import Forbidden, Invalid, Missing, Stale
 from designer.services.subscriptions import core, invoicing
 from designer.services.subscriptions.changes import may_staff
@@ -78,6 +78,24 @@ def model_of_staff(session: Session, user: User, model_id: int) -> ProcessModel:
     if not may_staff(user, model):
         raise Forbidden()
     return model
+
+
+def staff_of(session: Session, model: ProcessModel) -> list[User]:
+    """The active people who follow up the service's invoices (team leads, administrators
+    and caseworkers in its staff groups)."""
+    staff_roles = select(UserRole.user_id).where(
+        UserRole.role.in_(("team_lead", "admin", "caseworker"))
+    )
+    found = session.scalars(
+        select(User)
+        .where(
+            User.tenant_id == model.tenant_id,
+            User.active.is_(True),
+            User.id.in_(staff_roles),
+        )
+        .order_by(User.id)
+    )
+    return [user for user in found if may_staff(user, model)]
 
 
 def invoicing_models(session: Session, user: User) -> list[ProcessModel]:
