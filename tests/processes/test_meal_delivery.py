@@ -307,6 +307,11 @@ def test_a_refusal_upheld_on_appeal_is_handled_again_and_starts_the_subscription
         ).all()
         assert sorted(owned) == sorted([case_no, new_no])
     assert new_no in text_of(kari.get(f"/cases/{case_no}"))
+    staff_first = text_of(sara.get(f"/casework/cases/{_case_id(app, case_no)}"))
+    assert "Tatt til følge: søknaden behandles på nytt" in staff_first and new_no in staff_first
+    staff_new = text_of(sara.get(f"/casework/cases/{_case_id(app, new_no)}"))
+    assert f"Enheten tok klagen i sak {case_no} til følge" in staff_new
+    assert "Legeerklæringen viser at du ikke kan stå lenge." in staff_new
     assert sara.submit(_staff_task(sara, new_no), REVIEW).status_code == 302
     while work_once(app):
         pass

@@ -229,7 +229,15 @@ def appeal_part(case: Instance, citizen: bool = True) -> dict[str, Any]:
         "files": _files(found),
         "timeline": _timeline(case),
         "follow_ups": _follow_ups(found),
+        "origin": _origin(case),
     }
+
+
+def _origin(case: Instance) -> dict[str, Any] | None:
+    """For a case that handles an upheld appeal's application again: that appeal and its case."""
+    appeal = db_session.scalar(select(Appeal).where(Appeal.follow_up_id == case.id))
+    first = db_session.get(Instance, appeal.instance_id) if appeal is not None else None
+    return {"appeal": appeal, "case": first} if first is not None else None
 
 
 def _follow_ups(found: list[Appeal]) -> dict[int, str]:
