@@ -39,7 +39,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from designer import cli, integrations, notify, worker
     from designer.extensions import csrf, db, migrate
     from designer.identity import auth, devidp, oidc
-    from designer.services import appeals, reassessment
+    from designer.services import appeals, localised, reassessment
     from designer.services.letters import listener as letter_listener
     from designer.web import (
         admin,
@@ -88,6 +88,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     letter_listener.register()  # whatever moved the case: web, worker, Celery
     engine.on_transition(appeals.on_transition)
     engine.on_transition(reassessment.on_transition)  # an upheld appeal's new case
+    notify.use_task_names(localised.task_name)  # e-mails name tasks in their language
 
     for blueprint in (
         auth.bp,

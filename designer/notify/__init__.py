@@ -19,6 +19,7 @@ from designer.notify.messages import (
     notify_assignment,
     notify_decision,
     notify_more_information,
+    use_task_names,
 )
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "render",
     "send",
     "send_daily_digest",
+    "use_task_names",
 ]
 
 

@@ -12,7 +12,14 @@ from sqlalchemy.orm import Session
 from designer.extensions import db_session
 from designer.models import GroupMember, User, UserRole
 from designer.notify.mail import enqueue
-from designer.notify.messages import external_url, language, local_date, reachable, service_name
+from designer.notify.messages import (
+    external_url,
+    language,
+    local_date,
+    reachable,
+    service_name,
+    task_name,
+)
 from engine.models import HumanTask, Instance
 
 Listing = dict[str, list[dict[str, str]]]
@@ -39,13 +46,15 @@ def _new_tasks(
     return by_lane
 
 
-def _listing(by_lane: dict[str, list[tuple[HumanTask, Instance]]], lang: str) -> Listing:
-    """The new tasks as the digest lists them, service names and dates in `lang`."""
+def _listing(
+    session: Session, by_lane: dict[str, list[tuple[HumanTask, Instance]]], lang: str
+) -> Listing:
+    """The new tasks as the digest lists them, task and service names and dates in `lang`."""
     return {
         lane: [
             {
                 "case_no": instance.case_no,
-                "task_name": task.name,
+                "task_name": task_name(session, task, lang),
                 "service": service_name(instance, lang),
                 "due": local_date(task.due_at, lang),
             }
@@ -97,7 +106,7 @@ def send_daily_digest(tenant_id: int, since: datetime, *, session: Session | Non
             continue
         lang = language(session, user, tenant_id)
         if lang not in listings:
-            listings[lang] = _listing(by_lane, lang)
+            listings[lang] = _listing(session, by_lane, lang)
         listing = listings[lang]
         total = sum(len(listing[g]) for g in groups)
         context = {

@@ -72,6 +72,20 @@ def service_name(instance: Instance, locale: str) -> str:
     return languages.card_text(model, "name", locale, languages.of_tenant(model.tenant))
 
 
+TaskNames = Callable[[Session, HumanTask, str], str]
+_task_names: list[TaskNames] = []  # plugged in by create_app (the service texts)
+
+
+def use_task_names(resolve: TaskNames) -> None:
+    """Name tasks in e-mails with `resolve(session, task, lang)` (the service's texts)."""
+    _task_names[:] = [resolve]
+
+
+def task_name(session: Session, task: HumanTask, lang: str) -> str:
+    """A task's name in the e-mail's language (as written in the diagram without texts)."""
+    return _task_names[0](session, task, lang) if _task_names else task.name
+
+
 def reachable(user: User | None) -> bool:
     """True for an active person with an e-mail address."""
     return user is not None and user.active and "@" in (user.email or "")
@@ -106,7 +120,7 @@ def notify_assignment(
             context = {
                 "name": assignee_user.name,
                 "case_no": instance.case_no,
-                "task_name": task.name,
+                "task_name": task_name(session, task, lang),
                 "service": service_name(instance, lang),
                 "due": local_date(task.due_at, lang),
                 "task_url": external_url("casework.task", task_id=task.id),

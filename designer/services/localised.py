@@ -13,10 +13,10 @@ from sqlalchemy.orm import Session
 from designer import languages
 from designer.languages import card_text
 from designer.services.service_texts import Texts, texts_for
-from engine.models import ProcessModel, ProcessVersion, Tenant
+from engine.models import HumanTask, ProcessModel, ProcessVersion, Tenant
 
 CARD_FIELDS = ("name", "description")
-__all__ = ["card_text", "draft_texts", "malform", "set_card", "version_texts"]
+__all__ = ["card_text", "draft_texts", "malform", "set_card", "task_name", "version_texts"]
 
 
 def malform(session: Session, tenant_id: int) -> str:
@@ -28,6 +28,12 @@ def version_texts(session: Session, version: ProcessVersion, lang: str) -> Texts
     """The texts of a published (or test) version in `lang`."""
     settings = version.model.settings if version.model is not None else {}
     return texts_for(version.files or {}, settings, lang, malform(session, version.tenant_id))
+
+
+def task_name(session: Session, task: HumanTask, lang: str) -> str:
+    """A task's name in `lang` (e-mails are told it: designer.notify.use_task_names)."""
+    texts = version_texts(session, task.instance.process_version, lang)
+    return texts(f"task/{task.element_id}/name", task.name)
 
 
 def draft_texts(session: Session, model: ProcessModel, lang: str) -> Texts:

@@ -86,6 +86,7 @@ def test_the_assignment_is_in_the_caseworkers_language(app: Flask, login_as) -> 
         assert english is not None
         assert english.subject == f"You have been given a task in case {task.instance.case_no}"
         assert "Deadline: December 1, 2026" in english.body_text
+        assert "Task: Assess the application" in english.body_text  # the service's texts
 
 
 def test_the_digest_is_in_each_caseworkers_language(app: Flask, login_as) -> None:
@@ -111,6 +112,7 @@ def test_the_digest_is_in_each_caseworkers_language(app: Flask, login_as) -> Non
         "ola@example.no": (
             "New tasks in your inbox: 1",
             "there is 1 new task in your groups.",
+            "Assess the application",
             "(deadline December 1, 2026)",
         ),
         "lise@example.no": (
