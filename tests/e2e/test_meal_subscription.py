@@ -49,6 +49,12 @@ def test_a_citizen_changes_next_weeks_order_by_keyboard(
     expect(page.get_by_text("Bestillingen er endret")).to_be_visible()
     assert axe_violations(page) == []
 
+    monkeypatch.setattr(core, "now", lambda: datetime(2027, 3, 15, 10, 0))
+    page.goto(f"{live_server}/my/subscriptions/{sub_id}?week=2027-03-22")  # Easter week
+    expect(page.get_by_text("Helligdag: ingen levering, ingenting å betale.")).to_be_visible()
+    expect(page.locator("#q-2027-03-25")).to_have_count(0)  # Maundy Thursday: nothing to order
+    assert axe_violations(page) == []
+
 
 def test_the_kitchen_prints_its_list(app, live_server, page, login_as, monkeypatch):
     from playwright.sync_api import expect
