@@ -60,7 +60,7 @@ from .safexml import parse_xml
 from .sandbox import configure as configure_sandbox
 from .serialization import to_json_value as json_value
 from .servicetasks import NEW_JOBS, ConnectorTask
-from .store import TEST_SERIES, begin_write, configure_engine
+from .store import TEST_SERIES, begin_write, configure_engine, has_writes
 from .tasks import save_input
 from .transact import record_incident
 from .transition import add_event, set_result
@@ -89,6 +89,7 @@ __all__ = [
     "add_event",
     "anonymise",
     "begin_write",
+    "has_writes",
     "bpmn",
     "cancel",
     "check_parameters",

@@ -11,11 +11,11 @@ import os
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from designer.models import Appeal, is_citizen_lane
-from designer.services import cases, decisions
+from designer.services import case_reads, cases, decisions
 from designer.services.catalog import ServiceBundle, install, read_folder
 from designer.services.letters.terms import AppealTerms, appeal_terms
 from designer.services.workdays import local_date
@@ -39,6 +39,7 @@ EVENTS = (
     "reassessment_started",
     "reassessment_of",
 )
+case_reads.read_together(*EVENTS)  # a case page reads them with its other events
 REASSESSED = ("reassessing", "reassessed")  # upheld: the application is handled as a new case
 
 
@@ -72,11 +73,28 @@ class Standing:
         return self.open is not None or self.forwarded or self.reviewed or self.reassessed
 
 
+def _touching(session: Session, instance: Instance) -> list[Appeal]:
+    """The case's appeals and the one whose new case it is, read once per transaction."""
+    cache = case_reads.per_transaction(session, "appeals")
+    if instance.id not in cache:
+        cache[instance.id] = list(
+            session.scalars(
+                select(Appeal)
+                .where(or_(Appeal.instance_id == instance.id, Appeal.follow_up_id == instance.id))
+                .order_by(Appeal.id)
+            )
+        )
+    return cache[instance.id]  # type: ignore[no-any-return]
+
+
 def appeals_of(session: Session, instance: Instance) -> list[Appeal]:
     """A case's appeals and review requests, oldest first."""
-    return list(
-        session.scalars(select(Appeal).where(Appeal.instance_id == instance.id).order_by(Appeal.id))
-    )
+    return [a for a in _touching(session, instance) if a.instance_id == instance.id]
+
+
+def origin_of(session: Session, instance: Instance) -> Appeal | None:
+    """The upheld appeal whose application this case handles again, if it is one."""
+    return next((a for a in _touching(session, instance) if a.follow_up_id == instance.id), None)
 
 
 def terms_of(instance: Instance) -> AppealTerms:

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from flask_babel import get_locale
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 import forms
@@ -18,6 +18,56 @@ from engine.models import Event, HumanTask, Instance, ProcessVersion
 
 _DEFINITIONS: dict[tuple[str, str], forms.FormDefinition] = {}  # by text and language texts
 _MAX_DEFINITIONS = 2000
+# The kinds of event a case's pages show (answers, requests, automated reasons, the appeal
+# timeline: read_together adds kinds): read in one statement per case and transaction.
+_TOGETHER: set[str] = {"task_completed", "information_requested", "step"}
+_CACHE = "flytverk_case_reads"  # session.info: what this transaction read, by name and case
+
+
+def per_transaction(session: Session, name: str) -> dict[Any, Any]:
+    """A cache of reads for a transaction that only reads (a page): kept on the session
+    until its next flush or the end of its transaction; one that writes (a transition, its
+    listeners) gets a fresh dict each time, so it never reads what it has not written yet."""
+    if engine.has_writes(session):
+        return {}
+    return session.info.setdefault(_CACHE, {}).setdefault(name, {})  # type: ignore[no-any-return]
+
+
+def read_together(*kinds: str) -> None:
+    """Have `case_events` read these kinds with the others a case page shows."""
+    _TOGETHER.update(kinds)
+
+
+def case_events(session: Session, instance: Instance, *kinds: str) -> list[Event]:
+    """The case's events of `kinds`, oldest first. Kinds registered with read_together come
+    from one read per case and transaction (a flush or the transaction's end forgets it)."""
+    if not set(kinds) <= _TOGETHER:
+        return list(
+            session.scalars(
+                select(Event)
+                .where(Event.instance_id == instance.id, Event.kind.in_(kinds))
+                .order_by(Event.id)
+            )
+        )
+    cache = per_transaction(session, "events")
+    if instance.id not in cache:
+        cache[instance.id] = list(
+            session.scalars(
+                select(Event)
+                .where(Event.instance_id == instance.id, Event.kind.in_(sorted(_TOGETHER)))
+                .order_by(Event.id)
+            )
+        )
+    return [e for e in cache[instance.id] if e.kind in kinds]
+
+
+def _forget(session: Session, *_: Any) -> None:
+    session.info.pop(_CACHE, None)
+
+
+for _name in ("after_flush", "after_transaction_end"):
+    if not event.contains(Session, _name, _forget):
+        event.listen(Session, _name, _forget)
 
 
 def reading_language() -> str:
@@ -109,22 +159,12 @@ def task_prefill(definition: forms.FormDefinition, data: dict[str, Any]) -> dict
 
 def information_requests(session: Session, instance: Instance) -> list[Event]:
     """What the caseworkers asked the applicant for, newest first."""
-    return list(
-        session.scalars(
-            select(Event)
-            .where(Event.instance_id == instance.id, Event.kind == "information_requested")
-            .order_by(Event.id.desc())
-        )
-    )
+    return case_events(session, instance, "information_requested")[::-1]
 
 
 def explanations(session: Session, instance: Instance, locale: str = "nb") -> list[str]:
     """Plain-words reasons of the automatic decisions made in the case (for the citizen)."""
-    events = session.scalars(
-        select(Event)
-        .where(Event.instance_id == instance.id, Event.kind == "step")
-        .order_by(Event.id)
-    )
+    events = case_events(session, instance, "step")
     texts = localised.version_texts(session, instance.process_version, locale)
     return [
         engine.explain(service_texts.localise_explanation(e.summary, texts), locale)

@@ -15,9 +15,10 @@ from sqlalchemy.orm import Session
 import forms
 from designer.models import User, is_citizen_lane
 from designer.services import cases, localised, uploads
+from designer.services.case_reads import case_events
 from engine import api as engine
 from engine.errors import NotFound
-from engine.models import Event, HumanTask, Instance
+from engine.models import HumanTask, Instance
 
 
 def open_tasks(session: Session, instance: Instance) -> list[HumanTask]:
@@ -95,11 +96,7 @@ def complete(
 
 def _answered_fields(session: Session, instance: Instance) -> dict[str, set[str]]:
     """The fields each task was completed with, by element (hidden fields are not among them)."""
-    events = session.scalars(
-        select(Event)
-        .where(Event.instance_id == instance.id, Event.kind == "task_completed")
-        .order_by(Event.id)
-    )
+    events = case_events(session, instance, "task_completed")
     return {str(e.element_id): set(e.summary.get("fields") or ()) for e in events}
 
 

@@ -20,7 +20,7 @@ from designer.extensions import db_session
 from designer.identity.auth import role_required
 from designer.models import Appeal, Attachment
 from designer.services import appeal_docs, appeals, applications, cases, submissions, uploads
-from designer.services.case_reads import form_definition
+from designer.services.case_reads import case_events, form_definition
 from designer.services.errors import Forbidden, Invalid, Stale
 from designer.web.i18n import locale
 from designer.web.portal import bp
@@ -209,13 +209,7 @@ def _files(found: list[Appeal]) -> dict[int, list[Attachment]]:
 
 
 def _timeline(case: Instance) -> list[Event]:
-    return list(
-        db_session.scalars(
-            select(Event)
-            .where(Event.instance_id == case.id, Event.kind.in_(appeals.EVENTS))
-            .order_by(Event.id)
-        )
-    )
+    return case_events(db_session, case, *appeals.EVENTS)
 
 
 @bp.app_template_global("appeal_part")
@@ -235,7 +229,7 @@ def appeal_part(case: Instance, citizen: bool = True) -> dict[str, Any]:
 
 def _origin(case: Instance) -> dict[str, Any] | None:
     """For a case that handles an upheld appeal's application again: that appeal and its case."""
-    appeal = db_session.scalar(select(Appeal).where(Appeal.follow_up_id == case.id))
+    appeal = appeals.origin_of(db_session, case)
     first = db_session.get(Instance, appeal.instance_id) if appeal is not None else None
     return {"appeal": appeal, "case": first} if first is not None else None
 

@@ -86,3 +86,44 @@ def test_the_receipt_reads_the_municipality_once(app: Flask, login_as: Any) -> N
     assert page.status_code == 200 and "letter-body" in page.get_data(as_text=True)
     tenants = [s for s in statements if re.search(r"\bFROM tenant\b", s)]
     assert len(tenants) <= 1, tenants
+
+
+def test_the_receipt_reads_the_cases_events_and_appeals_once(app: Flask, login_as: Any) -> None:
+    """Answers, requests, automated reasons and the appeal timeline come from one read of
+    the case's events; the appeals and the case's origin from one read of appeals."""
+    kari = login_as("kari")
+    sent = kari.submit(
+        "/services/parking_permit/apply", {**PARKING_APPLICATION, "doctor_statement": "no"}
+    )
+    with _counted(app) as statements:
+        page = kari.get(sent.headers["Location"])
+    assert page.status_code == 200
+    assert len([s for s in statements if re.search(r"\bFROM event\b", s)]) == 1, statements
+    assert len([s for s in statements if re.search(r"\bFROM appeal\b", s)]) == 1, statements
+
+
+def test_a_transaction_that_writes_never_reads_the_cached_events(app: Flask) -> None:
+    """What a page cached is forgotten at a flush, and a transaction with writes reads
+    afresh — a listener inside a transition sees the events the transition just wrote."""
+    from designer.services import case_reads
+    from engine.models import Event, Instance
+
+    _add_cases(app, 1)
+    with app.app_context():
+        session = db.session
+        case = session.scalars(select(Instance)).first()
+        before = len(case_reads.case_events(session, case, "step"))
+        session.execute(  # a Core insert, as the engine writes its events (no ORM flush)
+            Event.__table__.insert().values(
+                tenant_id=case.tenant_id, instance_id=case.id, actor="t", kind="step", summary={}
+            )
+        )
+        assert len(case_reads.case_events(session, case, "step")) == before + 1
+        session.rollback()
+        assert len(case_reads.case_events(session, case, "step")) == before
+        session.add(
+            Event(tenant_id=case.tenant_id, instance_id=case.id, actor="t", kind="step", summary={})
+        )
+        session.flush()
+        assert len(case_reads.case_events(session, case, "step")) == before + 1
+        session.rollback()
