@@ -127,3 +127,13 @@ def test_a_transaction_that_writes_never_reads_the_cached_events(app: Flask) -> 
         session.flush()
         assert len(case_reads.case_events(session, case, "step")) == before + 1
         session.rollback()
+
+
+def test_the_login_costs_two_statements_a_request(app: Flask, login_as: Any) -> None:
+    """The person with roles and groups in one statement, the live session in another."""
+    kari = login_as("kari")
+    with _counted(app) as statements:
+        assert kari.get("/cases").status_code == 200
+    login = [s for s in statements if re.search(r"\b(user_account|user_role|group_member)\b", s)]
+    assert len(login) == 1 and "JOIN user_role" in login[0], login
+    assert len([s for s in statements if re.search(r"\bFROM user_session\b", s)]) == 1
