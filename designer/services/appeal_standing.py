@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from designer.models import Appeal, is_citizen_lane
@@ -155,7 +156,20 @@ def platform_version(session: Session, tenant_id: int) -> ProcessVersion:
             return version
     tenant = session.get(Tenant, tenant_id)
     assert tenant is not None
-    return install(session, tenant, bundle)  # first use, or a newer Flytverk's process
+    try:
+        return install(session, tenant, bundle)  # first use, or a newer Flytverk's process
+    except IntegrityError:  # another request installed it at the same moment: theirs
+        session.rollback()
+        model = session.scalar(
+            select(ProcessModel).where(
+                ProcessModel.tenant_id == tenant_id, ProcessModel.key == PLATFORM_KEY
+            )
+        )
+        live = model.published_version_id if model is not None else None
+        found = session.get(ProcessVersion, live) if live is not None else None
+        if found is None:
+            raise
+        return found
 
 
 @functools.lru_cache(maxsize=1)

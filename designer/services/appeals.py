@@ -19,13 +19,14 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from designer import languages
 from designer.models import Appeal, User
-from designer.services import appeal_docs, cases, decisions, pending, uploads
+from designer.services import appeal_docs, cases, decisions, pending, reassessment, uploads
 from designer.services.appeal_standing import (
     EVENTS,
     KINDS,
@@ -64,6 +65,10 @@ __all__ = [
 ]
 
 _STARTING = "flytverk_appeal_starting"  # session.info: the appeal whose task is starting
+_CANNOT_REASSESS = _l(
+    "This service does not start from an application, so it cannot be handled again. "
+    "Change the decision, or keep it and send the appeal on."
+)
 
 
 def submit(
@@ -232,6 +237,12 @@ def _answer(session: Session, appeal: Appeal, handler: Instance, actor: str) -> 
     appeal.decided_by, appeal.decided_at, appeal.assessment = actor, utcnow(), reason
     if appeal.kind == "appeal" and answer.get("appeal_action") == "reassess":
         # Upheld, to be handled again: the worker starts the new case (reassessment.start).
+        if not reassessment.can_handle_again(session, case):  # the task stays open
+            raise Invalid(
+                str(_CANNOT_REASSESS),
+                code="cannot_reassess",
+                fields={"appeal_action": str(_CANNOT_REASSESS)},
+            )
         appeal.status = "reassessing"
         engine.add_event(session, case, actor, "appeal_reassessing", None, _summary(appeal))
         session.flush()

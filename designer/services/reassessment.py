@@ -28,7 +28,7 @@ _STARTING = "flytverk_reassessment_starting"  # session.info: the appeal whose c
 KEPT_OUT = ("filepicker",)  # files stay with the first case (its documents), not copied
 
 
-def pending(session: Session, limit: int = 20) -> list[int]:
+def pending(session: Session, limit: int = 200) -> list[int]:
     """Upheld appeals whose new case is still to be started, oldest first."""
     return list(
         session.scalars(
@@ -47,6 +47,22 @@ def application_data(session: Session, case: Instance, version: ProcessVersion) 
     return {key: data[key] for key in keys if key in data}
 
 
+def can_handle_again(session: Session, case: Instance) -> bool:
+    """True when the case's service starts from an application form (not from a message or
+    a timer): only then can its application be handled again as a new case."""
+    return cases.start_definition(_version_of(session, case)) is not None
+
+
+def _version_of(session: Session, case: Instance) -> ProcessVersion:
+    model = case.process_version.model
+    live = (
+        session.get(ProcessVersion, model.published_version_id)
+        if model.published_version_id is not None
+        else None
+    )
+    return live or case.process_version
+
+
 def start(session: Session, appeal_id: int) -> Instance | None:
     """Start the new case of an upheld appeal that is `reassessing` (one commit: the claim,
     the case and the events). None when another worker took it first."""
@@ -63,12 +79,7 @@ def start(session: Session, appeal_id: int) -> Instance | None:
     assert appeal is not None
     case = session.get(Instance, appeal.instance_id)
     assert case is not None
-    model = case.process_version.model
-    version = (
-        session.get(ProcessVersion, model.published_version_id)
-        if model.published_version_id is not None
-        else None
-    ) or case.process_version
+    version = _version_of(session, case)
     data = {**application_data(session, case, version), "reassessment_of": case.case_no}
     engine.on_transition(on_transition)  # idempotent; survives a test's clear_listeners()
     session.info[_STARTING] = appeal.id

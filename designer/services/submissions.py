@@ -141,11 +141,13 @@ def _answered(session: Session, outcome: engine.Outcome) -> None:
 def take_over(session: Session, row: SubmissionKey, now: datetime) -> bool:
     """Take over a key whose first request made nothing and is surely dead (it has been
     "in progress" for IN_PROGRESS_LEASE: its server crashed before the case was made).
-    True for the one repeat that wins; the key is theirs, committed as newly claimed."""
+    True for the one repeat that wins: the key is theirs, claimed anew (flushed; commit it
+    before the work, as a first claim)."""
     if row.response is not None or row.instance_id is not None:
         return False
     if row.created_at > now - IN_PROGRESS_LEASE:
         return False
+    engine.begin_write(session)  # the writer's turn: a stale read never becomes a write
     won = session.execute(
         update(SubmissionKey)
         .where(
@@ -157,9 +159,8 @@ def take_over(session: Session, row: SubmissionKey, now: datetime) -> bool:
         .execution_options(synchronize_session=False)
     )
     if won.rowcount != 1:  # type: ignore[attr-defined]
-        session.rollback()
+        session.rollback()  # another repeat took it over first
         return False
-    session.commit()
     return True
 
 

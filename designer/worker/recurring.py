@@ -14,15 +14,16 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from designer.integrations.invoice import invoice_adapter
-from designer.models import Invoice, retry_pause, utcnow
+from designer.models import Invoice, SubmissionKey, retry_pause, utcnow
 from designer.notify.invoices import notify_given_up
 from designer.services.subscriptions import invoices, invoicing
 from designer.services.subscriptions.invoices import MAX_ATTEMPTS, update_as_read
+from engine.api import begin_write
 from engine.models import ProcessModel
 
 log = logging.getLogger(__name__)
@@ -116,13 +117,39 @@ def send_invoices(app: Flask, now: datetime | None = None) -> int:
 
 
 def tell_given_up(session: Session, given_up: dict[tuple[int, str], int]) -> None:
-    """E-mail the staff of each service whose invoices of a month were given up just now."""
-    for (model_id, period), count in sorted(given_up.items()):
+    """E-mail the staff of each service whose invoices of a month were given up just now:
+    once a day per service and month, whichever worker gets there first (a unique marker
+    row claims it), with the month's count as it stands."""
+    today = utcnow().date().isoformat()
+    for model_id, period in sorted(given_up):
+        begin_write(session)  # the writer's turn before the first read of this claim
         model = session.get(ProcessModel, model_id)
         if model is None:
+            session.rollback()
             continue
-        notify_given_up(session, model, period, count, invoices.staff_of(session, model))
-    session.commit()
+        session.add(
+            SubmissionKey(
+                tenant_id=model.tenant_id,
+                scope="notice",
+                key=f"invoices_given_up:{model.id}:{period}:{today}",
+                owner="system:recurring",
+            )
+        )
+        try:
+            session.flush()
+        except IntegrityError:  # told today already (or another worker is telling)
+            session.rollback()
+            continue
+        count = session.scalar(
+            select(func.count(Invoice.id)).where(
+                Invoice.model_id == model.id,
+                Invoice.period == period,
+                Invoice.status == "failed",
+                Invoice.attempts >= MAX_ATTEMPTS,
+            )
+        )
+        notify_given_up(session, model, period, int(count or 0), invoices.staff_of(session, model))
+        session.commit()
 
 
 def finish(session: Session, row: Invoice, values: dict[str, Any]) -> bool:

@@ -21,6 +21,7 @@ from designer.worker import letters, outbox, recurring
 from designer.worker.archive import hand_over_finished
 from designer.worker.daily import run_daily
 from engine.api import Registry, run_due, run_one, scheduler
+from engine.errors import StepFailed
 
 logger = logging.getLogger(__name__)
 
@@ -74,6 +75,9 @@ def start_reassessments(app: Flask) -> int:
         for appeal_id in reassessment.pending(session):
             try:
                 started += reassessment.start(session, appeal_id) is not None
+            except StepFailed:  # started and committed: its first step is an incident
+                started += 1
+                logger.warning("The new case of appeal %s stopped at its first step", appeal_id)
             except Exception:  # kept `reassessing`: tried again at the next tick
                 session.rollback()
                 logger.exception("Could not start the new case of appeal %s", appeal_id)

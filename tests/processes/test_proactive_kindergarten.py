@@ -349,3 +349,39 @@ def test_a_birth_without_a_name_still_makes_an_offer(app, client, token):
 )
 def test_citizen_lanes_are_known_by_name_in_any_case(lane, citizen):
     assert is_citizen_lane(lane) is citizen
+
+
+def test_an_offer_started_by_a_message_cannot_be_handled_again_on_appeal(
+    app, client, token, login_as
+):
+    """The offer has no application to handle again: the unit that tries is told so on
+    the task (422), the task stays open and no case is started."""
+    from designer.models import Appeal
+
+    case_no = _offer(app, client, token)
+    kari = login_as("kari")
+    _answer(kari, _task_url(kari, case_no), "yes", kindergarten="Skogly barnehage")
+    sara = login_as("saksbehandler")
+    inbox = sara.get(f"/casework/?q={case_no}").get_data(as_text=True)
+    task = re.search(r'href="(/casework/tasks/\d+)"', inbox).group(1)
+    assert sara.client.post(task, data=_form_values(sara, task)).status_code == 302
+    sent = kari.submit(f"/cases/{case_no}/appeal", {"appeal_text": "Vi ønsket en annen barnehage."})
+    assert sent.status_code == 303
+    inbox = sara.get(f"/casework/?q={case_no}").get_data(as_text=True)
+    appeal_task = re.search(r'href="(/casework/tasks/\d+)"', inbox).group(1)
+    before = _case_count(app)
+    tried = sara.submit(
+        appeal_task,
+        {
+            "appeal_action": "reassess",
+            "decision_reason": "Vi ser på søknaden på nytt.",
+            "_hidden": "",
+        },
+    )
+    assert tried.status_code == 422
+    assert "kan ikke behandles på nytt" in text_of(tried)
+    with app.app_context():
+        [appeal] = db.session.scalars(select(Appeal)).all()
+        assert appeal.status == "in_review"
+        assert db.session.get(HumanTask, int(appeal_task.rsplit("/", 1)[1])).status == "open"
+    assert _case_count(app) == before

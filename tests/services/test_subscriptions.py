@@ -319,6 +319,13 @@ def test_public_holidays_bring_nothing_and_cost_nothing(app: Flask, login_as: An
         assert too_few.value.fields == {"week": "Minst 2 porsjoner i uka."}
         paused, late = changes.pause(session, sub, date(2027, 3, 24), date(2027, 3, 30), "t")
         assert (paused, late) == (0, 0)  # the week's only delivery days are holidays
+        # After the cut-off of Maundy Thursday a pause may still start on it: a holiday is
+        # not a closed day, so the pause takes Thursday 1 April.
+        after = datetime(2027, 3, 24, 11, 30)  # 12:30 in Norway
+        paused, late = changes.pause(
+            session, sub, date(2027, 3, 25), date(2027, 4, 1), "t", now=after
+        )
+        assert (paused, late) == (1, 0)
         session.rollback()
         [work] = invoicing.works_of(model)
         invoicing.run(session, model, work, "2027-03")

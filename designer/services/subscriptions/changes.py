@@ -228,7 +228,7 @@ def pause(
     days = core.orders(session, sub, first, last, terms)
     if not days:
         raise Invalid(fields={"first": str(_l("We do not deliver to you in this period."))})
-    closed = [o for o in days if not core.is_open(o.day, terms, now)]
+    closed = [o for o in days if o.kind != "holiday" and not core.is_open(o.day, terms, now)]
     if closed and not staff:
         raise Invalid(fields={"first": _closed_text(closed[0].day, terms)})
     rows = {d: r for (_, d), r in core.changes_of(session, [sub.id], first, last).items()}

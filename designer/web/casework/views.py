@@ -13,6 +13,7 @@ from designer.extensions import db_session
 from designer.identity.auth import role_required
 from designer.services import applications, cases, people
 from designer.services import inbox as inbox_queries
+from designer.services.errors import Invalid
 from designer.services.inbox import InboxQuery
 from designer.web import auditing as audit
 from designer.web.casework import bp
@@ -133,6 +134,15 @@ def _task(human: HumanTask) -> ResponseReturnValue:
             fresh = form_class(definition, base=TaskForm)(formdata=None)
             fresh.expected_version.data = str(human.instance.version)
             return _render_task(human, fresh if human.status == "open" else None, definition, 409)
+        except Invalid as err:  # the answer cannot be carried out (a listener said why)
+            db_session.rollback()
+            for name, text in (err.fields or {}).items():
+                field = getattr(form, name, None)
+                if field is not None:
+                    field.errors = [*field.errors, text]
+            flash(err.message, "error")
+            human = cases.task_for(db_session, current_user, task_id)
+            return _render_task(human, form, definition, 422)
         except StepFailed as err:
             db_session.rollback()
             flash(
