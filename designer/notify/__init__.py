@@ -18,6 +18,7 @@ from designer.notify.messages import (
     notify_answer_needed,
     notify_assignment,
     notify_decision,
+    notify_handled_again,
     notify_more_information,
     use_task_names,
 )
@@ -29,6 +30,7 @@ __all__ = [
     "notify_answer_needed",
     "notify_assignment",
     "notify_decision",
+    "notify_handled_again",
     "notify_more_information",
     "render",
     "send",

@@ -199,6 +199,26 @@ def notify_decision(
     )
 
 
+def notify_handled_again(
+    instance: Instance,
+    owner_user: User,
+    first_case_no: str,
+    *,
+    session: Session | None = None,
+) -> OutboxMessage | None:
+    """Tell a citizen their upheld appeal's application is handled again in a new case."""
+    subject = _l("Your application is handled again in case %(case_no)s", case_no=instance.case_no)
+    return to_citizen(
+        session or db_session,
+        "handled_again",
+        subject,
+        instance,
+        owner_user,
+        None,
+        lambda lang: {"first_case_no": first_case_no},
+    )
+
+
 def notify_more_information(
     instance: Instance,
     owner_user: User,

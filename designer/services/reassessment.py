@@ -17,8 +17,10 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from designer import notify
 from designer.models import Appeal
 from designer.services import cases
+from designer.services.letters import content as letters_content
 from engine import api as engine
 from engine.models import Instance, ProcessVersion
 
@@ -123,3 +125,6 @@ def on_transition(session: Session, outcome: engine.Outcome) -> None:
         None,
         {"appeal_id": appeal.id, "case_no": case.case_no},
     )
+    owner = letters_content.owner_of(session, new)
+    if owner is not None:  # the e-mail goes with the case's commit (the outbox)
+        notify.notify_handled_again(new, owner, case.case_no, session=session)

@@ -9,6 +9,7 @@ of workers may tick at once.
 from __future__ import annotations
 
 import logging
+import time
 from datetime import datetime
 
 from flask import Flask
@@ -68,18 +69,32 @@ def work_once(app: Flask, now: datetime | None = None, *, daily: bool = True) ->
     return done
 
 
+REASSESS_RETRY = 600.0  # seconds this process waits before trying a failed start again
+
+
+def reassess_failures(app: Flask) -> dict[int, float]:
+    """When the start of an appeal's new case last failed in this process, by appeal id."""
+    return app.extensions.setdefault("flytverk_reassess_failed", {})  # type: ignore[no-any-return]
+
+
 def start_reassessments(app: Flask) -> int:
-    """Start the new cases of upheld appeals to be handled again; return how many."""
+    """Start the new cases of upheld appeals to be handled again; return how many. One whose
+    start failed is left to later ticks (REASSESS_RETRY), so it neither spins nor blocks."""
     started = 0
+    now = time.monotonic()
+    failed = reassess_failures(app)
     with sessions_of(app)() as session, app.app_context():  # texts of the new case's steps
         for appeal_id in reassessment.pending(session):
+            if now - failed.get(appeal_id, -REASSESS_RETRY) < REASSESS_RETRY:
+                continue
             try:
                 started += reassessment.start(session, appeal_id) is not None
             except StepFailed:  # started and committed: its first step is an incident
                 started += 1
                 logger.warning("The new case of appeal %s stopped at its first step", appeal_id)
-            except Exception:  # kept `reassessing`: tried again at the next tick
+            except Exception:  # kept `reassessing`: tried again after REASSESS_RETRY
                 session.rollback()
+                failed[appeal_id] = now
                 logger.exception("Could not start the new case of appeal %s", appeal_id)
         session.commit()
     return started

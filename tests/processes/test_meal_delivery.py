@@ -18,7 +18,14 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from designer.extensions import db
-from designer.models import Appeal, Invoice, RecurringRun, Subscription, SubscriptionDay
+from designer.models import (
+    Appeal,
+    Invoice,
+    OutboxMessage,
+    RecurringRun,
+    Subscription,
+    SubscriptionDay,
+)
 from designer.services.subscriptions import core
 from designer.worker import work_once
 from engine.models import Event, Instance, ProcessModel
@@ -244,13 +251,8 @@ def test_others_cannot_see_or_change_a_subscription(
     assert bad.status_code == 400
 
 
-def test_a_refusal_upheld_on_appeal_is_handled_again_and_starts_the_subscription(
-    app: Flask, login_as: Any
-):
-    """The unit upholds the appeal of a refusal and has the application handled again: the
-    worker starts one new case with Kari's answers, the allocation office grants it with the
-    days and route, and the subscription starts — the first case points to the new one."""
-    kari, sara = login_as("kari"), login_as("saksbehandler")
+def _upheld_for_new_handling(app: Flask, kari: Browser, sara: Browser) -> str:
+    """Sara refuses Kari's application, Kari appeals, the unit has it handled again."""
     case_no = case_no_of(kari.submit("/services/meal_delivery/apply", APPLICATION))
     refused = {"outcome": "rejected", "review_reason": "Du klarer å lage mat selv.", "_hidden": ""}
     assert sara.submit(_staff_task(sara, case_no), refused).status_code == 302
@@ -264,6 +266,17 @@ def test_a_refusal_upheld_on_appeal_is_handled_again_and_starts_the_subscription
         "_hidden": "",
     }
     assert sara.submit(_staff_task(sara, case_no), answer).status_code == 302
+    return case_no
+
+
+def test_a_refusal_upheld_on_appeal_is_handled_again_and_starts_the_subscription(
+    app: Flask, login_as: Any
+):
+    """The unit upholds the appeal of a refusal and has the application handled again: the
+    worker starts one new case with Kari's answers, the allocation office grants it with the
+    days and route, and the subscription starts — the first case points to the new one."""
+    kari, sara = login_as("kari"), login_as("saksbehandler")
+    case_no = _upheld_for_new_handling(app, kari, sara)
     with app.app_context():
         first = db.session.scalars(select(Instance).where(Instance.case_no == case_no)).one()
         [appeal] = db.session.scalars(select(Appeal).where(Appeal.instance_id == first.id))
@@ -307,6 +320,13 @@ def test_a_refusal_upheld_on_appeal_is_handled_again_and_starts_the_subscription
         ).all()
         assert sorted(owned) == sorted([case_no, new_no])
     assert new_no in text_of(kari.get(f"/cases/{case_no}"))
+    with app.app_context():  # Kari is told by e-mail (no service or reasons in it)
+        [mail] = db.session.scalars(
+            select(OutboxMessage).where(OutboxMessage.kind == "handled_again")
+        ).all()
+        assert mail.subject == f"Søknaden din behandles på nytt i sak {new_no}"
+        assert f"klagen din i sak {case_no} er tatt til følge" in mail.body_text
+        assert "Middag" not in mail.body_text
     staff_first = text_of(sara.get(f"/casework/cases/{_case_id(app, case_no)}"))
     assert "Tatt til følge: søknaden behandles på nytt" in staff_first and new_no in staff_first
     staff_new = text_of(sara.get(f"/casework/cases/{_case_id(app, new_no)}"))
@@ -340,3 +360,32 @@ def test_a_caseworker_reads_task_names_in_their_language(
     assert (name == "Vurder søknaden") == ("Vurder søknaden" in inbox)
     case_page = text_of(sara.get(f"/casework/cases/{_case_id(app, case_no)}"))
     assert name in case_page
+
+
+def test_a_new_case_that_cannot_be_started_is_tried_again_later_not_every_tick(
+    app: Flask, login_as: Any, caplog: pytest.LogCaptureFixture
+):
+    """The first case's stored state is broken, so its answers cannot be read: the start
+    fails once, later ticks leave it alone for a while, and once it can be read it starts."""
+    from designer.worker import tick
+
+    kari, sara = login_as("kari"), login_as("saksbehandler")
+    case_no = _upheld_for_new_handling(app, kari, sara)
+    with app.app_context():
+        first = db.session.scalars(select(Instance).where(Instance.case_no == case_no)).one()
+        kept, first.state = first.state, "{not json"
+        db.session.commit()
+    with caplog.at_level("ERROR", logger="designer.worker.tick"):
+        tick.start_reassessments(app)
+        tick.start_reassessments(app)
+    failures = [r for r in caplog.records if "Could not start the new case" in r.getMessage()]
+    assert len(failures) == 1  # tried once, then left for REASSESS_RETRY
+    with app.app_context():
+        first = db.session.scalars(select(Instance).where(Instance.case_no == case_no)).one()
+        first.state = kept
+        db.session.commit()
+        [appeal] = db.session.scalars(select(Appeal).where(Appeal.instance_id == first.id))
+        assert appeal.status == "reassessing" and appeal.follow_up_id is None
+        appeal_id = appeal.id
+    tick.reassess_failures(app)[appeal_id] -= tick.REASSESS_RETRY  # the wait is over
+    assert tick.start_reassessments(app) == 1
