@@ -15,7 +15,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask_babel import format_date, get_locale
 from sqlalchemy import select
@@ -110,19 +109,19 @@ def now() -> datetime:
 
 def local_now(now: datetime) -> datetime:
     """A naive UTC moment as Norwegian local time."""
-    return now.replace(tzinfo=ZoneInfo("UTC")).astimezone(ZONE)
+    return now.replace(tzinfo=workdays.UTC).astimezone(ZONE)
 
 
 def today(now: datetime) -> date:
     """The local date at the naive UTC moment `now`."""
-    return local_now(now).date()
+    return workdays.local_date(now)
 
 
 def cutoff_of(day: date, terms: Terms) -> datetime:
     """The last moment (naive UTC) the order of delivery day `day` can be changed."""
     deadline = workdays.working_days_before(day, terms.cutoff_days)
     local = datetime.combine(deadline, time(terms.cutoff_hour), tzinfo=ZONE)
-    return local.astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
+    return local.astimezone(workdays.UTC).replace(tzinfo=None)
 
 
 def is_open(day: date, terms: Terms, now: datetime) -> bool:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import Response, abort, g, render_template, request
 from flask.typing import ResponseReturnValue
@@ -20,6 +19,7 @@ from designer import languages
 from designer.extensions import db_session
 from designer.identity.auth import role_required
 from designer.integrations import pdf
+from designer.services import workdays
 from designer.services.caselists import definitions, export, store
 from designer.services.caselists.evaluate import ListResult, display, run
 from designer.services.caselists.sources import SOURCES
@@ -32,7 +32,7 @@ from engine.models import ProcessModel
 
 READERS = ("staff", "caseworker", "team_lead", "process_owner", "admin")
 AUDIT_ROLES = ("admin", "process_owner", "team_lead", "caseworker", "staff")
-ZONE = ZoneInfo("Europe/Oslo")
+ZONE = workdays.ZONE
 DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
