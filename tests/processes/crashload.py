@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 import urllib.parse
+from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import asdict, dataclass, field
 from html.parser import HTMLParser
@@ -42,6 +43,7 @@ FORM: list[tuple[str, str]] = [
 ]
 MAX_ATTEMPTS = 60  # per request of one application, across restarts of the server
 RETRY_PAUSE = 0.25
+HOLD_SECONDS = 5.0  # a held POST's longest wait for the test to kill the server
 
 
 def free_port() -> int:
@@ -100,9 +102,16 @@ class Browser:
         self.cookies: dict[str, str] = {}
 
     def request(
-        self, method: str, path: str, body: list[tuple[str, str]] | None = None
+        self,
+        method: str,
+        path: str,
+        body: list[tuple[str, str]] | None = None,
+        pause: Callable[[], None] | None = None,
     ) -> tuple[int, str, str]:
-        """(status, Location, body); Lost for anything a dying server can answer."""
+        """(status, Location, body); Lost for anything a dying server can answer.
+
+        With `pause`, the body's last byte waits until pause() returns: the request is in
+        the server's hands meanwhile (a client on a slow line)."""
         headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
         data = None
         if body is not None:
@@ -110,7 +119,15 @@ class Browser:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=15)
         try:
-            conn.request(method, path, body=data, headers=headers)
+            if pause is not None and data:
+                conn.putrequest(method, path)
+                for name, value in {**headers, "Content-Length": str(len(data))}.items():
+                    conn.putheader(name, value)
+                conn.endheaders(data[:-1].encode())
+                pause()
+                conn.send(data[-1:].encode())
+            else:
+                conn.request(method, path, body=data, headers=headers)
             response = conn.getresponse()
             text = response.read().decode(errors="replace")
         except (OSError, http.client.HTTPException) as err:
@@ -125,13 +142,19 @@ class Browser:
         return response.status, response.headers.get("Location", ""), text
 
     def retried(
-        self, method: str, path: str, body: list[tuple[str, str]] | None, deadline: float
+        self,
+        method: str,
+        path: str,
+        body: list[tuple[str, str]] | None,
+        deadline: float,
+        pause: Callable[[], None] | None = None,
     ) -> tuple[int, str, str, int]:
-        """The request, sent again while its answer is lost; (status, Location, body, lost)."""
+        """The request, sent again while its answer is lost; (status, Location, body, lost).
+        `pause` (see request) holds the first try only."""
         lost = 0
         while True:
             try:
-                return (*self.request(method, path, body), lost)
+                return (*self.request(method, path, body, pause if not lost else None), lost)
             except Lost:
                 lost += 1
                 if lost >= MAX_ATTEMPTS or time.monotonic() > deadline:
@@ -184,9 +207,30 @@ def _receipt(browser: Browser, location: str, deadline: float) -> str:
     return "first" if "Søknaden din er sendt." in page else ""
 
 
-def apply_once(browser: Browser, tag: str, deadline: float, posting: Any = None) -> Outcome:
+def _held(hold: Any) -> Callable[[], None] | None:
+    """When the test asks for it (hold 1), this client takes the hold (2) and its POST will
+    wait in the server's hands until the test lets go (0) after killing the server."""
+    if hold is None:
+        return None
+    with hold.get_lock():
+        if hold.value != 1:
+            return None
+        hold.value = 2
+
+    def pause() -> None:
+        until = time.monotonic() + HOLD_SECONDS
+        while hold.value == 2 and time.monotonic() < until:
+            time.sleep(0.005)
+
+    return pause
+
+
+def apply_once(
+    browser: Browser, tag: str, deadline: float, posting: Any = None, hold: Any = None
+) -> Outcome:
     """One application: read the form's one-time key, post it until an answer arrives.
-    `posting` (a shared counter) counts the clients whose POST awaits its answer."""
+    `posting` (a shared counter) counts the clients whose POST awaits its answer; `hold`
+    (see _held) lets the test kill the server while a POST is surely in flight."""
     outcome = Outcome(tag)
     try:
         hidden = _fresh_form(browser, deadline)
@@ -201,7 +245,9 @@ def apply_once(browser: Browser, tag: str, deadline: float, posting: Any = None)
                 with posting.get_lock():
                     posting.value += 1
             try:
-                status, location, _, lost = browser.retried("POST", APPLY, body, deadline)
+                status, location, _, lost = browser.retried(
+                    "POST", APPLY, body, deadline, _held(hold)
+                )
             finally:
                 if posting is not None:
                     with posting.get_lock():
@@ -233,6 +279,7 @@ def run_client(
     results: Any,
     budget: float,
     posting: Any = None,
+    hold: Any = None,
 ) -> None:
     """A client process: log in, then apply `count` times; put its outcomes on `results`."""
     deadline = time.monotonic() + budget
@@ -247,7 +294,7 @@ def run_client(
         if time.monotonic() > deadline:
             break
         tag = f"Kari Nordmann k{client}n{number}"  # tells each application from the others
-        outcomes.append(asdict(apply_once(browser, tag, deadline, posting)))
+        outcomes.append(asdict(apply_once(browser, tag, deadline, posting, hold)))
         with progress.get_lock():
             progress.value += 1
     results.put((client, outcomes, None))

@@ -103,17 +103,23 @@ def _last_case(app: Flask) -> int:
     return found or 0
 
 
-def _restart(service: Service, port: int, app: Flask, posting: Any) -> None:
+def _restart(service: Service, port: int, app: Flask, posting: Any, hold: Any | None) -> None:
     """kill -9 and start again, at a moment that hurts (waiting for it up to 5 s).
 
     The server dies just after a case has committed while a client's POST awaits its answer
-    (the client must post again and get its first case, or the case its post now makes);
-    the worker while it holds a job (the job is taken over when its lease runs out, and must
-    not send twice).
+    (the client must post again and get its first case, or the case its post now makes) —
+    or, with `hold`, while a client's POST is surely in its hands (the client holds the
+    body's last byte until the kill); the worker while it holds a job (the job is taken over
+    when its lease runs out, and must not send twice).
     """
     deadline = time.monotonic() + 5
     if service.name == "worker":
         while not _job_running(app) and time.monotonic() < deadline:
+            time.sleep(0.002)
+    elif hold is not None:
+        with hold.get_lock():  # the next client to post holds its request in the server's hands
+            hold.value = 1
+        while hold.value != 2 and time.monotonic() < deadline:
             time.sleep(0.002)
     else:
         last = _last_case(app)
@@ -122,6 +128,9 @@ def _restart(service: Service, port: int, app: Flask, posting: Any) -> None:
         while posting.value == 0 and time.monotonic() < deadline:  # a POST in flight
             time.sleep(0.0002)
     service.kill()
+    if hold is not None:
+        with hold.get_lock():  # the held client's last byte goes to a dead server: lost
+            hold.value = 0
     time.sleep(0.3)  # the clients meet a dead port for a moment
     service.start()
     if service.name == "server":
@@ -133,12 +142,13 @@ def _load(app: Flask, services: dict[str, Any]) -> tuple[list[dict[str, Any]], l
     context = multiprocessing.get_context("spawn")  # no fork of the test process
     progress = context.Value("i", 0)
     posting = context.Value("i", 0)  # clients whose POST awaits its answer
+    hold = context.Value("i", 0)  # 1: a client should hold its POST; 2: one does (_restart)
     results = context.Queue()
     port = services["port"]
     clients = [
         context.Process(
             target=crashload.run_client,
-            args=(port, number, PER_CLIENT, progress, results, LOAD_SECONDS, posting),
+            args=(port, number, PER_CLIENT, progress, results, LOAD_SECONDS, posting, hold),
             daemon=True,
         )
         for number in range(CLIENTS)
@@ -149,11 +159,17 @@ def _load(app: Flask, services: dict[str, Any]) -> tuple[list[dict[str, Any]], l
         for client in clients:
             client.start()
         kills = list(KILLS)
+        server_killed = False
         reported = 0
         deadline = time.monotonic() + LOAD_SECONDS + 30
         while reported < CLIENTS and time.monotonic() < deadline:
             if kills and progress.value >= kills[0][0]:
-                _restart(services[kills.pop(0)[1]], port, app, posting)
+                name = kills.pop(0)[1]
+                # The first server kill meets a held POST for sure; the later one the
+                # moment just after a commit.
+                first = name == "server" and not server_killed
+                server_killed = server_killed or name == "server"
+                _restart(services[name], port, app, posting, hold if first else None)
             try:
                 number, found, failure = results.get(timeout=0.1)
             except queue.Empty:  # nobody finished yet
